@@ -1,0 +1,42 @@
+# Corridor: `make demo` and `make test` work on a fresh machine (Python 3.11+).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+export CORRIDOR_SHARED ?= ../shared
+export CORRIDOR_HOME ?= .corridor
+
+.PHONY: install demo test lint bench clean
+
+# PyICU compiles against the system ICU: install its headers when they are missing.
+$(STAMP): pyproject.toml
+	@pkg-config --exists icu-uc 2>/dev/null || (apt-get update -qq && apt-get install -y -qq libicu-dev pkg-config)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $@
+
+demo: install
+	$(BIN)/corridor demo-import
+	$(BIN)/corridor lists status
+	$(BIN)/corridor entity un:KPe.001
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) .corridor .pytest_cache .mypy_cache .ruff_cache

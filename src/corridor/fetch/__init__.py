@@ -1,0 +1,1 @@
+"""Fetching the official list files from their publishers (or a mirror)."""

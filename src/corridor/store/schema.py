@@ -1,0 +1,113 @@
+"""Database tables (SQLAlchemy Core).  Alembic migrations in `migrations/` create
+exactly these; a change here needs a new migration.
+
+list_versions   one row per imported list file (or file set): every version is kept
+entities        one row per entity per version, the entity as canonical JSON
+entity_refs     UN reference numbers each entity is or cites (cross-list lookup)
+entity_programs program / regime tags per entity (status counts)
+import_events   the audit trail of every import attempt, failed ones included
+cap_ledger      petroleum shipments counted against the UN caps (trade checks)
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+list_versions = Table(
+    "list_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False, index=True),
+    Column("format", String(32), nullable=False),
+    Column("published", String(32), nullable=False, default=""),
+    Column("published_inferred", Boolean, nullable=False, default=False),
+    Column("sha256", String(64), nullable=False),
+    Column("files", Text, nullable=False, default=""),  # JSON list of file names
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("record_count", Integer, nullable=False),
+    Column("declared_count", Integer, nullable=True),
+    Column("active", Boolean, nullable=False, default=False),
+    UniqueConstraint("source", "sha256", name="uq_list_versions_source_sha"),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("version_id", Integer, ForeignKey("list_versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", String(128), primary_key=True),
+    Column("schema", String(32), nullable=False),
+    Column("caption", Text, nullable=False),
+    Column("list_ref", String(128), nullable=False, default=""),
+    Column("digest", String(40), nullable=False),
+    Column("data", Text, nullable=False),
+)
+Index("ix_entities_entity_id", entities.c.entity_id)
+
+entity_refs = Table(
+    "entity_refs",
+    metadata,
+    Column("version_id", Integer, ForeignKey("list_versions.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", String(128), nullable=False),
+    Column("un_ref", String(32), nullable=False),
+)
+Index("ix_entity_refs_un_ref", entity_refs.c.un_ref)
+Index("ix_entity_refs_version", entity_refs.c.version_id)
+
+entity_programs = Table(
+    "entity_programs",
+    metadata,
+    Column("version_id", Integer, ForeignKey("list_versions.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", String(128), nullable=False),
+    Column("program", String(128), nullable=False),
+)
+Index("ix_entity_programs_version", entity_programs.c.version_id)
+
+import_events = Table(
+    "import_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("source", String(64), nullable=False, default=""),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, default=""),
+    Column("outcome", String(16), nullable=False),  # imported / unchanged / failed
+    Column("version_id", Integer, nullable=True),
+    Column("message", Text, nullable=False, default=""),
+)
+
+cap_ledger = Table(
+    "cap_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("cap_id", String(64), nullable=False),  # rule id of the cap, e.g. UN-2397-5
+    Column("period", String(32), nullable=False),  # "2024" or "2023-12-22/2024-12-21"
+    Column("transaction_id", String(128), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("shipment_date", String(10), nullable=False),
+    Column("hs_code", String(16), nullable=False),
+    Column("product", String(64), nullable=False),
+    Column("quantity", Numeric(20, 6), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("barrels", Numeric(20, 6), nullable=False),
+    Column("tonnes", Numeric(20, 6), nullable=True),
+    Column("conversion", Text, nullable=False, default=""),  # factor used and whether verified
+    Column("notification_ref", String(128), nullable=False, default=""),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("cap_id", "transaction_id", "line_no", name="uq_cap_ledger_line"),
+)
+Index("ix_cap_ledger_period", cap_ledger.c.cap_id, cap_ledger.c.period)

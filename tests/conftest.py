@@ -1,0 +1,85 @@
+"""Shared fixtures: the shared data folder and databases (SQLite and PostgreSQL).
+
+PostgreSQL tests use CORRIDOR_TEST_POSTGRES_URL (default: the local server at
+127.0.0.1:5432, database `test`).  Where no server answers they skip with a loud
+message; with CI=true they fail instead, so CI can never pass without them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corridor import config
+
+POSTGRES_URL = os.environ.get("CORRIDOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing(reason: str) -> None:
+    message = f"*** NOT TESTED: {reason} ***"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: this must not be skipped)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = config.shared_data()
+    if not (path / "SOURCES.md").exists():
+        _missing(f"shared data not found at {path} (set CORRIDOR_SHARED)")
+    return path
+
+
+def _postgres_available() -> str | None:
+    from sqlalchemy import create_engine, text
+
+    try:
+        eng = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with eng.connect() as conn:
+            conn.execute(text("select 1"))
+        eng.dispose()
+    except Exception as exc:  # any failure means: no usable server
+        return str(exc).splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    error = _postgres_available()
+    if error:
+        _missing(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema per test, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in postgres_url else "?"
+    yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'corridor.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Run a test on both back ends."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'corridor.db'}"
+    return str(request.getfixturevalue("postgres_schema_url"))
