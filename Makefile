@@ -36,7 +36,7 @@ test: lint
 	$(BIN)/pytest -q
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .corridor .pytest_cache .mypy_cache .ruff_cache

@@ -56,18 +56,33 @@ class ParsedList:
 
 # --- XML ------------------------------------------------------------------------
 
-_DTD_RE = re.compile(rb"<!DOCTYPE[^>]*\[|<!ENTITY", re.IGNORECASE)
+_DOCTYPE_RE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ROOT_START_RE = re.compile(rb"<[A-Za-z_]")
 
 
-def reject_dtd(path: Path, head: bytes) -> None:
-    """Official lists never carry an internal DTD; one that does is either broken
-    or an attack (entity-expansion bomb, external entity), so refuse it outright."""
-    match = _DTD_RE.search(head)
-    if match:
-        line = head[: match.start()].count(b"\n") + 1
-        raise ParseError(
-            path, f"line {line}", "DTD/entity declarations are not allowed in a sanctions list file"
-        )
+def reject_dtd(path: Path, head: bytes | None = None) -> None:
+    """Official lists never carry a DTD; one that does is either broken or an
+    attack (entity-expansion bomb, external entity, external DTD), so any
+    DOCTYPE in the prolog is refused outright.  The whole prolog is scanned,
+    however much padding precedes the root element (`head` is accepted for
+    callers that already read it, but the file itself is what is checked)."""
+    tail = b""
+    lines = 1
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 16):
+            # the tail of the previous chunk is kept so a marker split across chunks is seen
+            window = tail + chunk
+            doctype = _DOCTYPE_RE.search(window)
+            root = _ROOT_START_RE.search(window)
+            if doctype and (root is None or doctype.start() < root.start()):
+                line = lines + window[: doctype.start()].count(b"\n")
+                raise ParseError(
+                    path, f"line {line}", "DTD/DOCTYPE declarations are not allowed in a sanctions list file"
+                )
+            if root is not None:
+                return
+            tail = window[-16:]
+            lines += window[:-16].count(b"\n")
 
 
 def iter_xml(
@@ -78,8 +93,7 @@ def iter_xml(
     Entities are not resolved, no DTD or network is loaded, and syntax errors
     become ParseError with the line number.  Callers must `elem.clear()` what
     they are done with (see `release`)."""
-    with open(path, "rb") as handle:
-        reject_dtd(path, handle.read(65536))
+    reject_dtd(path)
     context = etree.iterparse(
         str(path),
         events=events,

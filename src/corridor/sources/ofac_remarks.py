@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from corridor.countries import to_code
 from corridor.model import DateSpec, Entity, Identifier, Name, NameKind, make_name
@@ -118,7 +119,14 @@ def _label_key(label: str) -> str:
     return " ".join(label.split()).rstrip(" :-").casefold()
 
 
-_register("id:passport", "Passport", "Diplomatic Passport", "Travel Document Number", "Refugee ID Card")
+_register(
+    "id:passport",
+    "Passport",
+    "Diplomatic Passport",
+    "British National Overseas Passport",
+    "Travel Document Number",
+    "Refugee ID Card",
+)
 _register(
     "id:national_id",
     "National ID No.",
@@ -147,6 +155,9 @@ _register(
     "VisaNumberID",
     "Stateless Person ID Card",
     "Stateless Person Passport",
+    "N.I.E.",
+    "CNP (Personal Numerical Code)",
+    "Romanian Permanent Resident CAN",
 )
 _register(
     "id:tax_id",
@@ -160,7 +171,10 @@ _register(
     "Italian Fiscal Code",
     "Fiscal Code",
     "RTN",
+    "RFC",
     "RIF #",
+    "Paraguayan tax identification number",
+    "Romanian Tax Registration",
     "C.I.F.",
     "Numero Unico de Identificacao Tributaria (NUIT)",
 )
@@ -199,16 +213,18 @@ _register(
     "File Number",
     "BIK (RU)",
     "Chinese Commercial Code",
+    "Romanian C.R.",
 )
 _register("id:swift", "SWIFT/BIC")
 _register("id:mmsi", "MMSI")
 _register("id:email", "Email Address", "Email")
 _register("id:website", "Website")
-_register("id:phone", "Phone Number", "Telephone", "Telephone No.", "Fax", "Fax No.")
+_register("id:phone", "Phone", "Phone Number", "Telephone", "Telephone No.", "Fax", "Fax No.")
 _register(
     "id:aircraft_serial",
     "Aircraft Manufacturer's Serial Number (MSN)",
     "Aircraft Construction Number (also called L/N or S/N or F/N)",
+    "Aircraft Serial Identification",
 )
 _register("id:aircraft_registration", "Aircraft Tail Number", "Previous Aircraft Tail Number")
 _register("id:other", "ISIN", "Aircraft Mode S Transponder Code")
@@ -284,16 +300,20 @@ _CRYPTO_RE = re.compile(r"^(?P<currency>[A-Za-z0-9]{2,8})\s+(?P<address>\S+)$")
 _YEAR_SPAN_RE = re.compile(r"\b(\d{4})\s*-\s*(\d{4})\b")
 
 
+@lru_cache(maxsize=1)
+def _label_re() -> re.Pattern[str]:
+    """All labels, longest first, so the first alternative that matches is the longest."""
+    keys = sorted(_LABELS, key=len, reverse=True)
+    return re.compile("(?:" + "|".join(re.escape(k) for k in keys) + r")(?=$|[\s:#-])", re.IGNORECASE)
+
+
 def _split_label(segment: str) -> tuple[str, tuple[str, str], str] | None:
-    """The longest known label that starts `segment`, with its kind and the value."""
-    folded = segment.casefold()
-    best: tuple[str, tuple[str, str], str] | None = None
-    for key, spec in _LABELS.items():
-        if folded.startswith(key) and (len(folded) == len(key) or folded[len(key)] in " :-#"):
-            if best is None or len(key) > len(best[0]):
-                value = segment[len(key) :].lstrip(" :-").strip()
-                best = (key, spec, value)
-    return best
+    """The longest known label that starts `segment`: (label as written, spec, value)."""
+    match = _label_re().match(segment)
+    if match is None:
+        return None
+    label = match.group(0)
+    return label, _LABELS[_label_key(label)], segment[match.end() :].lstrip(" :-").strip()
 
 
 def _date(text: str) -> DateSpec | None:
@@ -445,6 +465,21 @@ def _split_segments(text: str) -> list[str]:
     return [seg for seg in segments if seg]
 
 
+def person_name(text: str, kind: NameKind = NameKind.PRIMARY, note: str = "") -> Name | None:
+    """OFAC "LAST, First Middle[, Jr.]" -> Name("First Middle LAST[ Jr.]", given, family);
+    a name without a comma (a mononym, a nickname) is kept whole."""
+    if "," not in text:
+        return make_name(text, kind, note=note)
+    family, rest = (part.strip() for part in text.split(",", 1))
+    suffix = ""
+    if "," in rest:
+        rest, suffix = (part.strip() for part in rest.split(",", 1))
+    if not rest or not family:
+        return make_name(text, kind, note=note)
+    full = " ".join(part for part in (rest, family, suffix) if part)
+    return make_name(full, kind, given=rest, family=family, note=note)
+
+
 def _alias(facts: RemarkFacts, kind_letter: str, raw: str) -> bool:
     raw = raw.strip()
     if len(raw) < 2 or not (raw.startswith("'") and raw.endswith("'")):
@@ -469,8 +504,7 @@ def parse_segment(facts: RemarkFacts, segment: str) -> None:
         return
     found = _split_label(body)
     if found is not None:
-        key, (_kind, _canonical), value = found
-        label = body[: len(key)]
+        label, _spec, value = found
         if value:
             _apply_label(facts, label, value, "", "", "")
             return
@@ -480,6 +514,8 @@ def parse_segment(facts: RemarkFacts, segment: str) -> None:
     if match := _GENERIC_ID_RE.match(body):
         _identifier(facts, "other", match.group("label"), match.group("value"))
         return
+    if segment.endswith(".") and not _ABBREV_END_RE.search(segment):
+        segment = segment[:-1].rstrip()  # a sentence's full stop, not part of the fact
     facts.notes.append(segment)
 
 
@@ -499,8 +535,11 @@ def parse_remarks(text: str, *, truncated: bool = False) -> RemarkFacts:
 
 
 def apply_facts(entity: Entity, facts: RemarkFacts) -> None:
-    """Merge `facts` into `entity` without duplicating what it already has."""
+    """Merge `facts` into `entity` without duplicating what it already has.
+    A person's remark alias written "LAST, First" is put in natural order."""
     for name in facts.names:
+        if entity.schema == "Person" and not name.family and name.full.count(",") == 1:
+            name = person_name(name.full, name.kind, name.note) or name
         if name not in entity.names:
             entity.names.append(name)
     for ident in facts.identifiers:
@@ -529,7 +568,8 @@ def apply_facts(entity: Entity, facts: RemarkFacts) -> None:
     for key, values in facts.properties.items():
         for value in values:
             entity.add_property(key, value)
+    # sdn.csv repeats the Title column inside Remarks (a title may itself hold ";").
+    title_parts = {part.strip().rstrip(".") for title in entity.titles for part in title.split(";")}
     for note in facts.notes:
-        if note.rstrip(".") in entity.titles:
-            continue  # sdn.csv repeats the Title column inside Remarks
-        _add_unique(entity.notes, note)
+        if note.rstrip(".") not in title_parts:
+            _add_unique(entity.notes, note)

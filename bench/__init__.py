@@ -1,0 +1,1 @@
+"""Benchmarks and the screening evaluation harness (not part of the installed package)."""

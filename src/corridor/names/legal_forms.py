@@ -1,0 +1,169 @@
+"""Legal forms of companies, across languages, mapped to classes.
+
+A legal form says what kind of company a name belongs to, not which one, so in
+scoring it weighs little; two names whose legal forms are of different classes
+(an LLC against a JSC) are noted as such.  Classes:
+
+  llc   LLC, L.L.C., Limited Liability Company, OOO / ООО, Obshchestvo s
+        Ogranichennoy Otvetstvennostyu, TOO / ТОО (Kazakh LLP), FZ-LLC
+  jsc   JSC, AO / АО, OAO, ZAO, PAO / ПАО, OJSC, CJSC, PJSC, (Public/Open/Closed)
+        Joint Stock Company, Aktsionernoye Obshchestvo, 주식회사 (stock company)
+  ltd   Ltd, Limited, Co. Ltd, Company Limited, Limited Company, Pte Ltd, Pvt Ltd,
+        유한회사
+  corp  Corporation, Corp
+  inc   Inc, Incorporated
+  co    Company, Co (alone)
+  gmbh  GmbH, Gesellschaft mit beschränkter Haftung
+  plc   PLC, Public Limited Company
+  sa    S.A., SARL, SAS, SpA, Srl, Ltda, AG, NV, BV, AS, AB, Oy (European forms)
+  fze   FZE, FZCO, FZC (UAE free-zone establishments)
+  llp   LLP, LP, Limited Partnership
+  ip    IP / ИП (Russian individual entrepreneur), sole proprietorship
+
+"Trading", "Group", "Holding", "Industrial", "International" are NOT legal
+forms: they are words of the name (Korea Mining Development Trading Corporation
+is not the same firm as Korea Mining Development Corporation).  They are common,
+so the index gives them a low weight from their frequency.
+
+Russian phrases are matched on the Russian phonetic key of each word so every
+transliteration (Ogranichennoy / Ogranichennoi / ограниченной) is recognised.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from corridor.names.cyrillic import is_cyrillic, russian_key, transliterate
+
+_FORMS: dict[str, tuple[str, ...]] = {
+    "llc": (
+        "llc",
+        "l l c",
+        "limited liability company",
+        "limited liability co",
+        "limited liability partnership company",
+        "ooo",
+        "ооо",
+        "obshchestvo s ogranichennoy otvetstvennostyu",
+        "общество с ограниченной ответственностью",
+        "too",
+        "тоо",
+        "товарищество с ограниченной ответственностью",
+        "tovarishchestvo s ogranichennoy otvetstvennostyu",
+        "fz llc",
+        "fzllc",
+        "llc fz",
+    ),
+    "jsc": (
+        "jsc",
+        "ojsc",
+        "cjsc",
+        "pjsc",
+        "jsc",
+        "ao",
+        "ао",
+        "oao",
+        "оао",
+        "zao",
+        "зао",
+        "pao",
+        "пао",
+        "nao",
+        "нао",
+        "joint stock company",
+        "jointstock company",
+        "joint stock co",
+        "public joint stock company",
+        "open joint stock company",
+        "closed joint stock company",
+        "non public joint stock company",
+        "joint stock commercial bank",
+        "aktsionernoye obshchestvo",
+        "aktsionernoe obshchestvo",
+        "акционерное общество",
+        "publichnoye aktsionernoye obshchestvo",
+        "публичное акционерное общество",
+        "otkrytoye aktsionernoye obshchestvo",
+        "открытое акционерное общество",
+        "zakrytoye aktsionernoye obshchestvo",
+        "закрытое акционерное общество",
+        "주식회사",
+        "주",
+    ),
+    "ltd": (
+        "ltd",
+        "limited",
+        "co ltd",
+        "co limited",
+        "company limited",
+        "company ltd",
+        "limited company",
+        "pte ltd",
+        "pvt ltd",
+        "private limited",
+        "pte",
+        "pvt",
+        "유한회사",
+    ),
+    "corp": ("corporation", "corp"),
+    "inc": ("inc", "incorporated"),
+    "co": ("company", "co", "compania", "compagnie", "cie", "companiya", "компания"),
+    "gmbh": ("gmbh", "gesellschaft mit beschrankter haftung"),
+    "plc": ("plc", "public limited company"),
+    "sa": ("sa", "s a", "sarl", "sas", "spa", "srl", "ltda", "ag", "nv", "bv", "as", "ab", "oy", "sl", "sae"),
+    "fze": ("fze", "fzco", "fzc", "fz co", "dmcc"),
+    "llp": ("llp", "lp", "limited partnership"),
+    "ip": ("ip", "ип", "individualnyy predprinimatel", "индивидуальный предприниматель", "sole proprietorship"),
+}
+
+# Forms that are also ordinary words or Korean syllables (Sa, Ao, As, Ip, Co...):
+# recognised only where the schema says the name is an organisation.
+AMBIGUOUS = frozenset(
+    {"ao", "as", "ab", "ag", "sa", "s a", "nv", "bv", "co", "ip", "too", "sl", "oy", "pte", "pvt", "주", "spa", "nao", "cie", "lp"}
+)
+
+MAX_PHRASE = 5
+
+
+@lru_cache(maxsize=16384)
+def _word_key(word: str) -> str:
+    # Short forms compare by spelling (OOO is not the Korean surname O); long
+    # words by phonetic key so transliteration variants meet.
+    if len(word) <= 4:
+        return transliterate(word) if is_cyrillic(word) else word
+    return russian_key(word)
+
+
+@lru_cache(maxsize=1)
+def _phrase_table() -> dict[tuple[str, ...], tuple[str, bool]]:
+    table: dict[tuple[str, ...], tuple[str, bool]] = {}
+    for form_class, phrases in _FORMS.items():
+        for phrase in phrases:
+            key = tuple(_word_key(w) for w in phrase.split())
+            table.setdefault(key, (form_class, phrase in AMBIGUOUS))
+    return table
+
+
+def legal_form_class(phrase: str) -> str | None:
+    """The class of a legal form written out ("Limited Liability Company" → llc)."""
+    found = _phrase_table().get(tuple(_word_key(w) for w in phrase.casefold().split()))
+    return found[0] if found else None
+
+
+def find_legal_forms(tokens: list[str], allow_ambiguous: bool) -> list[tuple[int, int, str]]:
+    """Spans (start, end, class) of legal forms in a token list, longest first,
+    non-overlapping.  `tokens` are normalised tokens (Latin, Cyrillic or Hangul)."""
+    table = _phrase_table()
+    keys = [_word_key(t) for t in tokens]
+    spans: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(tokens):
+        for length in range(min(MAX_PHRASE, len(tokens) - index), 0, -1):
+            found = table.get(tuple(keys[index : index + length]))
+            if found and (allow_ambiguous or not found[1]):
+                spans.append((index, index + length, found[0]))
+                index += length
+                break
+        else:
+            index += 1
+    return spans

@@ -1,0 +1,118 @@
+"""Text normalisation and tokenisation for names.
+
+Every name, listed or queried, goes through `normalize` then `tokenize`:
+
+* Unicode NFKC (full-width letters, ligatures, compatibility forms),
+* case folding,
+* accent folding for Latin letters only (ŏ → o, ŭ → u, é → e, ß → ss, ø → o):
+  Hangul and Cyrillic are kept as they are, because NFD would split Hangul
+  syllables into jamo and й/ё into и/е plus a mark before we transliterate them,
+* apostrophes and breves vanish (Ch'oe, Ch’oe, Chʼoe → choe) because the
+  McCune–Reischauer aspiration mark is dropped by most lists,
+* every other non-letter, non-digit (hyphens, dots, commas, slashes, control
+  characters) separates tokens: Yong-chol → yong chol.
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Marks that are part of a romanised name rather than separators: MR aspiration
+# apostrophes and the Cyrillic soft/hard sign as lists write them in Latin.
+APOSTROPHES = "'’‘ʼʻ`´′ʹʽʿʾ"
+_APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
+_TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Latin letters NFD cannot take apart.
+_LATIN_SPECIAL = {
+    "ø": "o",
+    "æ": "ae",
+    "œ": "oe",
+    "đ": "d",
+    "ð": "d",
+    "ł": "l",
+    "ı": "i",
+    "þ": "th",
+    "ŀ": "l",
+    "ħ": "h",
+    "ŧ": "t",
+    "ĸ": "k",
+    "ŋ": "ng",
+}
+
+
+def _is_foldable(char: str) -> bool:
+    """Latin letters (and marks on them) are accent-folded; other scripts are not."""
+    code = ord(char)
+    return code < 0x0370 or 0x1E00 <= code <= 0x1EFF
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in _LATIN_SPECIAL:
+        return _LATIN_SPECIAL[char]
+    decomposed = unicodedata.normalize("NFD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold_accents(text: str) -> str:
+    """Drop diacritics from Latin letters; leave every other script untouched."""
+    if text.isascii():
+        return text
+    out = []
+    for char in text:
+        if char.isascii():
+            out.append(char)
+        elif _is_foldable(char):
+            out.append(_fold_char(char))
+        elif unicodedata.category(char) == "Mn" and out and out[-1].isascii():
+            # a combining mark left over after a Latin letter (e.g. u + U+0306 breve)
+            continue
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """The comparable form of a name: NFKC, case-folded, Latin accents folded,
+    apostrophes removed, every other separator a single space."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = fold_accents(text)
+    text = _APOSTROPHE_RE.sub("", text)
+    return " ".join(_TOKEN_RE.findall(text))
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens of an already normalised name."""
+    return text.split()
+
+
+def strip_controls(text: str) -> str:
+    """Control and format characters replaced by spaces (they never carry a name)."""
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") else c for c in text)
+
+
+def has_letters_or_digits(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def script_of(token: str) -> str:
+    """Hangul, Cyrillic, Latin or Other for one token (by its first letter)."""
+    for char in token:
+        code = ord(char)
+        if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
+            if char.isalpha():
+                return "Latin"
+            continue
+        if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+            return "Hangul"
+        if 0x0400 <= code <= 0x052F:
+            return "Cyrillic"
+        if char.isalpha():
+            return "Other"
+    return "Latin"

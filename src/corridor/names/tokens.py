@@ -1,0 +1,218 @@
+"""A name analysed into tagged tokens with every key the matcher compares.
+
+`analyze(name, kind)` → a tuple of `Tok`, one per token of the name, each with:
+
+* `orig`   the normalised token in its own script (for explanations),
+* `text`   its Latin ASCII form: Cyrillic by BGN/PCGN, Hangul by DPRK-practice
+           McCune–Reischauer (김 → kim, 정은 → jongun), other scripts by ICU
+           "Any-Latin; Latin-ASCII",
+* `kkey`   the Korean key (`korean.korean_key`) when the token is Hangul or can be
+           read as romanised Korean syllables, else "",
+* `rkeys`  the Russian phonetic keys (`cyrillic.russian_keys`), which also serve as
+           the general phonetic key for Latin names,
+* `tag`    given / family / patronymic / name / legal_form / stopword / number,
+* `legal`  the legal-form class for legal_form tokens,
+* `weight` a prior weight: 1 for an ordinary name word, less for very common
+           name words (Kim, Ri, Pak, Ivanov, Mohammed...), 0.1 for legal forms and
+           0.05 for stopwords.  The screening index lowers weights further by
+           how many listed names share the token.
+
+Name order is not a tag: matching aligns tokens order-insensitively.  Tags only
+let a missing patronymic cost little and show what each part is.
+
+`kind` is "person", "org" (organisations, companies, legal entities: legal forms
+are tagged, including ambiguous short ones like SA, AO, Co) or "other" (vessels,
+aircraft, anything: only unambiguous legal forms are tagged).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from corridor.names import cyrillic, korean
+from corridor.names.legal_forms import find_legal_forms
+from corridor.names.normalize import normalize, script_of
+
+STOPWORDS = frozenset(
+    # no single letters, An, To, So...: those are Korean surnames and syllables
+    "of the and for de del la le el les des du di da von van der den et und al el bin ibn bint abu".split()
+)
+# Arabic particles are name parts, but so frequent they identify nothing alone.
+_PARTICLES = frozenset("al el bin ibn bint abu".split())
+
+# Prior weights of very common name words (lower = identifies less).
+COMMON_WEIGHTS: dict[str, float] = {
+    **dict.fromkeys(
+        "kim ri lee pak park choe choi jong chong jeong kang cho jo yun jang chang han o oh so sin shin kwon "
+        "hwang an song ryu yu hong ko mun yang son pae paek ho nam sim no ha kwak cha ju u ku min jin na ra "
+        "chon jon jeon im rim hyon".split(),
+        0.4,
+    ),
+    **dict.fromkeys(
+        "yong chol il kwang myong hyok su chun hak sok kum ok hui sung kyong nam thae tae hun hyon ung".split(),
+        0.6,
+    ),
+    **dict.fromkeys(
+        "ivanov petrov smirnov kuznetsov popov sokolov volkov novikov morozov ivanova petrova sergey sergei "
+        "aleksandr alexander vladimir dmitry dmitriy andrey andrei aleksey alexey mikhail nikolay igor "
+        "yuriy oleg viktor ivan maksim".split(),
+        0.6,
+    ),
+    **dict.fromkeys(
+        "mohammed muhammad mohammad mohamed ahmed ahmad ali hassan hussein husain abdul abd abdel "
+        "abdullah mahmoud omar".split(),
+        0.5,
+    ),
+    **dict.fromkeys(
+        "trading international group holding holdings industrial industry industries general bank "
+        "shipping services service trade commercial development enterprise enterprises national "
+        "korea korean russia russian global import export".split(),
+        0.5,
+    ),
+}
+
+LEGAL_WEIGHT = 0.1
+STOPWORD_WEIGHT = 0.05
+
+
+class Tok(NamedTuple):
+    orig: str
+    text: str
+    kkey: str
+    kloose: str
+    rkeys: tuple[str, ...]
+    tag: str
+    legal: str
+    script: str
+    weight: float
+
+
+@lru_cache(maxsize=1)
+def _icu() -> object | None:
+    try:
+        import icu  # PyICU
+
+        return icu.Transliterator.createInstance("Any-Latin; Latin-ASCII")
+    except Exception:  # PyICU missing or broken: other scripts stay as they are
+        return None
+
+
+def to_latin_other(text: str) -> str:
+    """ICU fallback for scripts handled nowhere else (Arabic, Han, Greek...)."""
+    trans = _icu()
+    if trans is None:
+        return text
+    return str(trans.transliterate(text))  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=131072)
+def token_forms(orig: str) -> tuple[str, str, str, tuple[str, ...], str]:
+    """(text, kkey, kloose, rkeys, script) of one normalised token."""
+    script = script_of(orig)
+    if script == "Hangul":
+        text = korean.romanize_dprk(orig)
+        kkey = korean.korean_key(text)
+        return text, kkey, kkey.replace("u", "o"), cyrillic.russian_keys(text), script
+    if script == "Cyrillic":
+        text = normalize(cyrillic.transliterate(orig, "bgn"))
+        return text, "", "", cyrillic.russian_keys(orig), script
+    text = orig
+    kkey = korean.korean_key(text) if text.isalpha() and korean.is_korean_like(text) else ""
+    rkeys = cyrillic.russian_keys(text) if text.isalpha() else (text,)
+    return text, kkey, kkey.replace("u", "o"), rkeys, script
+
+
+def _split_hangul(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        if korean.has_hangul(token):
+            out.extend(korean.segment_hangul_name(token))
+        else:
+            out.append(token)
+    return out
+
+
+def _person_tags(tokens: list[str], comma_split: int | None) -> list[str]:
+    tags = ["given"] * len(tokens)
+    if not tokens:
+        return tags
+    for i, token in enumerate(tokens):
+        if cyrillic.is_patronymic(token):
+            tags[i] = "patronymic"
+    if comma_split is not None and 0 < comma_split < len(tokens):
+        for i in range(comma_split):
+            if tags[i] == "given":
+                tags[i] = "family"
+        return tags
+    first = tokens[0]
+    first_text = token_forms(first)[0]
+    looks_korean = korean.has_hangul(first) or (
+        first_text in korean.SURNAME_EQUIV or korean.korean_key(first_text) in _KOREAN_SURNAME_KEYS
+    )
+    family_at = 0 if looks_korean else len(tokens) - 1
+    if tags[family_at] == "given":
+        tags[family_at] = "family"
+    elif family_at == len(tokens) - 1 and len(tokens) > 1 and tags[-2] == "given":
+        tags[-2] = "family"
+    return tags
+
+
+_KOREAN_SURNAME_KEYS = frozenset(
+    korean.korean_key(s)
+    for s in "kim ri pak choe jong kang cho yun jang han o so sin kwon hwang an song ryu hong ko mun yang son "
+    "pae paek ho nam sim no ha kwak cha ju ku min jin chon jon rim hyon".split()
+)
+
+
+@lru_cache(maxsize=200000)
+def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
+    """The tokens of a name (see the module docstring); () when it has none."""
+    normal = normalize(name)
+    if not normal:
+        return ()
+    if any(script_of(t) == "Other" for t in normal.split()):
+        normal = normalize(to_latin_other(normal))
+    comma_split: int | None = None
+    if kind == "person" and "," in name:
+        comma_split = len(normalize(name.split(",", 1)[0]).split())
+    raw_tokens = normal.split()
+    tokens = _split_hangul(raw_tokens)
+    if comma_split is not None and len(tokens) != len(raw_tokens):
+        comma_split = None
+    legal_at: dict[int, str] = {}
+    if kind != "person":
+        spans = find_legal_forms(tokens, allow_ambiguous=kind == "org")
+        covered = sum(end - start for start, end, _ in spans)
+        if covered < len(tokens):  # a name made only of legal-form words keeps them as names
+            for start, end, form_class in spans:
+                for i in range(start, end):
+                    legal_at[i] = form_class
+    tags = _person_tags(tokens, comma_split) if kind == "person" else ["name"] * len(tokens)
+    result: list[Tok] = []
+    for i, orig in enumerate(tokens):
+        text, kkey, kloose, rkeys, script = token_forms(orig)
+        legal = legal_at.get(i, "")
+        if legal:
+            tag, weight = "legal_form", LEGAL_WEIGHT
+        elif text in STOPWORDS and len(tokens) > 1:
+            tag = "stopword"
+            weight = 0.3 if text in _PARTICLES else STOPWORD_WEIGHT
+        elif text.isdigit():
+            tag, weight = "number", 1.0
+        else:
+            tag = tags[i]
+            weight = COMMON_WEIGHTS.get(text, 1.0)
+            if len(text) == 1 and not kkey:
+                weight = min(weight, 0.5)  # an initial
+        result.append(Tok(orig, text, kkey, kloose, rkeys, tag, legal, script, weight))
+    return tuple(result)
+
+
+def schema_kind(schema: str) -> str:
+    """The analysis kind for a FollowTheMoney schema name."""
+    if schema == "Person":
+        return "person"
+    if schema in ("Organization", "Company", "LegalEntity", "PublicBody"):
+        return "org"
+    return "other"
