@@ -231,5 +231,6 @@ def test_sniff_and_detect(ofac_dir: Path) -> None:
     sdn_csv = ofac_dir / "sdn_csv_set_2021-07" / "sdn.csv"
     assert not ofac_xml.sniff(sdn_csv, sdn_csv.read_bytes()[:65536])
     assert detect(xml, "ofac") is ofac_xml
+    assert len(list(ofac_xml.parse(xml.parent).entities)) == 442  # a directory holding one list file
     assert detect(ofac_dir / "sdn_csv_set_2021-07", "ofac") is ofac_csv
     assert detect(ofac_dir / "nonsdn_cons_csv_set_2025-12" / "cons_prim.csv", "ofac") is ofac_csv

@@ -79,6 +79,10 @@ def lists_import(
     source: Annotated[
         str | None, typer.Option("--source", help="un | ofac | uk | eu | ftm (detected when not given).")
     ] = None,
+    published: Annotated[
+        str,
+        typer.Option("--published", help="Publication date for files that carry none (stored as inferred)."),
+    ] = "",
     db_url: DbOption = None,
 ) -> None:
     """Import list files as new versions; each import is atomic."""
@@ -88,7 +92,13 @@ def lists_import(
         with _count_progress() as progress:
             task = progress.add_task(f"importing {path.name}", total=None)
             try:
-                result = import_list(engine, path, source, on_progress=_progress_callback(progress, task))
+                result = import_list(
+                    engine,
+                    path,
+                    source,
+                    on_progress=_progress_callback(progress, task),
+                    published_hint=published,
+                )
             except ParseError as exc:
                 err.print(
                     f"[red]error:[/red] {exc}\n  nothing was changed: the active version of this list is as before"
@@ -261,6 +271,7 @@ def demo_import(db_url: DbOption = None) -> None:
                     snap.path,
                     snap.hint,
                     on_progress=_progress_callback(progress, task),
+                    published_hint=snap.date,
                 )
             except ParseError as exc:
                 err.print(f"[red]error:[/red] {exc}")

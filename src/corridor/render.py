@@ -133,7 +133,7 @@ def entity_panel(entity: Entity, title: str) -> Panel:
     table.add_row("list / ref", f"{entity.source} / {entity.list_ref}")
     for name in entity.names:
         detail = ", ".join(x for x in (name.kind.value, name.script, name.lang, name.note) if x)
-        table.add_row("name", f"{name.full}  [{detail}]")
+        table.add_row("name", Text(f"{name.full}  ({detail})"))
     simple = (
         ("programs", entity.programs),
         ("UN refs", entity.un_refs),

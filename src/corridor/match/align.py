@@ -27,7 +27,9 @@ The name score is a weighted agreement (a weighted Dice coefficient):
 
 where f = 1 when the query has a name part of its own left over (the names then
 contradict each other: Kim Jong Nam vs Kim Jong Un), else 0.6 for a listed part
-the query simply does not give, and 0.15 for a missing patronymic.
+the query simply does not give, and 0.15 for a missing patronymic.  A common
+name part (Kim, Choe: low weight) says little when it matches but a lot when it
+contradicts, so a contradicting leftover counts at least CONTRADICTION_FLOOR.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ MAX_FUZZY = 0.92
 MISSING_LISTED = 0.6
 MISSING_PATRONYMIC = 0.15
 SIGNIFICANT = 0.2  # a leftover query token of at least this weight contradicts
+# A common name part (Kim, Choe) says little when it matches but a lot when it
+# contradicts: unmatched name parts count at least this weight.
+CONTRADICTION_FLOOR = 0.7
 
 _lev = Levenshtein.normalized_similarity
 
@@ -52,6 +57,8 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     if q.text == lt.text:
         if q.legal and lt.legal:
             return 1.0, "legal-form"
+        if q.script != lt.script:
+            return 1.0, _SCRIPT_METHOD.get(q.script if q.script != "Latin" else lt.script, "exact")
         return 1.0, "exact"
     if q.legal or lt.legal:
         if q.legal and lt.legal:
@@ -88,8 +95,15 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     return min(sim, MAX_FUZZY), "fuzzy"
 
 
+_SCRIPT_METHOD = {"Hangul": "korean-romanization", "Cyrillic": "cyrillic-translit", "Other": "transliteration"}
+# Spellings that only transliterations of Russian produce.
+_RUSSIAN_MARKS = ("zh", "kh", "shch", "ts", "iy", "yy", "ye", "yu", "ya", "yo", "sch", "ou", "ij", "ii", "w")
+
+
 def _russian_method(q: Tok, lt: Tok) -> str:
     if q.script == "Cyrillic" or lt.script == "Cyrillic" or q.tag == "patronymic" or lt.tag == "patronymic":
+        return "cyrillic-translit"
+    if any(mark in q.text or mark in lt.text for mark in _RUSSIAN_MARKS):
         return "cyrillic-translit"
     return "phonetic"
 
@@ -98,6 +112,8 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
     """One token against the run-together spelling of several."""
     joined = "".join(p.text for p in parts)
     if single.text == joined:
+        if single.script == "Hangul" or parts[0].script == "Hangul":
+            return 0.98, "korean-romanization"
         return 0.98, "run-together"
     if single.kkey and all(p.kkey for p in parts):
         key = korean.korean_key(joined)
@@ -152,9 +168,29 @@ def align(
             continue
         used_q[i] = used_l[j] = True
         pairs.append((sim, (i,), (j,), method))
+    _absorb_legal_forms(qtoks, ltoks, used_q, used_l, pairs)
     if (len(pairs) < len(qtoks) or len(pairs) < len(ltoks)) and len(qtoks) + len(ltoks) > 2:
         _run_together(qtoks, ltoks, used_q, used_l, pairs)
     return _score(qtoks, qw, ltoks, lw, used_q, used_l, pairs), pairs
+
+
+def _absorb_legal_forms(
+    qtoks: tuple[Tok, ...], ltoks: tuple[Tok, ...], used_q: list[bool], used_l: list[bool], pairs: list[Pair]
+) -> None:
+    """Words of a multi-word legal form (Limited Liability Company) join the pair
+    their class already made (ООО ~ Limited Liability Company)."""
+    for index, (sim, qi, lj, method) in enumerate(pairs):
+        if method != "legal-form":
+            continue
+        q_class, l_class = qtoks[qi[0]].legal, ltoks[lj[0]].legal
+        extra_q = tuple(i for i, t in enumerate(qtoks) if not used_q[i] and t.legal == q_class)
+        extra_l = tuple(j for j, t in enumerate(ltoks) if not used_l[j] and t.legal == l_class)
+        if extra_q or extra_l:
+            for i in extra_q:
+                used_q[i] = True
+            for j in extra_l:
+                used_l[j] = True
+            pairs[index] = (sim, tuple(sorted(qi + extra_q)), tuple(sorted(lj + extra_l)), method)
 
 
 def _free_runs(used: list[bool]) -> list[tuple[int, int]]:
@@ -217,13 +253,15 @@ def _score(
     contradicting = False
     for i, used in enumerate(used_q):
         if not used:
-            den += qw[i]
             if qw[i] >= SIGNIFICANT:
                 contradicting = True
+                den += max(qw[i], CONTRADICTION_FLOOR)
+            else:
+                den += qw[i]
     for j, used in enumerate(used_l):
         if not used:
             if contradicting:
-                den += lw[j]
+                den += max(lw[j], CONTRADICTION_FLOOR) if lw[j] >= SIGNIFICANT else lw[j]
             elif ltoks[j].tag == "patronymic":
                 den += lw[j] * MISSING_PATRONYMIC
             else:

@@ -485,8 +485,11 @@ def _alias(facts: RemarkFacts, kind_letter: str, raw: str) -> bool:
     if len(raw) < 2 or not (raw.startswith("'") and raw.endswith("'")):
         return False
     text = raw[1:-1]
+    # Remark names are OFAC's weak ones: WEAK_ALIAS, or FORMER noted "weak" (as the XML
+    # parser notes a weak f.k.a.); "now known as" is kept as a weak alias with its label.
     kind = NameKind.FORMER if kind_letter == "f" else NameKind.WEAK_ALIAS
-    name = make_name(text, kind, note="weak" if kind is NameKind.FORMER else "")
+    note = {"f": "weak", "n": "n.k.a."}.get(kind_letter, "")
+    name = make_name(text, kind, note=note)
     if name and name not in facts.names:
         facts.names.append(name)
     return name is not None

@@ -279,8 +279,11 @@ def _entities(path: Path, meta: ListMeta) -> Iterator[Entity]:
 
 
 def parse(path: Path) -> ParsedList:
-    if path.is_dir():
-        raise ParseError(path, "", "a directory: name the sdnList XML file")
+    if path.is_dir():  # the registry hands over a directory holding a single list file
+        xml_files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.casefold() == ".xml")
+        if len(xml_files) != 1:
+            raise ParseError(path, "", "a directory: name the sdnList XML file")
+        path = xml_files[0]
     head = read_head(path, 65536)
     publish = _PUBLISH_RE.search(head)
     count_match = _COUNT_RE.search(head)

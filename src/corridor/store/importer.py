@@ -143,10 +143,13 @@ def import_list(
     hint: str | None = None,
     on_progress: Callable[[int], None] | None = None,
     activate: bool = True,
+    published_hint: str = "",
 ) -> ImportResult:
     """Parse `path` and store it as a new version of its list, in one transaction.
 
     Re-importing the same bytes is a no-op that reports the existing version.
+    `published_hint` dates a file that carries no date of its own (the OFAC
+    legacy CSVs); it is stored marked as inferred.
     Raises ParseError for bad input, after which the store is exactly as before."""
     started = _now()
     path = Path(path)
@@ -204,6 +207,8 @@ def import_list(
             version_id = int(inserted[0])
             count = _write_entities(conn, version_id, parsed.entities, path, on_progress)
             # meta is complete only now that the stream is exhausted
+            if not meta.published and published_hint:
+                meta.published, meta.published_inferred = published_hint, True
             if meta.declared_count is not None and meta.declared_count != count:
                 raise ParseError(
                     path, "record count", f"file declares {meta.declared_count} records but holds {count}"

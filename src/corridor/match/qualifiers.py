@@ -1,0 +1,212 @@
+"""Qualifiers: what besides the name moves a score, and by how much.
+
+  birth_date  same date (at the precision both give) +0.03 (full date) / +0.02;
+              within a listed range or approximate year ±1 +0.02;
+              same year, other month/day −0.08; one year off −0.08 (−0.05 where
+              either side is approximate or year-only); further off −0.15
+  country     query country among the entity's nationalities/countries +0.02,
+              not among them −0.05 (only where the entity has countries)
+  gender      different −0.10, same +0.01
+  identifier  an identifier of the query equals one of the entity's (after
+              upper-casing and dropping spaces, dots, dashes): score lifted to
+              at least 0.97
+  imo         the query's IMO number is the vessel's: score lifted to at least
+              0.99 whatever the name; a different IMO number on a listed vessel
+              −0.30
+  schema      incompatible schemas never meet (a Person query never hits a
+              Company); a Thing query meets every schema
+
+Also the query validation (`validate_*`), raising QueryError naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corridor.countries import to_code
+from corridor.match.model import QUERY_SCHEMATA, Qualifier, QueryError
+
+DOB_FULL_MATCH = 0.03
+DOB_MATCH = 0.02
+DOB_SAME_YEAR_OTHER_DAY = -0.08
+DOB_NEAR = -0.05
+DOB_ONE_YEAR = -0.08
+DOB_FAR = -0.15
+COUNTRY_MATCH = 0.02
+COUNTRY_MISMATCH = -0.05
+GENDER_MISMATCH = -0.10
+GENDER_MATCH = 0.01
+IDENTIFIER_FLOOR = 0.97
+IMO_FLOOR = 0.99
+IMO_MISMATCH = -0.30
+
+# Which listed schemata a query schema may meet.
+COMPATIBLE: dict[str, frozenset[str]] = {
+    "Person": frozenset({"Person", "LegalEntity"}),
+    "Organization": frozenset({"Organization", "Company", "LegalEntity"}),
+    "Company": frozenset({"Company", "Organization", "LegalEntity"}),
+    "LegalEntity": frozenset({"Person", "Organization", "Company", "LegalEntity"}),
+    "Vessel": frozenset({"Vessel"}),
+    "Aircraft": frozenset({"Aircraft"}),
+}
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_ID_STRIP = re.compile(r"[^0-9A-Z]")
+
+# (start, end, approximate) as stored in the index
+ListedDate = tuple[str, str, bool]
+
+
+def schema_allows(query_schema: str, entity_schema: str) -> bool:
+    if query_schema == "Thing":
+        return True
+    return entity_schema in COMPATIBLE.get(query_schema, frozenset({query_schema}))
+
+
+# --- validation -----------------------------------------------------------------------
+
+
+def validate_schema(schema: str) -> str:
+    if schema not in QUERY_SCHEMATA:
+        raise QueryError("schema", f"unknown schema {schema!r}; expected one of {', '.join(QUERY_SCHEMATA)}")
+    return schema
+
+
+def validate_birth_date(value: str | None) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    match = _DATE_RE.match(text)
+    if not match:
+        raise QueryError("birth_date", f"{text!r} is not an ISO date or prefix (YYYY, YYYY-MM, YYYY-MM-DD)")
+    year, month, day = match.groups()
+    if not 1800 <= int(year) <= 2100 or (month and not 1 <= int(month) <= 12) or (day and not 1 <= int(day) <= 31):
+        raise QueryError("birth_date", f"{text!r} is not a valid date")
+    return text
+
+
+def validate_country(value: str | None) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    code = to_code(str(value))
+    if code is None:
+        raise QueryError("country", f"unknown country {value!r}")
+    return code
+
+
+def validate_gender(value: str | None) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip().lower()
+    if text in ("m", "male", "man"):
+        return "male"
+    if text in ("f", "female", "woman"):
+        return "female"
+    raise QueryError("gender", f"{value!r} is not male or female")
+
+
+def imo_check_digit_ok(digits: str) -> bool:
+    """IMO ship numbers: 7 digits, the last = Σ digit_i × (7..2) mod 10."""
+    if len(digits) != 7 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1), strict=True))
+    return total % 10 == int(digits[6])
+
+
+def normalize_imo(value: str) -> str | None:
+    """The 7 digits of an IMO number ("IMO 9253325" → "9253325"), None if malformed."""
+    digits = re.sub(r"[^0-9]", "", str(value))
+    return digits if imo_check_digit_ok(digits) else None
+
+
+def validate_imo(value: str | None) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    digits = re.sub(r"(?i)^\s*imo\s*:?\s*", "", str(value)).strip()
+    if not re.fullmatch(r"\d{7}", digits):
+        raise QueryError("imo", f"{value!r} is not an IMO number (7 digits)")
+    if not imo_check_digit_ok(digits):
+        raise QueryError("imo", f"{value!r} fails the IMO check digit")
+    return digits
+
+
+def normalize_identifier(value: str) -> str:
+    return _ID_STRIP.sub("", str(value).upper())
+
+
+def validate_identifiers(values: list[str] | None) -> tuple[str, ...]:
+    if not values:
+        return ()
+    if isinstance(values, str):
+        raise QueryError("identifiers", "must be a list of strings")
+    out = []
+    for value in values:
+        norm = normalize_identifier(value)
+        if len(norm) < 4:
+            raise QueryError("identifiers", f"{value!r} is too short to identify anything")
+        out.append(norm)
+    return tuple(dict.fromkeys(out))
+
+
+# --- qualifier evaluation ----------------------------------------------------------------
+
+
+def _parts(date: str) -> tuple[int, int, int]:
+    pieces = [int(p) for p in date.split("-")[:3]]
+    while len(pieces) < 3:
+        pieces.append(0)
+    return pieces[0], pieces[1], pieces[2]
+
+
+def _one_date(query: str, listed: ListedDate) -> tuple[float, str]:
+    start, end, approximate = listed
+    qy, qm, qd = _parts(query)
+    shown = f"{start}..{end}" if end and end != start else start
+    if approximate:
+        shown = f"circa {shown}"
+    if end and end != start:
+        lo, hi = _parts(start)[0], _parts(end)[0]
+        if lo <= qy <= hi:
+            return DOB_MATCH, f"birth date {query} within listed {shown}"
+        off = min(abs(qy - lo), abs(qy - hi))
+        if off == 1:
+            return DOB_NEAR, f"birth date {query} one year outside listed {shown}"
+        return DOB_FAR, f"birth date {query} contradicts listed {shown}"
+    ly, lm, ld = _parts(start)
+    if qy == ly:
+        if (qm and lm and qm != lm) or (qd and ld and qm == lm and qd != ld):
+            return DOB_SAME_YEAR_OTHER_DAY, f"birth date {query} contradicts listed {shown} (same year)"
+        full = bool(qd and ld)
+        return (DOB_FULL_MATCH if full else DOB_MATCH), f"birth date {query} matches listed {shown}"
+    off = abs(qy - ly)
+    if off == 1:
+        if approximate:
+            return DOB_MATCH, f"birth date {query} within listed {shown}"
+        if not (qm and lm):
+            return DOB_NEAR, f"birth date {query} one year off listed {shown}"
+        return DOB_ONE_YEAR, f"birth date {query} contradicts listed {shown} (one year off)"
+    return DOB_FAR, f"birth date {query} contradicts listed {shown}"
+
+
+def birth_date_qualifier(query: str | None, listed: tuple[ListedDate, ...]) -> Qualifier | None:
+    """The best agreement between the query's date and any listed date."""
+    if not query or not listed:
+        return None
+    best = max((_one_date(query, d) for d in listed), key=lambda r: r[0])
+    return Qualifier("birth_date", best[0], best[1])
+
+
+def country_qualifier(query: str | None, listed: tuple[str, ...]) -> Qualifier | None:
+    if not query or not listed:
+        return None
+    if query in listed:
+        return Qualifier("country", COUNTRY_MATCH, f"country {query} matches listed {', '.join(listed)}")
+    return Qualifier("country", COUNTRY_MISMATCH, f"country {query} not among listed {', '.join(listed)}")
+
+
+def gender_qualifier(query: str | None, listed: str) -> Qualifier | None:
+    if not query or not listed:
+        return None
+    if query == listed:
+        return Qualifier("gender", GENDER_MATCH, f"gender {query} matches")
+    return Qualifier("gender", GENDER_MISMATCH, f"gender {query} contradicts listed {listed}")
