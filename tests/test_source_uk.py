@@ -266,11 +266,11 @@ def test_fcdo_summary_missing_column(tmp_path: Path, shared_data: Path) -> None:
     source = shared_data / ODS
     broken = tmp_path / "broken.ods"
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(broken, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "content.xml":
+        for member in src.infolist():
+            data = src.read(member.filename)
+            if member.filename == "content.xml":
                 data = data.replace(b"<text:p>Unique ID</text:p>", b"<text:p>Identifier</text:p>", 1)
-            dst.writestr(info, data)
+            dst.writestr(member, data)
     with pytest.raises(ParseError) as info:
         uk_fcdo.parse(broken)
     assert info.value.where == "row 1" and "'Unique ID'" in info.value.message

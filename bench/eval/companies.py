@@ -36,6 +36,12 @@ LEGAL_FORMS: dict[str, tuple[tuple[str, ...], str]] = {
 # Groups written before the name in Russian usage (ООО «Ромашка»).
 _PREFIX_GROUPS = frozenset(("llc", "pjsc", "ojsc", "cjsc", "jsc", "fsue"))
 _QUOTES = "\"'«»“”„"
+# A core with these words is English-language: writing it in Cyrillic would be nonsense.
+_ENGLISH_WORDS = frozenset(
+    "OF THE AND FOR BANK TRADING INTERNATIONAL GROUP COMPANY SHIPPING MARINE INDUSTRIAL HOLDING HOLDINGS "
+    "SERVICES SERVICE TECHNOLOGIES TECHNOLOGY ENGINEERING ENERGY INVESTMENT INVESTMENTS MANAGEMENT "
+    "LOGISTICS SYSTEMS GLOBAL EXPORT IMPORT DEVELOPMENT CORPORATION RESEARCH INSTITUTE PLANT FACTORY".split()
+)
 
 
 def _pattern(spelling: str) -> str:
@@ -102,7 +108,7 @@ def form_variant(name: str, rng: random.Random, allow_cyrillic: bool = True) -> 
     spellings, cyrillic = LEGAL_FORMS[found.group]
     current = re.sub(r"[^A-Z]", "", found.spelling.upper())
     others = [s for s in spellings if re.sub(r"[^A-Z]", "", s) != current]
-    if allow_cyrillic and cyrillic and rng.random() < 0.3:
+    if allow_cyrillic and cyrillic and not _ENGLISH_WORDS & set(found.core.upper().split()) and rng.random() < 0.3:
         core = latin_to_cyrillic(found.core)
         return f"{cyrillic} «{core}»", f"{found.group}/cyrillic"
     if not others:

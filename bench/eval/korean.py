@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -311,6 +312,15 @@ def parse_korean(name: str) -> KoreanName | None:
         if canonical(flat[0]) not in SURNAMES:
             return None
         return KoreanName(flat[0], tuple(flat[1:]), True)
+    # Lists write "Kyong Il KIM": in mixed case the one all-capitals word is the family name.
+    raw_words = [w for w in re.split(r"[\s,]+", name) if w]
+    if len(raw_words) == len(pieces) and not name.isupper() and not name.islower():
+        upper = [i for i, w in enumerate(raw_words) if w.isupper() and len(w) > 1]
+        if len(upper) == 1 and len(pieces[upper[0]]) == 1:
+            at = upper[0]
+            family = pieces[at][0]
+            given = tuple(s for i, piece in enumerate(pieces) if i != at for s in piece)
+            return KoreanName(family, given, at == 0)
     first_is_surname = len(pieces[0]) == 1 and canonical(pieces[0][0]) in SURNAMES
     last_is_surname = len(pieces[-1]) == 1 and canonical(pieces[-1][0]) in SURNAMES
     if first_is_surname or comma_order:

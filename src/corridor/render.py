@@ -124,16 +124,21 @@ def diff_view(diff: Diff, limit: int = 50) -> Group:
     return Group(*parts)
 
 
+def _row(table: Table, label: str, value: str) -> None:
+    # Text, not markup: list data contains brackets ("[S7]", "(UN Ref)") rich would eat
+    table.add_row(label, Text(value))
+
+
 def entity_panel(entity: Entity, title: str) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    table.add_row("id", entity.id)
-    table.add_row("schema", entity.schema)
-    table.add_row("list / ref", f"{entity.source} / {entity.list_ref}")
+    _row(table, "id", entity.id)
+    _row(table, "schema", entity.schema)
+    _row(table, "list / ref", f"{entity.source} / {entity.list_ref}")
     for name in entity.names:
         detail = ", ".join(x for x in (name.kind.value, name.script, name.lang, name.note) if x)
-        table.add_row("name", Text(f"{name.full}  ({detail})"))
+        _row(table, "name", f"{name.full}  ({detail})")
     simple = (
         ("programs", entity.programs),
         ("UN refs", entity.un_refs),
@@ -146,25 +151,23 @@ def entity_panel(entity: Entity, title: str) -> Panel:
     )
     for label, values in simple:
         if values:
-            table.add_row(label, "; ".join(values))
+            _row(table, label, "; ".join(values))
     for d in entity.birth_dates:
         text = d.start + (f" to {d.end}" if d.end else "") + (" (approximately)" if d.approximate else "")
-        table.add_row("birth date", text)
+        _row(table, "birth date", text)
     for ident in entity.identifiers:
         extra = ", ".join(x for x in (ident.country, ident.note) if x)
-        table.add_row(ident.type, ident.value + (f"  ({extra})" if extra else ""))
+        _row(table, ident.type, ident.value + (f"  ({extra})" if extra else ""))
     for addr in entity.addresses:
-        table.add_row(
-            "address", addr.full or ", ".join(x for x in (addr.street, addr.city, addr.country) if x)
-        )
+        _row(table, "address", addr.full or ", ".join(x for x in (addr.street, addr.city, addr.country) if x))
     if entity.listed_on:
-        table.add_row("listed on", entity.listed_on)
+        _row(table, "listed on", entity.listed_on)
     if entity.gender:
-        table.add_row("gender", entity.gender)
+        _row(table, "gender", entity.gender)
     for key, values in entity.properties.items():
-        table.add_row(key, "; ".join(values))
+        _row(table, key, "; ".join(values))
     for note in entity.notes:
-        table.add_row("note", note)
+        _row(table, "note", note)
     return Panel(table, title=title)
 
 

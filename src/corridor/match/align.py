@@ -37,7 +37,7 @@ from __future__ import annotations
 from rapidfuzz.distance import Levenshtein
 
 from corridor.names import korean
-from corridor.names.cyrillic import russian_key, surname_stem
+from corridor.names.cyrillic import russian_key
 from corridor.names.tokens import Tok
 
 MIN_FUZZY = 0.75
@@ -52,6 +52,10 @@ CONTRADICTION_FLOOR = 0.7
 _lev = Levenshtein.normalized_similarity
 
 
+_ZERO = (0.0, "")
+_NO_FUZZY_TAGS = frozenset({"stopword", "number"})
+
+
 def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     """Similarity and method of one query token against one listed token."""
     if q.text == lt.text:
@@ -63,9 +67,9 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     if q.legal or lt.legal:
         if q.legal and lt.legal:
             return (1.0 if q.legal == lt.legal else 0.4), "legal-form"
-        return 0.0, ""
-    if q.tag == "stopword" or lt.tag == "stopword" or q.tag == "number" or lt.tag == "number":
-        return 0.0, ""
+        return _ZERO
+    if q.tag in _NO_FUZZY_TAGS or lt.tag in _NO_FUZZY_TAGS:
+        return _ZERO
     both_korean = bool(q.kkey and lt.kkey)
     if both_korean:
         if q.kkey == lt.kkey:
@@ -73,25 +77,31 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
         if q.kloose == lt.kloose:
             return 0.90, "korean-romanization"
     else:
+        lkeys = lt.rkeys
         for key in q.rkeys:
-            if key in lt.rkeys:
+            if key in lkeys:
                 return 0.95, _russian_method(q, lt)
-        if len(q.rkeys[0]) > 4 and surname_stem(q.rkeys[0]) == surname_stem(lt.rkeys[0]):
+        if q.rstem == lt.rstem and len(q.rstem) > 4:
             return 0.85, _russian_method(q, lt)
     qlen = len(q.text)
     llen = len(lt.text)
     if qlen == 1 or llen == 1:
         if qlen != llen and q.text[0] == lt.text[0] and not both_korean:
             return 0.6, "initial"
-        return 0.0, ""
-    shortest = min(qlen, llen)
+        return _ZERO
+    shortest, longest = (qlen, llen) if qlen < llen else (llen, qlen)
     if shortest < 4 or (both_korean and shortest < 6):
-        return 0.0, ""
-    sim = _lev(q.text, lt.text)
-    if not both_korean:
-        sim = max(sim, _lev(q.rkeys[0], lt.rkeys[0]))
+        return _ZERO
+    sim = 0.0
+    # Levenshtein similarity can't exceed shortest/longest: skip hopeless pairs
+    if shortest >= MIN_FUZZY * longest:
+        sim = _lev(q.text, lt.text, score_cutoff=MIN_FUZZY)
+    if not both_korean and sim < MAX_FUZZY:
+        qkey, lkey = q.rkeys[0], lt.rkeys[0]
+        if min(len(qkey), len(lkey)) >= MIN_FUZZY * max(len(qkey), len(lkey)):
+            sim = max(sim, _lev(qkey, lkey, score_cutoff=MIN_FUZZY))
     if sim < MIN_FUZZY:
-        return 0.0, ""
+        return _ZERO
     return min(sim, MAX_FUZZY), "fuzzy"
 
 
@@ -135,41 +145,58 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
 Pair = tuple[float, tuple[int, ...], tuple[int, ...], str]
 
 
+def _row(qtoks: tuple[Tok, ...], lt: Tok) -> list[tuple[float, str]]:
+    """Scores of every query token against one listed token.  Tokens that share
+    neither first letter nor first sound, are not both Korean and not both legal
+    forms cannot match (fuzzy matching needs the same start): skipped unscored."""
+    first, sound, korean_l, legal_l = lt.text[0], lt.rkeys[0][:1], bool(lt.kkey), bool(lt.legal)
+    return [
+        pair_score(q, lt)
+        if (q.text[0] == first or q.rkeys[0][:1] == sound or (korean_l and q.kkey) or (legal_l and q.legal))
+        else _ZERO
+        for q in qtoks
+    ]
+
+
 def align(
     qtoks: tuple[Tok, ...],
     qw: tuple[float, ...] | list[float],
     ltoks: tuple[Tok, ...],
     lw: tuple[float, ...] | list[float],
-    cache: dict[tuple[int, int], tuple[float, str]] | None = None,
+    cache: dict[int, list[tuple[float, str]]] | None = None,
 ) -> tuple[float, list[Pair]]:
     """(name score, aligned pairs) of a query name against a listed name.
-    `qw`/`lw` are the token weights; `cache` memoises token pair scores across
-    the candidates of one query (keyed by query index and listed token)."""
+    `qw`/`lw` are the token weights; `cache` memoises, across the candidates of
+    one query, the scores of every query token against a listed token, keyed by
+    the id() of the listed token (the index interns its tokens, so equal tokens
+    are one object that lives as long as the index)."""
     candidates: list[tuple[float, float, int, int, str]] = []
     for j, lt in enumerate(ltoks):
-        lid = id(lt)
-        for i, q in enumerate(qtoks):
-            if cache is not None:
-                ck = (i, lid)
-                found = cache.get(ck)
-                if found is None:
-                    found = cache[ck] = pair_score(q, lt)
-                sim, method = found
-            else:
-                sim, method = pair_score(q, lt)
+        if cache is not None:
+            row = cache.get(id(lt))
+            if row is None:
+                row = cache[id(lt)] = _row(qtoks, lt)
+        else:
+            row = _row(qtoks, lt)
+        wl = lw[j]
+        for i, (sim, method) in enumerate(row):
             if sim > 0.0:
-                candidates.append((sim * (qw[i] + lw[j]), sim, i, j, method))
-    candidates.sort(reverse=True)
+                candidates.append((sim * (qw[i] + wl), sim, i, j, method))
     used_q = [False] * len(qtoks)
     used_l = [False] * len(ltoks)
     pairs: list[Pair] = []
-    for _weighted, sim, i, j, method in candidates:
-        if used_q[i] or used_l[j]:
-            continue
-        used_q[i] = used_l[j] = True
-        pairs.append((sim, (i,), (j,), method))
-    _absorb_legal_forms(qtoks, ltoks, used_q, used_l, pairs)
-    if (len(pairs) < len(qtoks) or len(pairs) < len(ltoks)) and len(qtoks) + len(ltoks) > 2:
+    if candidates:
+        candidates.sort(reverse=True)
+        for _weighted, sim, i, j, method in candidates:
+            if used_q[i] or used_l[j]:
+                continue
+            used_q[i] = used_l[j] = True
+            pairs.append((sim, (i,), (j,), method))
+        _absorb_legal_forms(qtoks, ltoks, used_q, used_l, pairs)
+    free_q = len(qtoks) - sum(used_q)
+    free_l = len(ltoks) - sum(used_l)
+    # a run-together spelling leaves the sides with different numbers of tokens
+    if free_q != free_l and ((free_q >= 1 and free_l >= 2) or (free_l >= 1 and free_q >= 2)):
         _run_together(qtoks, ltoks, used_q, used_l, pairs)
     return _score(qtoks, qw, ltoks, lw, used_q, used_l, pairs), pairs
 
@@ -180,7 +207,7 @@ def _absorb_legal_forms(
     """Words of a multi-word legal form (Limited Liability Company) join the pair
     their class already made (ООО ~ Limited Liability Company)."""
     for index, (sim, qi, lj, method) in enumerate(pairs):
-        if method != "legal-form":
+        if method != "legal-form" or not qtoks[qi[0]].legal:
             continue
         q_class, l_class = qtoks[qi[0]].legal, ltoks[lj[0]].legal
         extra_q = tuple(i for i, t in enumerate(qtoks) if not used_q[i] and t.legal == q_class)
@@ -193,43 +220,50 @@ def _absorb_legal_forms(
             pairs[index] = (sim, tuple(sorted(qi + extra_q)), tuple(sorted(lj + extra_l)), method)
 
 
-def _free_runs(used: list[bool]) -> list[tuple[int, int]]:
-    """(start, end) of every span of 2-4 adjacent unused tokens."""
-    spans = []
-    size = len(used)
-    for start in range(size):
-        if used[start]:
-            continue
-        for end in range(start + 2, min(size, start + 4) + 1):
-            if used[end - 1]:
-                break
-            spans.append((start, end))
-    return spans
-
-
 def _run_together(
     qtoks: tuple[Tok, ...], ltoks: tuple[Tok, ...], used_q: list[bool], used_l: list[bool], pairs: list[Pair]
 ) -> None:
-    for single_side in ("q", "l"):
-        singles, many = (qtoks, ltoks) if single_side == "q" else (ltoks, qtoks)
-        used_single, used_many = (used_q, used_l) if single_side == "q" else (used_l, used_q)
-        spans = _free_runs(used_many)
-        if not spans:
-            continue
-        spans.sort(key=lambda s: s[0] - s[1])  # longest first
+    """Leftover tokens of one side against runs of 2-4 adjacent leftover tokens of
+    the other, tried only where the single token starts like the run (same first
+    two letters or first two sounds) and the lengths agree."""
+    for single_side in (True, False):
+        singles, many = (qtoks, ltoks) if single_side else (ltoks, qtoks)
+        used_single, used_many = (used_q, used_l) if single_side else (used_l, used_q)
+        size_many = len(many)
         for i, tok in enumerate(singles):
-            if used_single[i] or len(tok.text) < 3 or tok.legal:
+            size = len(tok.text)
+            if used_single[i] or size < 5 or tok.legal:
                 continue
-            for start, end in spans:
-                if any(used_many[start:end]):
+            slack = max(2, size // 4)
+            text, rkey, kkey = tok.text, tok.rkeys[0], tok.kkey
+            for start in range(size_many - 1):
+                head = many[start]
+                if used_many[start] or head.legal:
                     continue
-                sim, method = _joined_score(tok, list(many[start:end]))
-                if sim > 0.0:
-                    used_single[i] = True
-                    for k in range(start, end):
-                        used_many[k] = True
-                    idx = tuple(range(start, end))
-                    pairs.append((sim, (i,), idx, method) if single_side == "q" else (sim, idx, (i,), method))
+                if not (
+                    text.startswith(head.text[:2])
+                    or rkey.startswith(head.rkeys[0][:2])
+                    or (kkey and head.kkey and kkey.startswith(head.kkey[:2]))
+                ):
+                    continue
+                total = len(head.text)
+                for end in range(start + 1, min(size_many, start + 4)):
+                    if used_many[end] or many[end].legal:
+                        break
+                    total += len(many[end].text)
+                    if total > size + slack:
+                        break
+                    if total < size - slack:
+                        continue
+                    sim, method = _joined_score(tok, list(many[start : end + 1]))
+                    if sim > 0.0:
+                        used_single[i] = True
+                        idx = tuple(range(start, end + 1))
+                        for k in idx:
+                            used_many[k] = True
+                        pairs.append((sim, (i,), idx, method) if single_side else (sim, idx, (i,), method))
+                        break
+                if used_single[i]:
                     break
 
 

@@ -11,7 +11,7 @@ from corridor.match import qualifiers as qual
 from corridor.match.align import align
 from corridor.match.model import MAX_NAME_LENGTH, Comparison, Explanation, QueryError
 from corridor.match.screener import build_evidence, summarize
-from corridor.names.normalize import has_letters_or_digits, normalize, strip_controls
+from corridor.names.normalize import normalize, strip_controls
 from corridor.names.tokens import analyze, schema_kind
 
 
@@ -23,7 +23,7 @@ def _checked(name: str, field: str) -> str:
         raise QueryError(field, "is empty")
     if len(text) > MAX_NAME_LENGTH:
         raise QueryError(field, f"is {len(text)} characters long; the maximum is {MAX_NAME_LENGTH}")
-    if not has_letters_or_digits(text) or not normalize(text):
+    if not normalize(text):
         raise QueryError(field, "has no letters or digits")
     return text
 

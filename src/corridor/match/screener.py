@@ -47,7 +47,7 @@ from corridor.match.model import (
 from corridor.model import Entity, Name, NameKind
 from corridor.names import korean
 from corridor.names.cyrillic import russian_key
-from corridor.names.normalize import has_letters_or_digits, normalize, strip_controls
+from corridor.names.normalize import normalize, strip_controls
 from corridor.names.tokens import Tok, analyze, schema_kind
 
 INDEX_VERSION = 1
@@ -55,6 +55,7 @@ CANDIDATES = 40  # names aligned per query
 MAX_POSTINGS = 4000  # keys shared by more names than this are not used to retrieve
 KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "former": 1.0, "weak_alias": 0.92}
 MAX_BOOST = 0.05  # the most qualifiers can add; names further below the threshold are not qualified
+PRUNE_MARGIN = 0.15  # retrieval drops names whose best possible score is this far below the threshold
 QUERY_CACHE = 20000
 
 
@@ -76,11 +77,16 @@ def token_keys(tok: Tok) -> list[str]:
         return keys
     for rkey in tok.rkeys:
         keys.append("r" + rkey)
-    main = tok.rkeys[0]
-    if len(main) >= 6:
-        keys.append("p" + main[:4])
-        keys.append("s" + main[-4:])
     return keys
+
+
+def typo_keys(tok: Tok) -> list[str]:
+    """Keys that still find a token with a typo: the first and last four sounds
+    of its Russian key (not for patronymics, which all end alike)."""
+    main = tok.rkeys[0]
+    if len(main) < 6 or tok.legal or tok.kkey or tok.tag in ("stopword", "patronymic"):
+        return []
+    return ["p" + main[:4], "s" + main[-4:]]
 
 
 def joined_keys(toks: tuple[Tok, ...] | list[Tok]) -> list[str]:
@@ -172,17 +178,23 @@ class Screener:
         for _, _, _, toks in raw_names:
             df.update({t.text for t in toks if not t.legal})
         interned: dict[Tok, Tok] = {}
+        interned_names: dict[tuple[Tok, ...], tuple[Tok, ...]] = {}
+        interned_weights: dict[tuple[float, ...], tuple[float, ...]] = {}
         names: list[NameRec] = []
         postings: dict[str, list[int]] = {}
         entity_names: list[list[int]] = [[] for _ in ent_recs]
         for nid, (index, full, kind, toks) in enumerate(raw_names):
-            toks = tuple(interned.setdefault(t, t) for t in toks)
+            # identical names (the same designation on several lists) share one
+            # tuple, so screening aligns each distinct name once
+            toks = interned_names.setdefault(toks, tuple(interned.setdefault(t, t) for t in toks))
             weights = tuple(_weight(t, df.get(t.text, 0), total) for t in toks)
+            weights = interned_weights.setdefault(weights, weights)
             names.append((index, full, kind, toks, weights))
             entity_names[index].append(nid)
             keys: set[str] = set()
             for tok in toks:
                 keys.update(token_keys(tok))
+                keys.update(typo_keys(tok))
             for start, end in _spans(toks):
                 keys.update(joined_keys(toks[start:end]))
             for key in keys:
@@ -247,9 +259,9 @@ class Screener:
         checked = check_query(query)
         schema = checked["schema"]
         kind = schema_kind(schema)
-        qtoks, qweights, token_sets = self._analyse(checked["name"], kind)
+        qtoks, qweights, token_sets, total_weight = self._analyse(checked["name"], kind)
 
-        candidates = self._retrieve(token_sets)
+        candidates = self._retrieve(token_sets, total_weight, threshold - PRUNE_MARGIN)
         forced: set[int] = set()  # entities found by identifier / IMO
         for value in checked["identifiers"]:
             forced.update(self.identifiers.get(value, ()))
@@ -258,7 +270,8 @@ class Screener:
         for index in forced:
             candidates.extend(self.entity_names[index])
 
-        cache: dict[tuple[int, int], tuple[float, str]] = {}
+        cache: dict[int, list[tuple[float, str]]] = {}
+        aligned: dict[int, tuple[float, list[Pair]]] = {}  # by id() of the interned token tuple
         best: dict[int, tuple[float, int, list[Pair]]] = {}
         names = self.names
         entities = self.entities
@@ -266,7 +279,10 @@ class Screener:
             index, _full, kind_name, ltoks, lweights = names[nid]
             if schema != "Thing" and not qual.schema_allows(schema, entities[index][4]):
                 continue
-            score, pairs = align(qtoks, qweights, ltoks, lweights, cache)
+            done = aligned.get(id(ltoks))
+            if done is None:
+                done = aligned[id(ltoks)] = align(qtoks, qweights, ltoks, lweights, cache)
+            score, pairs = done
             score *= KIND_FACTOR[kind_name]
             current = best.get(index)
             if current is None or score > current[0]:
@@ -299,37 +315,63 @@ class Screener:
         qtoks = analyze(name, kind)
         total = len(self.names)
         qweights = tuple(_weight(t, self.df.get(t.text, 0), total) for t in qtoks)
-        # one retrieval set per query token, and per run of adjacent tokens
+        # one retrieval set per query token, and per run of adjacent tokens;
+        # `repeats` is the token's weight in quarters (Counter.update runs in C)
         token_sets: list[tuple[int, set[int]]] = []
-        groups: list[tuple[float, list[str]]] = [(w, token_keys(t)) for t, w in zip(qtoks, qweights, strict=True)]
+        postings = self.postings
+        groups: list[tuple[float, list[str], Tok | None]] = [
+            (w, token_keys(t), t) for t, w in zip(qtoks, qweights, strict=True)
+        ]
         for start, end in _spans(qtoks):
-            groups.append((sum(qweights[start:end]), joined_keys(qtoks[start:end])))
-        for weight, keys in groups:
-            found_sets = [self.postings[k] for k in keys if k in self.postings]
+            groups.append((sum(qweights[start:end]), joined_keys(qtoks[start:end]), None))
+        for weight, keys, tok in groups:
+            found_sets = [postings[k] for k in keys if k in postings]
+            if not found_sets and tok is not None:
+                # a token no listed name has: perhaps a typo
+                found_sets = [postings[k] for k in typo_keys(tok) if k in postings]
             usable = [s for s in found_sets if len(s) <= MAX_POSTINGS]
             if not usable:
                 continue
             merged: set[int] = set().union(*usable)
-            repeats = 1 + (weight >= 0.55) + (weight >= 0.85)
-            token_sets.append((repeats, merged))
-        result = (qtoks, qweights, token_sets)
+            token_sets.append((max(1, round(weight * 4)), merged))
+        total_weight = sum(qweights)
+        result = (qtoks, qweights, token_sets, total_weight)
         if len(self._query_cache) >= QUERY_CACHE:
             self._query_cache.clear()
         self._query_cache[key] = result
         return result
 
-    def _retrieve(self, token_sets: list[tuple[int, set[int]]]) -> list[int]:
+    def _retrieve(self, token_sets: list[tuple[int, set[int]]], total_weight: float, floor: float) -> list[int]:
+        """The names worth aligning: the CANDIDATES sharing the most query weight,
+        leaving out those that share too little to reach `floor` even if every
+        shared token matched exactly (bound 2M / (M + W), M the shared weight,
+        W the query's; so M must reach floor·W / (2 − floor))."""
         if not token_sets:
             return []
-        if len(token_sets) == 1:
-            only = token_sets[0][1]
-            if len(only) <= CANDIDATES:
-                return list(only)
+        quarters = total_weight * 4
+        need = floor * quarters / (2 - floor) if floor > 0 else 0.0
+        groups = sorted(token_sets, key=lambda g: -g[0])
+        # a name sharing none of the heavier groups cannot reach `need` with the
+        # lighter ones alone: only names of the heavier groups are counted
+        remaining = sum(g[0] for g in groups)
+        pool: set[int] = set()
+        for repeats, found in groups:
+            if remaining < need:
+                break
+            pool |= found
+            remaining -= repeats
         counts: Counter[int] = Counter()
-        for repeats, found in token_sets:
+        for repeats, found in groups:
+            members = found if len(found) <= len(pool) and found <= pool else found & pool
             for _ in range(repeats):
-                counts.update(found)
-        return [nid for nid, _ in counts.most_common(CANDIDATES)]
+                counts.update(members)
+        out = []
+        for nid, count in counts.most_common(CANDIDATES):
+            shared = min(count, quarters)
+            if 2 * shared / (shared + quarters) < floor:
+                break
+            out.append(nid)
+        return out
 
     def _qualify(self, index: int, name_score: float, checked: dict[str, Any]) -> tuple[float, list[Qualifier]]:
         _id, _source, _ref, _caption, _schema, dates, countries, gender, idents, imos = self.entities[index]
@@ -424,7 +466,7 @@ def check_query(query: Query) -> dict[str, Any]:
         raise QueryError("name", "is empty")
     if len(name) > MAX_NAME_LENGTH:
         raise QueryError("name", f"is {len(name)} characters long; the maximum is {MAX_NAME_LENGTH}")
-    if not has_letters_or_digits(name) or not normalize(name):
+    if not normalize(name):
         raise QueryError("name", "has no letters or digits")
     return {
         "name": name,

@@ -150,33 +150,36 @@ _CH_CHOICES = ("C", "H", "S")
 _VOWEL_KEY = frozenset("aeiou")
 
 
+_SEQ_MAP = dict(_LATIN_SEQ)
+# One alternation, longest sequences first; the single letters with context
+# rules (c, French gu, j) are their own alternatives.
+_SEQ_RE = re.compile(
+    "|".join(re.escape(seq) for seq, _ in sorted(_LATIN_SEQ, key=lambda p: -len(p[0])))
+    + r"|c(?=[eiy])|c|gu(?=[ei])|(?<=[aeiou])j(?=[aeiou])|j"
+)
+
+
+def _seq_rep(match: re.Match[str]) -> str:
+    found = match.group(0)
+    rep = _SEQ_MAP.get(found)
+    if rep is not None:
+        return rep
+    if found == "c":
+        # c before e/i/y is ц (ISO, Polish-style spellings); elsewhere a k (Victor)
+        nxt = match.string[match.end() : match.end() + 1]
+        return "C" if nxt in ("e", "i", "y") else "k"
+    if found == "gu":
+        return "g"  # French gu before e/i is a hard g
+    # j between vowels is French ж; elsewhere a glide (й, я, ю, е)
+    start = match.start()
+    text = match.string
+    if 0 < start < len(text) - 1 and text[start - 1] in _VOWEL_KEY and text[start + 1] in _VOWEL_KEY:
+        return "J"
+    return "i"
+
+
 def _latin_key_raw(token: str) -> str:
-    out: list[str] = []
-    index = 0
-    size = len(token)
-    while index < size:
-        for seq, rep in _LATIN_SEQ:
-            if token.startswith(seq, index):
-                out.append(rep)
-                index += len(seq)
-                break
-        else:
-            char = token[index]
-            if char == "c":
-                nxt = token[index + 1] if index + 1 < size else ""
-                out.append("C" if nxt in ("e", "i", "y") else "k")
-            elif char == "g" and token.startswith("gu", index) and token[index + 2 : index + 3] in ("e", "i"):
-                out.append("g")
-                index += 1  # French gu before e/i is a hard g
-            elif char == "j":
-                prev = token[index - 1] if index else ""
-                nxt = token[index + 1] if index + 1 < size else ""
-                # between vowels French j is ж; elsewhere j is a glide (й, я, ю, е)
-                out.append("J" if prev in _VOWEL_KEY and nxt in _VOWEL_KEY else "i")
-            else:
-                out.append(char)
-            index += 1
-    return "".join(out)
+    return _SEQ_RE.sub(_seq_rep, token)
 
 
 _I_RUN_RE = re.compile(r"i{2,}")

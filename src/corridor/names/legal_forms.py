@@ -110,7 +110,11 @@ _FORMS: dict[str, tuple[str, ...]] = {
     "co": ("company", "co", "compania", "compagnie", "cie", "companiya", "компания"),
     "gmbh": ("gmbh", "gesellschaft mit beschrankter haftung"),
     "plc": ("plc", "public limited company"),
-    "sa": ("sa", "s a", "sarl", "sas", "spa", "srl", "ltda", "ag", "nv", "bv", "as", "ab", "oy", "sl", "sae"),
+    "sa": (
+        "sa", "s a", "sarl", "s a r l", "sas", "s a s", "spa", "s p a", "srl", "s r l", "ltda", "ag", "nv", "bv",
+        "as", "ab", "oy", "sl", "sae", "sa de cv", "s a de c v", "s de rl", "s de r l", "s de rl de cv",
+        "s de r l de c v", "sapi de cv", "s a p i de c v", "sa de c v",
+    ),  # fmt: skip
     "fze": ("fze", "fzco", "fzc", "fz co", "dmcc"),
     "llp": ("llp", "lp", "limited partnership"),
     "ip": ("ip", "ип", "individualnyy predprinimatel", "индивидуальный предприниматель", "sole proprietorship"),
@@ -122,7 +126,7 @@ AMBIGUOUS = frozenset(
     {"ao", "as", "ab", "ag", "sa", "s a", "nv", "bv", "co", "ip", "too", "sl", "oy", "pte", "pvt", "주", "spa", "nao", "cie", "lp"}
 )
 
-MAX_PHRASE = 5
+MAX_PHRASE = 7
 
 
 @lru_cache(maxsize=16384)
@@ -150,14 +154,23 @@ def legal_form_class(phrase: str) -> str | None:
     return found[0] if found else None
 
 
+@lru_cache(maxsize=1)
+def _first_keys() -> frozenset[str]:
+    return frozenset(key[0] for key in _phrase_table())
+
+
 def find_legal_forms(tokens: list[str], allow_ambiguous: bool) -> list[tuple[int, int, str]]:
     """Spans (start, end, class) of legal forms in a token list, longest first,
     non-overlapping.  `tokens` are normalised tokens (Latin, Cyrillic or Hangul)."""
     table = _phrase_table()
+    first = _first_keys()
     keys = [_word_key(t) for t in tokens]
     spans: list[tuple[int, int, str]] = []
     index = 0
     while index < len(tokens):
+        if keys[index] not in first:
+            index += 1
+            continue
         for length in range(min(MAX_PHRASE, len(tokens) - index), 0, -1):
             found = table.get(tuple(keys[index : index + length]))
             if found and (allow_ambiguous or not found[1]):

@@ -94,6 +94,8 @@ def tokenize(text: str) -> list[str]:
 
 def strip_controls(text: str) -> str:
     """Control and format characters replaced by spaces (they never carry a name)."""
+    if text.isprintable():
+        return text
     return "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") else c for c in text)
 
 

@@ -9,7 +9,8 @@
 * `kkey`   the Korean key (`korean.korean_key`) when the token is Hangul or can be
            read as romanised Korean syllables, else "",
 * `rkeys`  the Russian phonetic keys (`cyrillic.russian_keys`), which also serve as
-           the general phonetic key for Latin names,
+           the general phonetic key for Latin names; `rstem` the main key with a
+           feminine surname ending made masculine (Ivanova → Ivanov),
 * `tag`    given / family / patronymic / name / legal_form / stopword / number,
 * `legal`  the legal-form class for legal_form tokens,
 * `weight` a prior weight: 1 for an ordinary name word, less for very common
@@ -36,38 +37,31 @@ from corridor.names.normalize import normalize, script_of
 
 STOPWORDS = frozenset(
     # no single letters, An, To, So...: those are Korean surnames and syllables
-    "of the and for de del la le el les des du di da von van der den et und al el bin ibn bint abu".split()
+    ["of", "the", "and", "for", "de", "del", "la", "le", "el", "les", "des", "du", "di", "da", "von", "van", "der", "den", "et", "und", "al", "el", "bin", "ibn", "bint", "abu"]
 )
 # Arabic particles are name parts, but so frequent they identify nothing alone.
-_PARTICLES = frozenset("al el bin ibn bint abu".split())
+_PARTICLES = frozenset(["al", "el", "bin", "ibn", "bint", "abu"])
 
 # Prior weights of very common name words (lower = identifies less).
 COMMON_WEIGHTS: dict[str, float] = {
     **dict.fromkeys(
-        "kim ri lee pak park choe choi jong chong jeong kang cho jo yun jang chang han o oh so sin shin kwon "
-        "hwang an song ryu yu hong ko mun yang son pae paek ho nam sim no ha kwak cha ju u ku min jin na ra "
-        "chon jon jeon im rim hyon".split(),
+        ["kim", "ri", "lee", "pak", "park", "choe", "choi", "jong", "chong", "jeong", "kang", "cho", "jo", "yun", "jang", "chang", "han", "o", "oh", "so", "sin", "shin", "kwon", "hwang", "an", "song", "ryu", "yu", "hong", "ko", "mun", "yang", "son", "pae", "paek", "ho", "nam", "sim", "no", "ha", "kwak", "cha", "ju", "u", "ku", "min", "jin", "na", "ra", "chon", "jon", "jeon", "im", "rim", "hyon"],
         0.4,
     ),
     **dict.fromkeys(
-        "yong chol il kwang myong hyok su chun hak sok kum ok hui sung kyong nam thae tae hun hyon ung".split(),
+        ["yong", "chol", "il", "kwang", "myong", "hyok", "su", "chun", "hak", "sok", "kum", "ok", "hui", "sung", "kyong", "nam", "thae", "tae", "hun", "hyon", "ung"],
         0.6,
     ),
     **dict.fromkeys(
-        "ivanov petrov smirnov kuznetsov popov sokolov volkov novikov morozov ivanova petrova sergey sergei "
-        "aleksandr alexander vladimir dmitry dmitriy andrey andrei aleksey alexey mikhail nikolay igor "
-        "yuriy oleg viktor ivan maksim".split(),
+        ["ivanov", "petrov", "smirnov", "kuznetsov", "popov", "sokolov", "volkov", "novikov", "morozov", "ivanova", "petrova", "sergey", "sergei", "aleksandr", "alexander", "vladimir", "dmitry", "dmitriy", "andrey", "andrei", "aleksey", "alexey", "mikhail", "nikolay", "igor", "yuriy", "oleg", "viktor", "ivan", "maksim"],
         0.6,
     ),
     **dict.fromkeys(
-        "mohammed muhammad mohammad mohamed ahmed ahmad ali hassan hussein husain abdul abd abdel "
-        "abdullah mahmoud omar".split(),
+        ["mohammed", "muhammad", "mohammad", "mohamed", "ahmed", "ahmad", "ali", "hassan", "hussein", "husain", "abdul", "abd", "abdel", "abdullah", "mahmoud", "omar"],
         0.5,
     ),
     **dict.fromkeys(
-        "trading international group holding holdings industrial industry industries general bank "
-        "shipping services service trade commercial development enterprise enterprises national "
-        "korea korean russia russian global import export".split(),
+        ["trading", "international", "group", "holding", "holdings", "industrial", "industry", "industries", "general", "bank", "shipping", "services", "service", "trade", "commercial", "development", "enterprise", "enterprises", "national", "korea", "korean", "russia", "russian", "global", "import", "export"],
         0.5,
     ),
 }
@@ -82,6 +76,7 @@ class Tok(NamedTuple):
     kkey: str
     kloose: str
     rkeys: tuple[str, ...]
+    rstem: str  # main Russian key with a feminine surname ending made masculine
     tag: str
     legal: str
     script: str
@@ -160,8 +155,7 @@ def _person_tags(tokens: list[str], comma_split: int | None) -> list[str]:
 
 _KOREAN_SURNAME_KEYS = frozenset(
     korean.korean_key(s)
-    for s in "kim ri pak choe jong kang cho yun jang han o so sin kwon hwang an song ryu hong ko mun yang son "
-    "pae paek ho nam sim no ha kwak cha ju ku min jin chon jon rim hyon".split()
+    for s in ["kim", "ri", "pak", "choe", "jong", "kang", "cho", "yun", "jang", "han", "o", "so", "sin", "kwon", "hwang", "an", "song", "ryu", "hong", "ko", "mun", "yang", "son", "pae", "paek", "ho", "nam", "sim", "no", "ha", "kwak", "cha", "ju", "ku", "min", "jin", "chon", "jon", "rim", "hyon"]
 )
 
 
@@ -205,7 +199,8 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
             weight = COMMON_WEIGHTS.get(text, 1.0)
             if len(text) == 1 and not kkey:
                 weight = min(weight, 0.5)  # an initial
-        result.append(Tok(orig, text, kkey, kloose, rkeys, tag, legal, script, weight))
+        stem = cyrillic.surname_stem(rkeys[0]) if len(rkeys[0]) > 4 else rkeys[0]
+        result.append(Tok(orig, text, kkey, kloose, rkeys, stem, tag, legal, script, weight))
     return tuple(result)
 
 

@@ -22,6 +22,7 @@ PARSER_MODULES = (
     "uk_conlist",
     "uk_fcdo",
     "ftm_json",
+    "os_simple_csv",
 )
 
 # `--source` hints (the publisher) to the parsers that can read its files.
@@ -30,7 +31,7 @@ HINTS: dict[str, tuple[str, ...]] = {
     "ofac": ("ofac_advanced", "ofac_xml", "ofac_csv"),
     "uk": ("uk_conlist", "uk_fcdo"),
     "eu": ("eu_xml",),
-    "ftm": ("ftm_json",),
+    "ftm": ("ftm_json", "os_simple_csv"),
 }
 
 __all__ = ["HINTS", "PARSER_MODULES", "ListMeta", "ParseError", "ParsedList", "detect", "parse"]

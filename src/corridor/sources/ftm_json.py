@@ -26,6 +26,7 @@ twice: pass 1 validates every line and keeps only the small folded facts
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -175,7 +176,7 @@ def parse(path: Path) -> ParsedList:
         title=f"FollowTheMoney entities ({dataset})",
         files=[str(path)],
         extra={
-            "lines": folded.lines,
+            "records": folded.lines,
             "schemata": dict(folded.schemata),
             "targets": folded.targets,
             "imported": sum(n for s, n in folded.schemata.items() if s in SCHEMA_MAP),
@@ -199,7 +200,12 @@ def index_dataset_name(path: Path) -> str:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any], Schema]]:
-    """(line number, entity dict, FtM schema) for every non-blank line, validated."""
+    """(line number, entity dict, FtM schema) for every entity, validated.
+
+    Nested exports (`targets.nested.json`) embed related entities as property
+    values; they are unnested here (the value becomes the id) and each embedded
+    entity is yielded once, with the line number it was found on."""
+    nested_seen: set[str] = set()  # only ids that came out of nesting: flat files keep this empty
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -208,21 +214,42 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any], Schema]]:
                 data = json.loads(line)
             except ValueError as exc:
                 raise ParseError(path, f"line {number}", f"malformed JSON: {exc}") from exc
-            if not isinstance(data, dict):
-                raise ParseError(path, f"line {number}", "not a JSON object")
-            if not isinstance(data.get("id"), str) or not data["id"]:
-                raise ParseError(path, f"line {number}: id", "missing entity id")
-            schema = model.get(data.get("schema") or "")
-            if schema is None:
-                raise ParseError(
-                    path, f"line {number}: schema", f"unknown FollowTheMoney schema {data.get('schema')!r}"
-                )
-            properties = data.get("properties", {})
-            if not isinstance(properties, dict) or not all(isinstance(v, list) for v in properties.values()):
-                raise ParseError(
-                    path, f"line {number}: properties", "must map property names to lists of values"
-                )
-            yield number, data, schema
+            for entity, schema in _unnest(path, number, data, "", nested_seen):
+                yield number, entity, schema
+
+
+def _unnest(
+    path: Path, number: int, data: Any, field_path: str, seen: set[str]
+) -> Iterator[tuple[dict[str, Any], Schema]]:
+    where = f"line {number}: {field_path}" if field_path else f"line {number}"
+    if not isinstance(data, dict):
+        raise ParseError(path, where, "not a JSON object")
+    if not isinstance(data.get("id"), str) or not data["id"]:
+        raise ParseError(path, f"{where}.id" if field_path else f"{where}: id", "missing entity id")
+    schema = model.get(data.get("schema") or "")
+    if schema is None:
+        field = f"{field_path}.schema" if field_path else "schema"
+        raise ParseError(
+            path, f"line {number}: {field}", f"unknown FollowTheMoney schema {data.get('schema')!r}"
+        )
+    properties = data.get("properties", {})
+    if not isinstance(properties, dict) or not all(isinstance(v, list) for v in properties.values()):
+        field = f"{field_path}.properties" if field_path else "properties"
+        raise ParseError(path, f"line {number}: {field}", "must map property names to lists of values")
+    embedded: list[tuple[str, dict[str, Any]]] = []
+    for prop, values in properties.items():
+        if any(isinstance(v, dict) for v in values):
+            embedded.extend((f"{field_path}.{prop}".lstrip("."), v) for v in values if isinstance(v, dict))
+            properties[prop] = [
+                v["id"] if isinstance(v, dict) and isinstance(v.get("id"), str) else v for v in values
+            ]
+    if data["id"] in seen:
+        return
+    if embedded or field_path:
+        seen.add(data["id"])
+    yield data, schema
+    for child_path, child in embedded:
+        yield from _unnest(path, number, child, child_path, seen)
 
 
 def _values(data: dict[str, Any], prop: str) -> list[str]:
@@ -350,6 +377,8 @@ def build_entity(data: dict[str, Any], schema: Schema, folded: _Folded, source: 
 
     for prop, id_type in _ID_PROPS.items():
         for value in _values(data, prop):
+            if id_type == "imo":  # FtM writes "IMO9253325"; our identifiers hold the digits
+                value = re.sub(r"(?i)^IMO\s*", "", value)
             identifier = Identifier(type=id_type, value=value, note=prop)
             if identifier not in entity.identifiers:
                 entity.identifiers.append(identifier)
@@ -459,7 +488,12 @@ def entity_to_ftm(entity: Entity) -> dict[str, Any]:
         )
         if prop not in schema.properties:
             prop = "registrationNumber" if "registrationNumber" in schema.properties else "idNumber"
-        put(prop, identifier.value)
+        put(
+            prop,
+            f"IMO{identifier.value}"
+            if prop == "imoNumber" and identifier.value.isdigit()
+            else identifier.value,
+        )
     for program in entity.programs:
         put("programId", program)
     put("gender", entity.gender)
@@ -483,5 +517,5 @@ def entity_to_ftm(entity: Entity) -> dict[str, Any]:
     proxy = model.get_proxy(data, cleaned=False)  # FtM's own validation and cleaning
     out: dict[str, Any] = proxy.to_dict()
     out["caption"] = entity.caption
-    out["datasets"] = [entity.source]
+    out["datasets"] = [entity.source.removeprefix("ftm:")]
     return out

@@ -29,6 +29,7 @@ from typing import Any
 from corridor.countries import to_code
 from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind, detect_script
 from corridor.sources.base import ListMeta, ParsedList, ParseError, iter_xml, local, release, text_of
+from corridor.sources.un_xml import COMPANY_NAME_RE
 
 FORMAT = "ofac-advanced"
 
@@ -225,6 +226,8 @@ def _collect_lookups(path: Path, ns: str) -> _Lookups:
         release(elem)
     if not lookups.values:
         raise ParseError(path, "ReferenceValueSets", "missing: not an OFAC advanced XML file")
+    if not lookups.parties:
+        raise ParseError(path, "DistinctParties", "no DistinctParty: the file lists no one")
     return lookups
 
 
@@ -492,8 +495,13 @@ def _schema(profile: Any, lookups: _Lookups, names: list[Name]) -> str:
 
 def organisation_schema(texts: Iterable[str]) -> str:
     """ "Company" when a name or legal-form text shows a commercial legal form
-    (LLC, JSC, OOO, Ltd, Bank...), else "Organization".  Shared by the UK parsers."""
-    return "Company" if any(_LEGAL_FORM_RE.search(text) for text in texts if text) else "Organization"
+    (LLC, JSC, OOO, Ltd, SARL, Bank...), else "Organization".  The UN parser's
+    company words count too, so every list classifies an organisation alike.
+    Shared by the UK parsers."""
+    for text in texts:
+        if text and (_LEGAL_FORM_RE.search(text) or COMPANY_NAME_RE.search(text)):
+            return "Company"
+    return "Organization"
 
 
 def _apply_feature(feature: Any, ns: str, lookups: _Lookups, entity: Entity) -> None:
@@ -556,12 +564,15 @@ def _apply_values(
                 entity.identifiers.append(identifier)
     elif key in _FEATURE_PROPS:
         prop = _FEATURE_PROPS[key]
-        values = [*texts, *countries, *(d.start for d in dates)]
-        for value in values:
+        if prop in ("flag", "pastFlags"):  # a country: by location or by name ("Korea, North")
+            countries = [*countries, *(to_code(t) or t for t in texts)]
+            texts = []
+        for value in [*texts, *countries, *(d.start for d in dates)]:
             entity.add_property(prop, value)
         if prop == "flag":
             for code in countries:
-                _add(entity.countries, code)
+                if len(code) == 2:
+                    _add(entity.countries, code)
     elif key.startswith("nationality of registration") or key == "jurisdiction":
         for code in countries:
             _add(entity.countries, code)

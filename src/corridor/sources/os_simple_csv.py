@@ -34,8 +34,13 @@ _IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.IGNORECASE)
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    first = head.decode("utf-8-sig", errors="replace").split("\n", 1)[0].strip()
-    columns = next(csv.reader([first]), [])
+    if head.startswith(b"PK") or b"\x00" in head:
+        return False  # a zip container or binary file, not CSV
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
+    try:
+        columns = next(csv.reader([first]), [])
+    except csv.Error:
+        return False
     return tuple(columns[: len(_HEADER_START)]) == _HEADER_START and "identifiers" in columns
 
 

@@ -20,9 +20,9 @@ they become list_ref, un_refs, identifiers and vessel properties.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -100,7 +100,8 @@ _OI_RE = re.compile(r"\((" + "|".join(re.escape(label) for label in _OI_LABELS) 
 # Labels whose value is a short code; text after the code is free text, not the value.
 _CODE_RES = {
     "UK Sanctions List Ref": re.compile(r"^([A-Z]{2,4}\d{3,5})\.?\s*"),
-    "UN Ref": re.compile(r"^([A-Z]{2}[a-z])\.\s?(\d{3})\.?\s*"),
+    # UN references are "KPe.018"; the ConList sometimes writes "QDE.145"
+    "UN Ref": re.compile(r"^([A-Z]{2}[A-Za-z])\.\s?(\d{3})\.?\s*"),
     "Gender": re.compile(r"^(Male|Female)\.?\s*", re.IGNORECASE),
     "IMO number": re.compile(r"^(\d{7})\.?\s*"),
 }
@@ -185,13 +186,10 @@ def _cell(value: Any) -> str:
 def _open_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], Any]:
     """(row number, cell texts) for every row, and a function closing the file."""
     if path.suffix.lower() == ".csv" or not zipfile.is_zipfile(path):
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252")  # older OFSI CSV exports are Windows-1252
-        reader = csv.reader(io.StringIO(text, newline=""))
-        return ((n, [_cell(v) for v in row]) for n, row in enumerate(reader, start=1)), (lambda: None)
+        handle = open(path, encoding=_csv_encoding(path), newline="")  # noqa: SIM115 - closed via `close`
+        reader = csv.reader(handle)
+        rows = ((n, [_cell(v) for v in row]) for n, row in enumerate(reader, start=1))
+        return _csv_errors(path, reader, rows), handle.close
     import openpyxl  # imported here: only spreadsheet inputs need it
 
     try:
@@ -201,6 +199,29 @@ def _open_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], Any]:
     sheet = workbook.worksheets[0]
     rows = ((n, [_cell(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1))
     return rows, workbook.close
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) unless the bytes say otherwise; older OFSI CSV
+    exports are Windows-1252.  Checked chunk by chunk, never holding the file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+def _csv_errors(
+    path: Path, reader: Any, rows: Iterator[tuple[int, list[str]]]
+) -> Iterator[tuple[int, list[str]]]:
+    try:
+        yield from rows
+    except csv.Error as exc:
+        raise ParseError(path, f"line {reader.line_num}", f"malformed CSV: {exc}") from exc
 
 
 def _read_header(path: Path, rows: Iterator[tuple[int, list[str]]]) -> tuple[str, dict[str, int]]:
@@ -335,7 +356,11 @@ def split_other_information(text: str) -> tuple[dict[str, list[str]], list[str]]
         code_re = _CODE_RES.get(label)
         if code_re is not None and (code := code_re.match(value)):
             rest = value[code.end() :].strip()
-            value = ".".join(code.groups()) if label == "UN Ref" else code.group(1)
+            if label == "UN Ref":
+                prefix, number = code.groups()
+                value = f"{prefix[:2]}{prefix[2].lower()}.{number}"
+            else:
+                value = code.group(1)
             if rest:
                 free.append(rest)
         labelled.setdefault(label, []).append(value.rstrip(" .;"))

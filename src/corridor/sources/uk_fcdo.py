@@ -198,6 +198,8 @@ def _summary_entities(
             entity.add_property("sanctionsImposed", measure)
         count += 1
         yield entity
+    if count == 0:
+        raise ParseError(path, "row 2", "no designations below the header row")
     meta.extra["designations"] = count
     meta.extra["unnamed"] = unnamed
 
@@ -307,6 +309,9 @@ def _xml_entities(path: Path, meta: ListMeta) -> Iterator[Entity]:
         release(elem)
         count += 1
         yield entity
+    if count == 0:
+        # e.g. a future layout with a default XML namespace: fail loudly, never import nothing
+        raise ParseError(path, "Designations", "no <Designation> elements found")
     meta.extra["designations"] = count
 
 

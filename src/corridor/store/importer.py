@@ -119,8 +119,6 @@ def _write_entities(
     for entity in stream:
         if entity.id in seen:
             raise ParseError(path, f"record {entity.id}", "the same entity id occurs twice in one list")
-        if not entity.names:
-            raise ParseError(path, f"record {entity.id}", "entity has no name")
         seen.add(entity.id)
         row, row_refs, row_programs = _rows(version_id, entity)
         rows.append(row)

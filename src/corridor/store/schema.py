@@ -32,9 +32,9 @@ list_versions = Table(
     "list_versions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("source", String(64), nullable=False, index=True),
-    Column("format", String(32), nullable=False),
-    Column("published", String(32), nullable=False, default=""),
+    Column("source", Text, nullable=False, index=True),
+    Column("format", Text, nullable=False),
+    Column("published", Text, nullable=False, default=""),
     Column("published_inferred", Boolean, nullable=False, default=False),
     Column("sha256", String(64), nullable=False),
     Column("files", Text, nullable=False, default=""),  # JSON list of file names
@@ -49,10 +49,10 @@ entities = Table(
     "entities",
     metadata,
     Column("version_id", Integer, ForeignKey("list_versions.id", ondelete="CASCADE"), primary_key=True),
-    Column("entity_id", String(128), primary_key=True),
-    Column("schema", String(32), nullable=False),
+    Column("entity_id", Text, primary_key=True),
+    Column("schema", Text, nullable=False),
     Column("caption", Text, nullable=False),
-    Column("list_ref", String(128), nullable=False, default=""),
+    Column("list_ref", Text, nullable=False, default=""),
     Column("digest", String(40), nullable=False),
     Column("data", Text, nullable=False),
 )
@@ -62,8 +62,8 @@ entity_refs = Table(
     "entity_refs",
     metadata,
     Column("version_id", Integer, ForeignKey("list_versions.id", ondelete="CASCADE"), nullable=False),
-    Column("entity_id", String(128), nullable=False),
-    Column("un_ref", String(32), nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("un_ref", Text, nullable=False),
 )
 Index("ix_entity_refs_un_ref", entity_refs.c.un_ref)
 Index("ix_entity_refs_version", entity_refs.c.version_id)
@@ -72,8 +72,8 @@ entity_programs = Table(
     "entity_programs",
     metadata,
     Column("version_id", Integer, ForeignKey("list_versions.id", ondelete="CASCADE"), nullable=False),
-    Column("entity_id", String(128), nullable=False),
-    Column("program", String(128), nullable=False),
+    Column("entity_id", Text, nullable=False),
+    Column("program", Text, nullable=False),
 )
 Index("ix_entity_programs_version", entity_programs.c.version_id)
 
@@ -82,10 +82,10 @@ import_events = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("source", String(64), nullable=False, default=""),
+    Column("source", Text, nullable=False, default=""),
     Column("path", Text, nullable=False),
     Column("sha256", String(64), nullable=False, default=""),
-    Column("outcome", String(16), nullable=False),  # imported / unchanged / failed
+    Column("outcome", Text, nullable=False),  # imported / unchanged / failed
     Column("version_id", Integer, nullable=True),
     Column("message", Text, nullable=False, default=""),
 )
@@ -94,19 +94,19 @@ cap_ledger = Table(
     "cap_ledger",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("cap_id", String(64), nullable=False),  # rule id of the cap, e.g. UN-2397-5
-    Column("period", String(32), nullable=False),  # "2024" or "2023-12-22/2024-12-21"
-    Column("transaction_id", String(128), nullable=False),
+    Column("cap_id", Text, nullable=False),  # rule id of the cap, e.g. UN-2397-5
+    Column("period", Text, nullable=False),  # "2024" or "2023-12-22/2024-12-21"
+    Column("transaction_id", Text, nullable=False),
     Column("line_no", Integer, nullable=False),
     Column("shipment_date", String(10), nullable=False),
-    Column("hs_code", String(16), nullable=False),
-    Column("product", String(64), nullable=False),
+    Column("hs_code", Text, nullable=False),
+    Column("product", Text, nullable=False),
     Column("quantity", Numeric(20, 6), nullable=False),
-    Column("unit", String(16), nullable=False),
+    Column("unit", Text, nullable=False),
     Column("barrels", Numeric(20, 6), nullable=False),
     Column("tonnes", Numeric(20, 6), nullable=True),
     Column("conversion", Text, nullable=False, default=""),  # factor used and whether verified
-    Column("notification_ref", String(128), nullable=False, default=""),
+    Column("notification_ref", Text, nullable=False, default=""),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("cap_id", "transaction_id", "line_no", name="uq_cap_ledger_line"),
 )

@@ -1,0 +1,181 @@
+"""Batch screening and comparison over JSON Lines files.
+
+`screen_jsonl` reads one query per line:
+
+    {"id": "q1", "name": "Kim Jong Un", "schema": "Person", "birth_date": "1984",
+     "country": "kp", "imo": "9253325", "identifiers": [...], "gender": "male"}
+
+and writes one result per line, in input order:
+
+    {"id": "q1", "hits": [{"entity_id", "score", "list", "ref", "caption", "explanation"}]}
+
+A line that is not JSON, not an object, or a query the screener refuses writes
+
+    {"id": <id or null>, "line": N, "error": "..."}
+
+and the batch goes on.  Blank lines are skipped.  `compare_jsonl` does the same
+for {"id", "name1", "name2", "schema"} → {"id", "score"}.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from corridor.match.compare import compare
+from corridor.match.model import Query, QueryError
+from corridor.match.screener import Screener
+
+_QUERY_FIELDS = ("id", "name", "schema", "birth_date", "country", "imo", "identifiers", "gender")
+
+
+@dataclass
+class BatchStats:
+    lines: int = 0  # non-blank input lines
+    ok: int = 0  # lines screened / compared
+    errors: int = 0  # lines answered with an error
+    hits: int = 0  # hits written in total
+    with_hits: int = 0  # queries with at least one hit
+
+
+def _lines(handle: IO[str]) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(handle, start=1):
+        if line.strip():
+            yield number, line
+
+
+def _parse_line(line: str) -> dict[str, Any]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise QueryError("line", f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(data, dict):
+        raise QueryError("line", "not a JSON object")
+    return data
+
+
+def _text(data: dict[str, Any], key: str, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise QueryError(key, "is missing")
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and key in ("imo", "birth_date", "id"):
+        return str(value)
+    if not isinstance(value, str):
+        raise QueryError(key, f"must be a string, not {type(value).__name__}")
+    return value
+
+
+def query_from_dict(data: dict[str, Any]) -> Query:
+    """A Query from one JSON object; QueryError names a bad or unknown field."""
+    unknown = sorted(set(data) - set(_QUERY_FIELDS))
+    if unknown:
+        raise QueryError(unknown[0], "is not a query field")
+    identifiers = data.get("identifiers") or []
+    if not isinstance(identifiers, list) or not all(isinstance(i, str) for i in identifiers):
+        raise QueryError("identifiers", "must be a list of strings")
+    return Query(
+        name=_text(data, "name", required=True) or "",
+        schema=_text(data, "schema") or "Thing",
+        birth_date=_text(data, "birth_date"),
+        country=_text(data, "country"),
+        imo=_text(data, "imo"),
+        identifiers=list(identifiers),
+        gender=_text(data, "gender"),
+        id=_text(data, "id"),
+    )
+
+
+def _error(data: dict[str, Any] | None, number: int, exc: Exception) -> dict[str, Any]:
+    ident = data.get("id") if isinstance(data, dict) else None
+    if ident is not None and not isinstance(ident, str | int):
+        ident = None
+    return {"id": ident, "line": number, "error": str(exc)}
+
+
+def _dump(out: IO[str], record: dict[str, Any]) -> None:
+    out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+    out.write("\n")
+
+
+def screen_jsonl(
+    screener: Screener,
+    in_path: str | Path,
+    out_path: str | Path,
+    threshold: float | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    limit: int = 10,
+) -> BatchStats:
+    """Screen every query line of `in_path` into `out_path` (see the module docstring)."""
+    stats = BatchStats()
+    with Path(in_path).open(encoding="utf-8") as src, Path(out_path).open("w", encoding="utf-8") as out:
+        for number, line in _lines(src):
+            stats.lines += 1
+            data: dict[str, Any] | None = None
+            try:
+                data = _parse_line(line)
+                query = query_from_dict(data)
+                hits = screener.screen(query, threshold=threshold, limit=limit)
+            except QueryError as exc:
+                stats.errors += 1
+                _dump(out, _error(data, number, exc))
+            else:
+                stats.ok += 1
+                stats.hits += len(hits)
+                stats.with_hits += bool(hits)
+                _dump(
+                    out,
+                    {
+                        "id": query.id,
+                        "hits": [
+                            {
+                                "entity_id": h.entity_id,
+                                "score": round(h.score, 4),
+                                "list": h.list,
+                                "ref": h.ref,
+                                "caption": h.caption,
+                                "explanation": h.explanation.to_dict(),
+                            }
+                            for h in hits
+                        ],
+                    },
+                )
+            if on_progress is not None:
+                on_progress(stats.lines)
+    return stats
+
+
+def compare_jsonl(
+    in_path: str | Path,
+    out_path: str | Path,
+    on_progress: Callable[[int], None] | None = None,
+    explain: bool = False,
+) -> BatchStats:
+    """Compare every {"id", "name1", "name2", "schema"} line into {"id", "score"}
+    (plus "explanation" when `explain`)."""
+    stats = BatchStats()
+    with Path(in_path).open(encoding="utf-8") as src, Path(out_path).open("w", encoding="utf-8") as out:
+        for number, line in _lines(src):
+            stats.lines += 1
+            data: dict[str, Any] | None = None
+            try:
+                data = _parse_line(line)
+                name1 = _text(data, "name1", required=True) or ""
+                name2 = _text(data, "name2", required=True) or ""
+                result = compare(name1, name2, _text(data, "schema") or "Person")
+            except QueryError as exc:
+                stats.errors += 1
+                _dump(out, _error(data, number, exc))
+            else:
+                stats.ok += 1
+                record: dict[str, Any] = {"id": data.get("id"), "score": round(result.score, 4)}
+                if explain:
+                    record["explanation"] = result.explanation.to_dict()
+                _dump(out, record)
+            if on_progress is not None:
+                on_progress(stats.lines)
+    return stats

@@ -1,0 +1,621 @@
+"""The transaction model: what a trade check looks at, parsed from plain dicts.
+
+A transaction is a shipment, a contract or a payment.  Its parts (all optional
+except id, type and date):
+
+    id, type (shipment|contract|payment), date, description, mode (sea|rail|road|air|pipeline)
+    origin, destination                       countries (names or ISO codes)
+    parties:   [{name, role, country, address, schema}]
+    goods:     [{hs_code, description, quantity, unit, product, origin, direction,
+                 dprk_labour, value, currency, evidence}]
+    vessels:   [{name, imo, flag, role (carrier|sts_counterparty), chartered, sts, owner, manager}]
+    ports:     {loading: [..], discharge: [..], transshipment: [..]}   names or {name, country}
+    payment:   {method, currency, amount, payment_for, finance: [..],
+                banks: [{name, role (ordering|beneficiary|correspondent|intermediary), country}],
+                settlement_goods: [goods lines given as payment]}
+    labour:    [{nationality, count, employer, site, income_earning, sector}]
+    joint_ventures: [{name, partners: [{name, country}], project, purpose, status}]
+    services:  [{kind, location, city, provider, description}]
+    evidence:  {committee_approval: ref, notification: ref, origin_certificate: ref, ...}
+    us_nexus / eu_nexus / uk_nexus: true|false   (override the derived nexus)
+
+`parse_transaction(data, source=..., where=...)` raises `ParseError(source, where,
+message)` whose `where` names the field ("row 4, field goods[2].quantity").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from corridor.countries import to_code
+from corridor.sources.base import ParseError
+from corridor.sources.dates import parse_single
+from corridor.trade.hs import HSCode, HSCodeError, Nomenclature
+from corridor.trade.text import norm
+
+TRANSACTION_TYPES = ("shipment", "contract", "payment")
+MODES = ("sea", "rail", "road", "air", "pipeline")
+PARTY_ROLES = (
+    "exporter",
+    "importer",
+    "consignee",
+    "notify_party",
+    "end_user",
+    "carrier",
+    "vessel_owner",
+    "vessel_manager",
+    "ordering_bank",
+    "beneficiary_bank",
+    "correspondent_bank",
+    "intermediary_bank",
+    "bank",
+    "intermediary",
+    "employer",
+    "tour_operator",
+    "provider",
+    "partner",
+    "other",
+)
+PARTY_SCHEMAS = ("Person", "Organization", "Company", "LegalEntity")
+VESSEL_ROLES = ("carrier", "sts_counterparty")
+EVIDENCE_KINDS = (
+    "committee_approval",
+    "notification",
+    "advance_notification",
+    "origin_certificate",
+    "humanitarian_exemption",
+    "civil_aircraft_spare_parts",
+    "civil_aircraft_fuel_outside_dprk",
+    "non_ngl_attestation",
+    "state_report",
+    "prior_contract",
+    "licence",
+)
+SERVICE_KINDS = (
+    "tourism",
+    "trade_office",
+    "representative_office",
+    "bank_account",
+    "subsidiary",
+    "financial",
+    "insurance",
+    "classification",
+    "crew",
+    "vessel_leasing",
+    "aircraft_leasing",
+    "flag_registration",
+    "bunkering",
+    "training",
+    "technical_assistance",
+    "scientific_cooperation",
+    "fishing_rights",
+    "transport",
+    "construction",
+    "it_services",
+    "other",
+)
+PAYMENT_METHODS = ("wire", "cash", "bulk_cash", "barter", "goods", "letter_of_credit", "netting", "crypto", "other")
+FINANCE_KINDS = ("export_credit", "guarantee", "insurance", "letter_of_credit", "trade_loan", "grant", "concessional_loan")
+PAYMENT_FOR = ("goods", "labour", "services", "other")
+
+# Unit spellings -> (canonical unit, dimension).  "ton"/"tons" are refused on purpose:
+# short, long and metric tons differ and petroleum caps need the right one.
+UNITS: dict[str, tuple[str, str]] = {}
+for _canon, _dim, _aliases in (
+    ("t", "mass", ("t", "tonne", "tonnes", "mt", "metric ton", "metric tons", "metric tonne", "metric tonnes")),
+    ("kg", "mass", ("kg", "kgs", "kilogram", "kilograms")),
+    ("bbl", "volume", ("bbl", "bbls", "barrel", "barrels")),
+    ("l", "volume", ("l", "litre", "litres", "liter", "liters")),
+    ("kl", "volume", ("kl", "kilolitre", "kilolitres", "kiloliter", "kiloliters")),
+    ("m3", "volume", ("m3", "cbm", "cubic metre", "cubic metres", "cubic meter", "cubic meters")),
+    ("pcs", "count", ("pcs", "pc", "piece", "pieces", "unit", "units", "u", "nos", "no", "item", "items")),
+    ("sets", "count", ("set", "sets")),
+    ("pairs", "count", ("pair", "pairs")),
+    ("head", "count", ("head",)),
+    ("m", "length", ("m", "metre", "metres", "meter", "meters")),
+    ("m2", "area", ("m2", "sqm", "square metre", "square metres", "square meter", "square meters")),
+):
+    for _alias in _aliases:
+        UNITS[_alias] = (_canon, _dim)
+
+_TOP_KEYS = frozenset(
+    ["id", "type", "date", "description", "mode", "origin", "destination", "parties", "goods", "vessels", "ports", "payment", "labour", "joint_ventures", "services", "evidence", "us_nexus", "eu_nexus", "uk_nexus", "notes"]
+)
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_IMO = re.compile(r"^(?:imo)?\s*(\d{7})$", re.IGNORECASE)
+
+
+class FieldError(ValueError):
+    """A bad value; `field` is the dotted path inside the transaction."""
+
+    def __init__(self, field_path: str, message: str) -> None:
+        self.field = field_path
+        self.message = message
+        super().__init__(f"{field_path}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    name: str
+    role: str
+    country: str | None = None
+    address: str = ""
+    schema: str = "LegalEntity"
+    key: str = ""  # normalised name, for indicator matching and caching
+
+
+@dataclass(frozen=True, slots=True)
+class GoodsLine:
+    line_no: int
+    hs: HSCode
+    description: str
+    quantity: Decimal
+    unit: str
+    dimension: str  # mass / volume / count / length / area
+    product: str = ""  # descriptor, e.g. "jet fuel"
+    origin: str | None = None
+    direction: str | None = None  # to_dprk / from_dprk: overrides the transaction's
+    settlement: bool = False  # given as payment (for labour, services...); goes to the DPRK side
+    dprk_labour: bool = False  # made wholly or partly by DPRK workers
+    value: Decimal | None = None
+    currency: str = ""
+    evidence: Mapping[str, str] = field(default_factory=dict)
+    descriptor: str = ""  # normalised product + description, for term matching
+
+    @property
+    def label(self) -> str:
+        text = self.product or self.description
+        return f"line {self.line_no}: HS {self.hs.dotted()}" + (f" {text}" if text else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Vessel:
+    name: str
+    imo: str = ""
+    flag: str | None = None
+    role: str = "carrier"
+    chartered: bool = False
+    sts: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    name: str
+    country: str | None = None  # as stated; the nexus data also recognises port names
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    method: str = ""
+    currency: str = ""
+    amount: Decimal | None = None
+    payment_for: str = ""
+    finance: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabourEntry:
+    nationality: str
+    count: int
+    employer: str = ""
+    site: str = ""
+    income_earning: bool = True  # presumed: income-earning unless stated otherwise
+    sector: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JointVenture:
+    name: str
+    partners: tuple[Party, ...] = ()
+    project: str = ""
+    purpose: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    kind: str
+    location: str | None = None
+    city: str = ""
+    provider: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    id: str
+    type: str
+    date: dt.date
+    description: str = ""
+    mode: str = ""
+    origin: str | None = None
+    destination: str | None = None
+    parties: tuple[Party, ...] = ()
+    goods: tuple[GoodsLine, ...] = ()
+    vessels: tuple[Vessel, ...] = ()
+    loading: tuple[Port, ...] = ()
+    discharge: tuple[Port, ...] = ()
+    transshipment: tuple[Port, ...] = ()
+    payment: Payment | None = None
+    labour: tuple[LabourEntry, ...] = ()
+    joint_ventures: tuple[JointVenture, ...] = ()
+    services: tuple[Service, ...] = ()
+    evidence: Mapping[str, str] = field(default_factory=dict)
+    us_nexus: bool | None = None
+    eu_nexus: bool | None = None
+    uk_nexus: bool | None = None
+
+    def evidence_for(self, line: GoodsLine | None = None) -> Mapping[str, str]:
+        if line is None or not line.evidence:
+            return self.evidence
+        return {**self.evidence, **line.evidence}
+
+
+# --- parsing ----------------------------------------------------------------------
+
+
+def _text(value: Any, path: str, *, required: bool = False) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise FieldError(path, "missing value")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise FieldError(path, f"expected text, got {type(value).__name__}")
+    return " ".join(str(value).split())
+
+
+def _bool(value: Any, path: str, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in ("true", "yes", "y", "1"):
+        return True
+    if text in ("false", "no", "n", "0"):
+        return False
+    raise FieldError(path, f"expected true/false, got {value!r}")
+
+
+def _opt_bool(value: Any, path: str) -> bool | None:
+    if value is None or value == "":
+        return None
+    return _bool(value, path)
+
+
+def _country(value: Any, path: str) -> str | None:
+    text = _text(value, path)
+    if not text:
+        return None
+    code = to_code(text)
+    if code is None:
+        raise FieldError(path, f"unknown country {text!r}")
+    return code
+
+
+def _choice(value: Any, path: str, allowed: Sequence[str], *, required: bool = False, default: str = "") -> str:
+    text = _text(value, path, required=required).casefold().replace(" ", "_").replace("-", "_")
+    if not text:
+        return default
+    if text not in allowed:
+        raise FieldError(path, f"unknown value {value!r} (expected one of: {', '.join(allowed)})")
+    return text
+
+
+def _decimal(value: Any, path: str, *, what: str = "quantity") -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise FieldError(path, f"missing {what}")
+    if isinstance(value, bool):
+        raise FieldError(path, f"non-numeric {what} {value!r}")
+    text = str(value).strip()
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise FieldError(path, f"non-numeric {what} {value!r}") from None
+    if not number.is_finite():
+        raise FieldError(path, f"non-numeric {what} {value!r}")
+    if number < 0:
+        raise FieldError(path, f"negative {what} {value!r}")
+    return number
+
+
+def _date(value: Any, path: str) -> dt.date:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise FieldError(path, "missing date")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 and text[4] == "-" else _loose_date(text, path)
+    except ValueError:
+        raise FieldError(path, f"malformed date {text!r} (use YYYY-MM-DD)") from None
+
+
+def _loose_date(text: str, path: str) -> dt.date:
+    iso = parse_single(text)
+    if not iso or len(iso) != 10:
+        raise FieldError(path, f"malformed date {text!r} (use YYYY-MM-DD; a full day is needed)")
+    return dt.date.fromisoformat(iso)
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list | tuple):
+        raise FieldError(path, f"expected a list, got {type(value).__name__}")
+    return list(value)
+
+
+def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, Mapping):
+        raise FieldError(path, f"expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _check_keys(data: Mapping[str, Any], path: str, allowed: frozenset[str] | set[str]) -> None:
+    for key in data:
+        if key not in allowed:
+            prefix = f"{path}." if path else ""
+            raise FieldError(f"{prefix}{key}", f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+
+
+def _evidence(value: Any, path: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, ref in _mapping(value, path).items():
+        if key not in EVIDENCE_KINDS:
+            raise FieldError(f"{path}.{key}", f"unknown evidence kind (expected one of: {', '.join(EVIDENCE_KINDS)})")
+        text = _text(ref, f"{path}.{key}")
+        if text:
+            out[key] = text
+    return out
+
+
+_PARTY_KEYS = frozenset({"name", "role", "country", "address", "schema", "bank_role"})
+
+
+def _party(value: Any, path: str, default_role: str = "") -> Party:
+    if isinstance(value, str):
+        value = {"name": value}
+    data = _mapping(value, path)
+    _check_keys(data, path, _PARTY_KEYS)
+    name = _text(data.get("name"), f"{path}.name", required=True)
+    role = _choice(data.get("role"), f"{path}.role", PARTY_ROLES, required=not default_role, default=default_role)
+    if role == "bank" and data.get("bank_role"):
+        role = _choice(data.get("bank_role"), f"{path}.bank_role", ("ordering", "beneficiary", "correspondent", "intermediary")) + "_bank"
+    schema = _text(data.get("schema"), f"{path}.schema") or "LegalEntity"
+    if schema not in PARTY_SCHEMAS:
+        raise FieldError(f"{path}.schema", f"unknown schema {schema!r} (expected one of: {', '.join(PARTY_SCHEMAS)})")
+    return Party(
+        name=name,
+        role=role,
+        country=_country(data.get("country"), f"{path}.country"),
+        address=_text(data.get("address"), f"{path}.address"),
+        schema=schema,
+        key=norm(name),
+    )
+
+
+_GOODS_KEYS = frozenset(
+    {"hs_code", "hs", "description", "quantity", "unit", "product", "origin", "direction", "dprk_labour",
+     "value", "currency", "evidence", "line_no"}
+)
+
+
+def _goods(value: Any, path: str, line_no: int, hs: Nomenclature, *, settlement: bool = False) -> GoodsLine:
+    data = _mapping(value, path)
+    _check_keys(data, path, _GOODS_KEYS)
+    raw_code = data.get("hs_code", data.get("hs"))
+    try:
+        code = hs.validate(raw_code, f"{path}.hs_code")
+    except HSCodeError as exc:
+        raise FieldError(exc.field, exc.message) from None
+    quantity = _decimal(data.get("quantity"), f"{path}.quantity")
+    unit_text = _text(data.get("unit"), f"{path}.unit", required=True)
+    unit_key = " ".join(unit_text.casefold().replace(".", "").split())
+    if unit_key in ("ton", "tons", "short ton", "long ton"):
+        raise FieldError(f"{path}.unit", f"ambiguous unit {unit_text!r}: use t (metric tonne), kg, bbl, l, kl or m3")
+    if unit_key not in UNITS:
+        known = sorted({canon for canon, _ in UNITS.values()})
+        raise FieldError(f"{path}.unit", f"unknown unit {unit_text!r} (expected one of: {', '.join(known)})")
+    unit, dimension = UNITS[unit_key]
+    direction = _choice(data.get("direction"), f"{path}.direction", ("to_dprk", "from_dprk")) or None
+    product = _text(data.get("product"), f"{path}.product")
+    description = _text(data.get("description"), f"{path}.description")
+    value_raw = data.get("value")
+    return GoodsLine(
+        line_no=line_no,
+        hs=code,
+        description=description,
+        quantity=quantity,
+        unit=unit,
+        dimension=dimension,
+        product=product,
+        origin=_country(data.get("origin"), f"{path}.origin"),
+        direction=direction,
+        settlement=settlement,
+        dprk_labour=_bool(data.get("dprk_labour"), f"{path}.dprk_labour"),
+        value=_decimal(value_raw, f"{path}.value", what="value") if value_raw not in (None, "") else None,
+        currency=_text(data.get("currency"), f"{path}.currency").upper(),
+        evidence=_evidence(data.get("evidence"), f"{path}.evidence"),
+        descriptor=norm(f"{product} {description}"),
+    )
+
+
+def _port(value: Any, path: str) -> Port:
+    if isinstance(value, Mapping):
+        _check_keys(value, path, {"name", "country"})
+        return Port(name=_text(value.get("name"), f"{path}.name", required=True), country=_country(value.get("country"), f"{path}.country"))
+    return Port(name=_text(value, path, required=True))
+
+
+def _vessel(value: Any, path: str, parties: list[Party]) -> Vessel:
+    data = _mapping(value, path)
+    _check_keys(data, path, {"name", "imo", "flag", "role", "chartered", "sts", "owner", "manager"})
+    imo_text = _text(data.get("imo"), f"{path}.imo")
+    imo = ""
+    if imo_text:
+        match = _IMO.match(imo_text.replace(" ", ""))
+        if not match:
+            raise FieldError(f"{path}.imo", f"malformed IMO number {imo_text!r} (7 digits)")
+        imo = match.group(1)
+    for key, role in (("owner", "vessel_owner"), ("manager", "vessel_manager")):
+        if data.get(key):
+            parties.append(_party(data[key], f"{path}.{key}", default_role=role))
+    return Vessel(
+        name=_text(data.get("name"), f"{path}.name", required=True),
+        imo=imo,
+        flag=_country(data.get("flag"), f"{path}.flag"),
+        role=_choice(data.get("role"), f"{path}.role", VESSEL_ROLES, default="carrier"),
+        chartered=_bool(data.get("chartered"), f"{path}.chartered"),
+        sts=_bool(data.get("sts"), f"{path}.sts"),
+    )
+
+
+def _count(value: Any, path: str) -> int:
+    number = _decimal(value, path, what="count")
+    if number != number.to_integral_value():
+        raise FieldError(path, f"count must be a whole number, got {value!r}")
+    return int(number)
+
+
+def build_transaction(data: Mapping[str, Any], hs: Nomenclature) -> Transaction:
+    """Parse a transaction dict; FieldError names the field of the first problem."""
+    if not isinstance(data, Mapping):
+        raise FieldError("(transaction)", f"expected a mapping, got {type(data).__name__}")
+    _check_keys(data, "", _TOP_KEYS)
+    tx_id = _text(data.get("id"), "id", required=True)
+    tx_type = _choice(data.get("type"), "type", TRANSACTION_TYPES, required=True)
+    date = _date(data.get("date"), "date")
+    parties = [_party(p, f"parties[{i}]") for i, p in enumerate(_list(data.get("parties"), "parties"))]
+    goods = [
+        _goods(g, f"goods[{i}]", i + 1, hs) for i, g in enumerate(_list(data.get("goods"), "goods"))
+    ]
+    vessels = [_vessel(v, f"vessels[{i}]", parties) for i, v in enumerate(_list(data.get("vessels"), "vessels"))]
+    ports = _mapping(data.get("ports"), "ports")
+    _check_keys(ports, "ports", {"loading", "discharge", "transshipment"})
+
+    def port_list(key: str) -> tuple[Port, ...]:
+        raw = ports.get(key)
+        items = raw if isinstance(raw, list | tuple) else ([raw] if raw else [])
+        return tuple(_port(p, f"ports.{key}[{i}]") for i, p in enumerate(items))
+
+    payment: Payment | None = None
+    if data.get("payment"):
+        pay = _mapping(data["payment"], "payment")
+        _check_keys(pay, "payment", {"method", "currency", "amount", "payment_for", "finance", "banks", "settlement_goods"})
+        for i, bank in enumerate(_list(pay.get("banks"), "payment.banks")):
+            bank_data = dict(_mapping(bank, f"payment.banks[{i}]"))
+            role = _choice(bank_data.pop("role", ""), f"payment.banks[{i}].role", ("ordering", "beneficiary", "correspondent", "intermediary"), default="correspondent")
+            parties.append(_party({**bank_data, "role": f"{role}_bank"}, f"payment.banks[{i}]"))
+        for i, g in enumerate(_list(pay.get("settlement_goods"), "payment.settlement_goods")):
+            goods.append(_goods(g, f"payment.settlement_goods[{i}]", len(goods) + 1, hs, settlement=True))
+        amount = pay.get("amount")
+        payment = Payment(
+            method=_choice(pay.get("method"), "payment.method", PAYMENT_METHODS),
+            currency=_text(pay.get("currency"), "payment.currency").upper(),
+            amount=_decimal(amount, "payment.amount", what="amount") if amount not in (None, "") else None,
+            payment_for=_choice(pay.get("payment_for"), "payment.payment_for", PAYMENT_FOR),
+            finance=tuple(
+                _choice(f, f"payment.finance[{i}]", FINANCE_KINDS, required=True)
+                for i, f in enumerate(_list(pay.get("finance"), "payment.finance"))
+            ),
+        )
+    labour = []
+    for i, entry in enumerate(_list(data.get("labour"), "labour")):
+        item = _mapping(entry, f"labour[{i}]")
+        path = f"labour[{i}]"
+        _check_keys(item, path, {"nationality", "count", "employer", "site", "income_earning", "sector"})
+        nationality = _country(item.get("nationality"), f"{path}.nationality")
+        if nationality is None:
+            raise FieldError(f"{path}.nationality", "missing value")
+        labour.append(
+            LabourEntry(
+                nationality=nationality,
+                count=_count(item.get("count"), f"{path}.count"),
+                employer=_text(item.get("employer"), f"{path}.employer"),
+                site=_text(item.get("site"), f"{path}.site"),
+                income_earning=_bool(item.get("income_earning"), f"{path}.income_earning", default=True),
+                sector=_text(item.get("sector"), f"{path}.sector"),
+            )
+        )
+        if item.get("employer"):
+            parties.append(_party({"name": item["employer"], "role": "employer"}, f"{path}.employer"))
+    ventures = []
+    for i, entry in enumerate(_list(data.get("joint_ventures"), "joint_ventures")):
+        item = _mapping(entry, f"joint_ventures[{i}]")
+        path = f"joint_ventures[{i}]"
+        _check_keys(item, path, {"name", "partners", "project", "purpose", "status"})
+        partners = tuple(
+            _party(p, f"{path}.partners[{j}]", default_role="partner") for j, p in enumerate(_list(item.get("partners"), f"{path}.partners"))
+        )
+        parties.extend(partners)
+        ventures.append(
+            JointVenture(
+                name=_text(item.get("name"), f"{path}.name", required=True),
+                partners=partners,
+                project=_text(item.get("project"), f"{path}.project").casefold().replace(" ", "_").replace("-", "_"),
+                purpose=_text(item.get("purpose"), f"{path}.purpose").casefold().replace(" ", "_").replace("-", "_"),
+                status=_text(item.get("status"), f"{path}.status"),
+            )
+        )
+    services = []
+    for i, entry in enumerate(_list(data.get("services"), "services")):
+        item = _mapping(entry, f"services[{i}]")
+        path = f"services[{i}]"
+        _check_keys(item, path, {"kind", "location", "city", "provider", "description"})
+        services.append(
+            Service(
+                kind=_choice(item.get("kind"), f"{path}.kind", SERVICE_KINDS, required=True),
+                location=_country(item.get("location"), f"{path}.location"),
+                city=_text(item.get("city"), f"{path}.city"),
+                provider=_text(item.get("provider"), f"{path}.provider"),
+                description=_text(item.get("description"), f"{path}.description"),
+            )
+        )
+        if item.get("provider"):
+            parties.append(_party({"name": item["provider"], "role": "provider"}, f"{path}.provider"))
+    return Transaction(
+        id=tx_id,
+        type=tx_type,
+        date=date,
+        description=_text(data.get("description"), "description"),
+        mode=_choice(data.get("mode"), "mode", MODES),
+        origin=_country(data.get("origin"), "origin"),
+        destination=_country(data.get("destination"), "destination"),
+        parties=tuple(parties),
+        goods=tuple(goods),
+        vessels=tuple(vessels),
+        loading=port_list("loading"),
+        discharge=port_list("discharge"),
+        transshipment=port_list("transshipment"),
+        payment=payment,
+        labour=tuple(labour),
+        joint_ventures=tuple(ventures),
+        services=tuple(services),
+        evidence=_evidence(data.get("evidence"), "evidence"),
+        us_nexus=_opt_bool(data.get("us_nexus"), "us_nexus"),
+        eu_nexus=_opt_bool(data.get("eu_nexus"), "eu_nexus"),
+        uk_nexus=_opt_bool(data.get("uk_nexus"), "uk_nexus"),
+    )
+
+
+def parse_transaction(
+    data: Mapping[str, Any], hs: Nomenclature, *, source: str = "<input>", where: str = ""
+) -> Transaction:
+    """Parse one transaction; bad input raises ParseError(source, "where, field X", message)."""
+    try:
+        return build_transaction(data, hs)
+    except FieldError as exc:
+        place = f"{where}, field {exc.field}" if where else f"field {exc.field}"
+        raise ParseError(source, place, exc.message) from None
