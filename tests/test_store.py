@@ -75,7 +75,9 @@ def test_field_changes_reports_items_added_and_removed() -> None:
     assert changes["listed_on"].new == "2020-01-01"
 
 
-def test_truncated_file_leaves_store_unchanged(db_url: str, un_files: dict[str, Path], tmp_path: Path) -> None:
+def test_truncated_file_leaves_store_unchanged(
+    db_url: str, un_files: dict[str, Path], tmp_path: Path
+) -> None:
     engine = db.engine(db_url)
     importer.import_list(engine, un_files["2026-02-27"])
     before = _snapshot(engine)
@@ -141,7 +143,9 @@ def test_interrupt_mid_import_rolls_back(
     assert [v.active for v in queries.versions(engine, "un")] == [True]
 
 
-def test_declared_count_mismatch_is_an_error(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_declared_count_mismatch_is_an_error(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     engine = db.engine(sqlite_url)
     path = tmp_path / "fake.xml"
     path.write_text("<x/>")
@@ -187,3 +191,53 @@ def test_status_counts_dprk_designations(sqlite_url: str, shared_data: Path) -> 
     raw = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
     assert un.regimes["DPRK"] == raw.count(b"<UN_LIST_TYPE>DPRK</UN_LIST_TYPE>")
     assert sum(un.schemata.values()) == un.version.record_count
+
+
+def _utf16_sdn(tmp_path: Path, shared_data: Path) -> Path:
+    rows = (shared_data / "ofac/sdn_csv_only_2024-05-03/sdn.csv").read_bytes().split(b"\r\n")[:50]
+    path = tmp_path / "sdn.csv"
+    path.write_bytes(b"\r\n".join(rows).decode("latin-1").encode("utf-16"))
+    return path
+
+
+def _conlist_without_group_id(tmp_path: Path, shared_data: Path) -> Path:
+    import openpyxl
+
+    source = openpyxl.load_workbook(shared_data / "uk/ofsi_conlist_2025-04-14/ConList.xlsx", read_only=True)
+    rows = [list(r) for _, r in zip(range(40), source.active.iter_rows(values_only=True), strict=False)]
+    drop = rows[1].index("Group ID")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append([v for i, v in enumerate(row) if i != drop])
+    path = tmp_path / "ConList.xlsx"
+    book.save(path)
+    return path
+
+
+def _wrong_format(tmp_path: Path, shared_data: Path) -> Path:
+    path = tmp_path / "consolidated.xml"
+    path.write_bytes((shared_data / "hs/sections.csv").read_bytes())
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_bad", "hint", "expected"),
+    [
+        (_utf16_sdn, "ofac", "line"),
+        (_conlist_without_group_id, "uk", "Group ID"),
+        (_wrong_format, None, "unrecognised"),
+    ],
+    ids=["csv-wrong-encoding", "spreadsheet-missing-column", "wrong-format"],
+)
+def test_bad_input_names_the_place_and_changes_nothing(
+    db_url: str, shared_data: Path, tmp_path: Path, make_bad: object, hint: str | None, expected: str
+) -> None:
+    engine = db.engine(db_url)
+    importer.import_list(engine, shared_data / "un/2026-02-27/consolidated.xml")
+    before = _snapshot(engine)
+    bad = make_bad(tmp_path, shared_data)  # type: ignore[operator]
+    with pytest.raises(ParseError) as info:
+        importer.import_list(engine, bad, hint)
+    assert str(bad.name) in str(info.value) and expected in str(info.value)
+    assert _snapshot(engine) == before

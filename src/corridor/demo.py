@@ -42,6 +42,14 @@ def snapshots(data_dir: Path) -> list[Snapshot]:
         match = _DATE_RE.search(directory.name)
         if not match:
             continue
+        if relative.startswith("ftm/"):
+            # each OpenSanctions export is its own dataset; prefer the full FtM entities
+            for filename in ("entities.ftm.json", "targets.simple.csv"):
+                if (directory / filename).exists():
+                    key = "ftm:" + directory.name[: match.start()].rstrip("_-")
+                    found.append(Snapshot(key, "ftm", match.group(1), directory / filename))
+                    break
+            continue
         for prefix, key, hint, filename in _KINDS:
             if relative.startswith(prefix):
                 path = directory / filename if filename else directory

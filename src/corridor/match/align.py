@@ -8,11 +8,12 @@ applies, in this order (the first that fires wins):
   korean-romanization   same Korean key (MR/RR/DPRK/popular spellings)      0.95
                         same loose key (o/u merged: Chol/Chul)             0.90
   cyrillic-translit     same Russian key, one side Cyrillic or both Latin   0.95
-  (gender form)         same key after -ova→-ov, -skaya→-skiy               0.85
+  gender-form           same key after -ova→-ov, -skaya→-skiy               0.85
   initial               one side a single letter, first letters equal       0.60
   fuzzy                 Levenshtein similarity of text or of the Russian
-                        keys ≥ 0.75 (tokens of 4+ letters; two Korean
-                        syllables never fuzzy-match: Nam/Nan are two names) ≤ 0.92
+                        keys ≥ 0.75 (tokens of 4+ letters; two one-syllable
+                        Korean tokens never fuzzy-match: Nam/Nan are two names,
+                        nor meet on the Russian key: Jong/Yong)             ≤ 0.92
 
 Pairs are taken greedily, best first, each token used once: the alignment is
 order-insensitive (KIM Jong Un = Jong Un Kim).  Tokens left over on both sides
@@ -30,6 +31,9 @@ contradict each other: Kim Jong Nam vs Kim Jong Un), else 0.6 for a listed part
 the query simply does not give, and 0.15 for a missing patronymic.  A common
 name part (Kim, Choe: low weight) says little when it matches but a lot when it
 contradicts, so a contradicting leftover counts at least CONTRADICTION_FLOOR.
+Parts matched in an order that is not a rotation of the listed order (Kim Yong
+Su vs Kim Su Yong: another given name) cost a factor ORDER_FACTOR; moving the
+surname from front to back (KIM, Yong Su vs Yong Su KIM) is a rotation and free.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ SIGNIFICANT = 0.2  # a leftover query token of at least this weight contradicts
 # A common name part (Kim, Choe) says little when it matches but a lot when it
 # contradicts: unmatched name parts count at least this weight.
 CONTRADICTION_FLOOR = 0.7
+# Matched parts in another order than a rotation of the listed order (Kim Yong Su
+# vs Kim Su Yong; but not KIM, Yong Su vs Yong Su KIM) cost this factor.
+ORDER_FACTOR = 0.9
 
 _lev = Levenshtein.normalized_similarity
 
@@ -76,13 +83,16 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
             return 0.95, "korean-romanization"
         if q.kloose == lt.kloose:
             return 0.90, "korean-romanization"
-    else:
+    # Two single Korean syllables are judged by the Korean key alone (Jong ≠ Yong);
+    # longer tokens may only look Korean (Poutine = pou-ti-ne) and get the Russian key.
+    syllables = both_korean and q.ksyllables == 1 and lt.ksyllables == 1
+    if not syllables:
         lkeys = lt.rkeys
         for key in q.rkeys:
             if key in lkeys:
                 return 0.95, _russian_method(q, lt)
         if q.rstem == lt.rstem and len(q.rstem) > 4:
-            return 0.85, _russian_method(q, lt)
+            return 0.85, "gender-form"
     qlen = len(q.text)
     llen = len(lt.text)
     if qlen == 1 or llen == 1:
@@ -90,13 +100,13 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
             return 0.6, "initial"
         return _ZERO
     shortest, longest = (qlen, llen) if qlen < llen else (llen, qlen)
-    if shortest < 4 or (both_korean and shortest < 6):
+    if shortest < 4 or syllables:
         return _ZERO
     sim = 0.0
     # Levenshtein similarity can't exceed shortest/longest: skip hopeless pairs
     if shortest >= MIN_FUZZY * longest:
         sim = _lev(q.text, lt.text, score_cutoff=MIN_FUZZY)
-    if not both_korean and sim < MAX_FUZZY:
+    if not syllables and sim < MAX_FUZZY:
         qkey, lkey = q.rkeys[0], lt.rkeys[0]
         if min(len(qkey), len(lkey)) >= MIN_FUZZY * max(len(qkey), len(lkey)):
             sim = max(sim, _lev(qkey, lkey, score_cutoff=MIN_FUZZY))
@@ -105,7 +115,11 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     return min(sim, MAX_FUZZY), "fuzzy"
 
 
-_SCRIPT_METHOD = {"Hangul": "korean-romanization", "Cyrillic": "cyrillic-translit", "Other": "transliteration"}
+_SCRIPT_METHOD = {
+    "Hangul": "korean-romanization",
+    "Cyrillic": "cyrillic-translit",
+    "Other": "transliteration",
+}
 # Spellings that only transliterations of Russian produce.
 _RUSSIAN_MARKS = ("zh", "kh", "shch", "ts", "iy", "yy", "ye", "yu", "ya", "yo", "sch", "ou", "ij", "ii", "w")
 
@@ -131,7 +145,6 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
             return 0.95, "korean-romanization"
         if single.kloose == key.replace("u", "o"):
             return 0.90, "korean-romanization"
-        return 0.0, ""
     if single.rkeys[0] == russian_key(joined):
         return 0.93, "run-together"
     if len(joined) >= 6:
@@ -198,7 +211,21 @@ def align(
     # a run-together spelling leaves the sides with different numbers of tokens
     if free_q != free_l and ((free_q >= 1 and free_l >= 2) or (free_l >= 1 and free_q >= 2)):
         _run_together(qtoks, ltoks, used_q, used_l, pairs)
-    return _score(qtoks, qw, ltoks, lw, used_q, used_l, pairs), pairs
+    score = _score(qtoks, qw, ltoks, lw, used_q, used_l, pairs)
+    if len(pairs) >= 3 and not _rotated_order(pairs):
+        score *= ORDER_FACTOR
+    return score, pairs
+
+
+def _rotated_order(pairs: list[Pair]) -> bool:
+    """True when the matched name parts (legal forms aside) appear in the listed
+    name in the query's order, up to a rotation (surname moved to the front or back)."""
+    order = [lj[0] for _sim, qi, lj, method in sorted(pairs, key=lambda p: p[1][0]) if method != "legal-form"]
+    if len(order) < 3:
+        return True
+    start = order.index(min(order))
+    rotated = order[start:] + order[:start]
+    return all(a < b for a, b in zip(rotated, rotated[1:], strict=False))
 
 
 def _absorb_legal_forms(

@@ -3,7 +3,9 @@
   birth_date  same date (at the precision both give) +0.03 (full date) / +0.02;
               within a listed range or approximate year ±1 +0.02;
               same year, other month/day −0.08; one year off −0.08 (−0.05 where
-              either side is approximate or year-only); further off −0.15
+              either side is approximate or year-only); 2-5 years off −0.15;
+              more than 5 years off −0.25 (enough to take an exact name below
+              the default threshold)
   country     query country among the entity's nationalities/countries +0.02,
               not among them −0.05 (only where the entity has countries)
   gender      different −0.10, same +0.01
@@ -31,7 +33,8 @@ DOB_MATCH = 0.02
 DOB_SAME_YEAR_OTHER_DAY = -0.08
 DOB_NEAR = -0.05
 DOB_ONE_YEAR = -0.08
-DOB_FAR = -0.15
+DOB_OFF = -0.15  # 2-5 years apart
+DOB_FAR = -0.25  # more than 5 years apart: another person
 COUNTRY_MATCH = 0.02
 COUNTRY_MISMATCH = -0.05
 GENDER_MISMATCH = -0.10
@@ -80,7 +83,11 @@ def validate_birth_date(value: str | None) -> str | None:
     if not match:
         raise QueryError("birth_date", f"{text!r} is not an ISO date or prefix (YYYY, YYYY-MM, YYYY-MM-DD)")
     year, month, day = match.groups()
-    if not 1800 <= int(year) <= 2100 or (month and not 1 <= int(month) <= 12) or (day and not 1 <= int(day) <= 31):
+    if (
+        not 1800 <= int(year) <= 2100
+        or (month and not 1 <= int(month) <= 12)
+        or (day and not 1 <= int(day) <= 31)
+    ):
         raise QueryError("birth_date", f"{text!r} is not a valid date")
     return text
 
@@ -171,7 +178,7 @@ def _one_date(query: str, listed: ListedDate) -> tuple[float, str]:
         off = min(abs(qy - lo), abs(qy - hi))
         if off == 1:
             return DOB_NEAR, f"birth date {query} one year outside listed {shown}"
-        return DOB_FAR, f"birth date {query} contradicts listed {shown}"
+        return _far(off), f"birth date {query} contradicts listed {shown} ({off} years off)"
     ly, lm, ld = _parts(start)
     if qy == ly:
         if (qm and lm and qm != lm) or (qd and ld and qm == lm and qd != ld):
@@ -185,7 +192,13 @@ def _one_date(query: str, listed: ListedDate) -> tuple[float, str]:
         if not (qm and lm):
             return DOB_NEAR, f"birth date {query} one year off listed {shown}"
         return DOB_ONE_YEAR, f"birth date {query} contradicts listed {shown} (one year off)"
-    return DOB_FAR, f"birth date {query} contradicts listed {shown}"
+    if approximate:
+        off -= 1
+    return _far(off), f"birth date {query} contradicts listed {shown} ({abs(qy - ly)} years off)"
+
+
+def _far(years: int) -> float:
+    return DOB_OFF if years <= 5 else DOB_FAR
 
 
 def birth_date_qualifier(query: str | None, listed: tuple[ListedDate, ...]) -> Qualifier | None:

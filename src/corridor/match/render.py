@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.table import Table
 
 from corridor.match.model import Hit
@@ -29,10 +30,10 @@ def hits_table(hits: Sequence[Hit], title: str | None = None) -> Table:
     for hit in hits:
         table.add_row(
             f"[{_score_style(hit.score)}]{hit.score:.2f}[/]",
-            hit.list,
-            hit.ref,
-            hit.caption,
+            escape(hit.list),
+            escape(hit.ref),
+            escape(hit.caption),
             hit.schema,
-            hit.explanation.summary,
+            escape(hit.explanation.summary),
         )
     return table

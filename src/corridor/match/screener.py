@@ -120,7 +120,18 @@ def _name_text(name: Name, schema: str) -> str:
 
 
 # Entity record: (id, source, ref, caption, schema, dates, countries, gender, identifiers, imos)
-EntityRec = tuple[str, str, str, str, str, tuple[qual.ListedDate, ...], tuple[str, ...], str, tuple[str, ...], tuple[str, ...]]
+EntityRec = tuple[
+    str,
+    str,
+    str,
+    str,
+    str,
+    tuple[qual.ListedDate, ...],
+    tuple[str, ...],
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+]
 # Name record: (entity index, listed name, kind, tokens, weights)
 NameRec = tuple[int, str, str, tuple[Tok, ...], tuple[float, ...]]
 
@@ -341,7 +352,9 @@ class Screener:
         self._query_cache[key] = result
         return result
 
-    def _retrieve(self, token_sets: list[tuple[int, set[int]]], total_weight: float, floor: float) -> list[int]:
+    def _retrieve(
+        self, token_sets: list[tuple[int, set[int]]], total_weight: float, floor: float
+    ) -> list[int]:
         """The names worth aligning: the CANDIDATES sharing the most query weight,
         leaving out those that share too little to reach `floor` even if every
         shared token matched exactly (bound 2M / (M + W), M the shared weight,
@@ -373,7 +386,9 @@ class Screener:
             out.append(nid)
         return out
 
-    def _qualify(self, index: int, name_score: float, checked: dict[str, Any]) -> tuple[float, list[Qualifier]]:
+    def _qualify(
+        self, index: int, name_score: float, checked: dict[str, Any]
+    ) -> tuple[float, list[Qualifier]]:
         _id, _source, _ref, _caption, _schema, dates, countries, gender, idents, imos = self.entities[index]
         quals: list[Qualifier] = []
         for found in (
@@ -398,7 +413,9 @@ class Screener:
             quals.append(Qualifier("imo", effect, f"IMO {imo} matches the listed vessel"))
             score = max(score, qual.IMO_FLOOR)
         elif imo and imos:
-            quals.append(Qualifier("imo", qual.IMO_MISMATCH, f"IMO {imo} differs from listed {', '.join(imos)}"))
+            quals.append(
+                Qualifier("imo", qual.IMO_MISMATCH, f"IMO {imo} differs from listed {', '.join(imos)}")
+            )
             score += qual.IMO_MISMATCH
         return min(1.0, max(0.0, score)), quals
 

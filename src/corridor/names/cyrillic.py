@@ -50,7 +50,15 @@ SCHEMES: dict[str, dict[str, str]] = {
     "german": {**_BASE, "в": "w", "ж": "sch", "з": "s", "й": "j", "х": "ch", "ц": "z", "ч": "tsch", "ш": "sch", "щ": "schtsch", "ю": "ju", "я": "ja", "ё": "jo"},
 }  # fmt: skip
 # How each scheme writes е where it is iotated (word start, after a vowel or a sign).
-_IOTATED_E = {"bgn": "ye", "icao": "e", "iso9": "e", "gost_b": "e", "scholarly": "e", "french": "e", "german": "je"}
+_IOTATED_E = {
+    "bgn": "ye",
+    "icao": "e",
+    "iso9": "e",
+    "gost_b": "e",
+    "scholarly": "e",
+    "french": "e",
+    "german": "je",
+}
 # Adjectival endings -ий/-ый as each scheme writes them.
 _ENDINGS = {
     "bgn": {"ий": "iy", "ый": "yy"},
@@ -101,7 +109,9 @@ def transliterate(text: str, scheme: str = "bgn") -> str:
     """Cyrillic text in one Latin scheme (lower case; non-Cyrillic kept)."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown scheme {scheme!r}; expected one of {', '.join(SCHEMES)}")
-    return re.sub(r"[^\W\d_]+", lambda m: _word(m.group(0), scheme) if is_cyrillic(m.group(0)) else m.group(0), text)
+    return re.sub(
+        r"[^\W\d_]+", lambda m: _word(m.group(0), scheme) if is_cyrillic(m.group(0)) else m.group(0), text
+    )
 
 
 def spellings(text: str) -> list[str]:

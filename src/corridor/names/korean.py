@@ -33,10 +33,70 @@ N_MEDIALS = 21
 N_FINALS = 28
 
 # Initial consonants (19), in Unicode order.
-_MR_INITIALS = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch", "ch'", "k'", "t'", "p'", "h")
-_RR_INITIALS = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h")
+_MR_INITIALS = (
+    "k",
+    "kk",
+    "n",
+    "t",
+    "tt",
+    "r",
+    "m",
+    "p",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "ch",
+    "tch",
+    "ch'",
+    "k'",
+    "t'",
+    "p'",
+    "h",
+)
+_RR_INITIALS = (
+    "g",
+    "kk",
+    "n",
+    "d",
+    "tt",
+    "r",
+    "m",
+    "b",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "j",
+    "jj",
+    "ch",
+    "k",
+    "t",
+    "p",
+    "h",
+)
 # DPRK practice writes MR's ch as j at the start of a syllable in names (Kim Jong Un).
-_DPRK_INITIALS = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h")
+_DPRK_INITIALS = (
+    "k",
+    "kk",
+    "n",
+    "t",
+    "tt",
+    "r",
+    "m",
+    "p",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "j",
+    "jj",
+    "ch",
+    "k",
+    "t",
+    "p",
+    "h",
+)
 # Medial vowels (21).
 _MR_MEDIALS = (
     "a", "ae", "ya", "yae", "ŏ", "e", "yŏ", "ye", "o", "wa", "wae", "oe", "yo", "u", "wŏ", "we", "wi", "yu", "ŭ", "ŭi", "i"
@@ -54,9 +114,134 @@ _RR_FINALS = (
 
 # Hangul surnames: the common one-syllable ones and every two-syllable one in use.
 SURNAMES_1 = frozenset(
-    ["김", "이", "리", "박", "최", "정", "강", "조", "윤", "장", "임", "림", "한", "오", "서", "신", "권", "황", "안", "송", "류", "유", "전", "홍", "고", "문", "양", "량", "손", "배", "백", "허", "남", "심", "노", "로", "하", "곽", "성", "차", "주", "우", "구", "민", "진", "나", "라", "지", "엄", "채", "원", "천", "방", "공", "현", "함", "변", "염", "여", "추", "도", "소", "석", "선", "설", "마", "길", "연", "위", "표", "명", "기", "반", "왕", "금", "옥", "육", "인", "맹", "제", "모", "탁", "국", "은", "편", "용", "예", "경", "봉", "사", "부", "황", "피", "태", "계", "두", "형", "감", "음", "빈", "동", "온", "호", "범", "좌", "팽", "승", "간", "상", "갈", "단", "견", "당", "화", "창", "옹", "순", "빙", "어", "팽", "방", "위"]
+    [
+        "김",
+        "이",
+        "리",
+        "박",
+        "최",
+        "정",
+        "강",
+        "조",
+        "윤",
+        "장",
+        "임",
+        "림",
+        "한",
+        "오",
+        "서",
+        "신",
+        "권",
+        "황",
+        "안",
+        "송",
+        "류",
+        "유",
+        "전",
+        "홍",
+        "고",
+        "문",
+        "양",
+        "량",
+        "손",
+        "배",
+        "백",
+        "허",
+        "남",
+        "심",
+        "노",
+        "로",
+        "하",
+        "곽",
+        "성",
+        "차",
+        "주",
+        "우",
+        "구",
+        "민",
+        "진",
+        "나",
+        "라",
+        "지",
+        "엄",
+        "채",
+        "원",
+        "천",
+        "방",
+        "공",
+        "현",
+        "함",
+        "변",
+        "염",
+        "여",
+        "추",
+        "도",
+        "소",
+        "석",
+        "선",
+        "설",
+        "마",
+        "길",
+        "연",
+        "위",
+        "표",
+        "명",
+        "기",
+        "반",
+        "왕",
+        "금",
+        "옥",
+        "육",
+        "인",
+        "맹",
+        "제",
+        "모",
+        "탁",
+        "국",
+        "은",
+        "편",
+        "용",
+        "예",
+        "경",
+        "봉",
+        "사",
+        "부",
+        "황",
+        "피",
+        "태",
+        "계",
+        "두",
+        "형",
+        "감",
+        "음",
+        "빈",
+        "동",
+        "온",
+        "호",
+        "범",
+        "좌",
+        "팽",
+        "승",
+        "간",
+        "상",
+        "갈",
+        "단",
+        "견",
+        "당",
+        "화",
+        "창",
+        "옹",
+        "순",
+        "빙",
+        "어",
+        "팽",
+        "방",
+        "위",
+    ]
 )
-SURNAMES_2 = frozenset(["남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "망절", "어금", "강전", "소봉", "장곡"])
+SURNAMES_2 = frozenset(
+    ["남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "망절", "어금", "강전", "소봉", "장곡"]
+)
 
 # Popular spellings per Hangul syllable beyond what MR and RR give.
 SYLLABLE_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -143,7 +328,9 @@ def decompose(syllable: str) -> tuple[int, int, int]:
     return index // (N_MEDIALS * N_FINALS), (index % (N_MEDIALS * N_FINALS)) // N_FINALS, index % N_FINALS
 
 
-def _syllable(syllable: str, initials: tuple[str, ...], medials: tuple[str, ...], finals: tuple[str, ...]) -> str:
+def _syllable(
+    syllable: str, initials: tuple[str, ...], medials: tuple[str, ...], finals: tuple[str, ...]
+) -> str:
     initial, medial, final = decompose(syllable)
     vowel = medials[medial]
     onset = initials[initial]
@@ -164,7 +351,9 @@ def romanize_mr(text: str, ascii_only: bool = False) -> str:
 
 def romanize_rr(text: str) -> str:
     """Revised Romanization, syllable by syllable."""
-    return "".join(_syllable(c, _RR_INITIALS, _RR_MEDIALS, _RR_FINALS) if is_hangul_syllable(c) else c for c in text)
+    return "".join(
+        _syllable(c, _RR_INITIALS, _RR_MEDIALS, _RR_FINALS) if is_hangul_syllable(c) else c for c in text
+    )
 
 
 def romanize_dprk(text: str) -> str:

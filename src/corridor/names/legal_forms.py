@@ -111,19 +111,71 @@ _FORMS: dict[str, tuple[str, ...]] = {
     "gmbh": ("gmbh", "gesellschaft mit beschrankter haftung"),
     "plc": ("plc", "public limited company"),
     "sa": (
-        "sa", "s a", "sarl", "s a r l", "sas", "s a s", "spa", "s p a", "srl", "s r l", "ltda", "ag", "nv", "bv",
-        "as", "ab", "oy", "sl", "sae", "sa de cv", "s a de c v", "s de rl", "s de r l", "s de rl de cv",
-        "s de r l de c v", "sapi de cv", "s a p i de c v", "sa de c v",
-    ),  # fmt: skip
+        "sa",
+        "s a",
+        "sarl",
+        "s a r l",
+        "sas",
+        "s a s",
+        "spa",
+        "s p a",
+        "srl",
+        "s r l",
+        "ltda",
+        "ag",
+        "nv",
+        "bv",
+        "as",
+        "ab",
+        "oy",
+        "sl",
+        "sae",
+        "sa de cv",
+        "s a de c v",
+        "s de rl",
+        "s de r l",
+        "s de rl de cv",
+        "s de r l de c v",
+        "sapi de cv",
+        "s a p i de c v",
+        "sa de c v",
+    ),
     "fze": ("fze", "fzco", "fzc", "fz co", "dmcc"),
     "llp": ("llp", "lp", "limited partnership"),
-    "ip": ("ip", "ип", "individualnyy predprinimatel", "индивидуальный предприниматель", "sole proprietorship"),
+    "ip": (
+        "ip",
+        "ип",
+        "individualnyy predprinimatel",
+        "индивидуальный предприниматель",
+        "sole proprietorship",
+    ),
 }
 
 # Forms that are also ordinary words or Korean syllables (Sa, Ao, As, Ip, Co...):
 # recognised only where the schema says the name is an organisation.
 AMBIGUOUS = frozenset(
-    {"ao", "as", "ab", "ag", "sa", "s a", "nv", "bv", "co", "ip", "too", "sl", "oy", "pte", "pvt", "주", "spa", "nao", "cie", "lp"}
+    {
+        "ao",
+        "as",
+        "ab",
+        "ag",
+        "sa",
+        "s a",
+        "nv",
+        "bv",
+        "co",
+        "ip",
+        "too",
+        "sl",
+        "oy",
+        "pte",
+        "pvt",
+        "주",
+        "spa",
+        "nao",
+        "cie",
+        "lp",
+    }
 )
 
 MAX_PHRASE = 7

@@ -7,7 +7,9 @@
            McCune–Reischauer (김 → kim, 정은 → jongun), other scripts by ICU
            "Any-Latin; Latin-ASCII",
 * `kkey`   the Korean key (`korean.korean_key`) when the token is Hangul or can be
-           read as romanised Korean syllables, else "",
+           read as romanised Korean syllables, else ""; `ksyllables` how many
+           syllables (one-syllable tokens are judged by the Korean key alone:
+           Jong and Yong are two names, though German would spell them alike),
 * `rkeys`  the Russian phonetic keys (`cyrillic.russian_keys`), which also serve as
            the general phonetic key for Latin names; `rstem` the main key with a
            feminine surname ending made masculine (Ivanova → Ivanov),
@@ -37,7 +39,34 @@ from corridor.names.normalize import normalize, script_of
 
 STOPWORDS = frozenset(
     # no single letters, An, To, So...: those are Korean surnames and syllables
-    ["of", "the", "and", "for", "de", "del", "la", "le", "el", "les", "des", "du", "di", "da", "von", "van", "der", "den", "et", "und", "al", "el", "bin", "ibn", "bint", "abu"]
+    [
+        "of",
+        "the",
+        "and",
+        "for",
+        "de",
+        "del",
+        "la",
+        "le",
+        "el",
+        "les",
+        "des",
+        "du",
+        "di",
+        "da",
+        "von",
+        "van",
+        "der",
+        "den",
+        "et",
+        "und",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "bint",
+        "abu",
+    ]
 )
 # Arabic particles are name parts, but so frequent they identify nothing alone.
 _PARTICLES = frozenset(["al", "el", "bin", "ibn", "bint", "abu"])
@@ -45,23 +74,176 @@ _PARTICLES = frozenset(["al", "el", "bin", "ibn", "bint", "abu"])
 # Prior weights of very common name words (lower = identifies less).
 COMMON_WEIGHTS: dict[str, float] = {
     **dict.fromkeys(
-        ["kim", "ri", "lee", "pak", "park", "choe", "choi", "jong", "chong", "jeong", "kang", "cho", "jo", "yun", "jang", "chang", "han", "o", "oh", "so", "sin", "shin", "kwon", "hwang", "an", "song", "ryu", "yu", "hong", "ko", "mun", "yang", "son", "pae", "paek", "ho", "nam", "sim", "no", "ha", "kwak", "cha", "ju", "u", "ku", "min", "jin", "na", "ra", "chon", "jon", "jeon", "im", "rim", "hyon"],
+        [
+            "kim",
+            "ri",
+            "lee",
+            "pak",
+            "park",
+            "choe",
+            "choi",
+            "jong",
+            "chong",
+            "jeong",
+            "kang",
+            "cho",
+            "jo",
+            "yun",
+            "jang",
+            "chang",
+            "han",
+            "o",
+            "oh",
+            "so",
+            "sin",
+            "shin",
+            "kwon",
+            "hwang",
+            "an",
+            "song",
+            "ryu",
+            "yu",
+            "hong",
+            "ko",
+            "mun",
+            "yang",
+            "son",
+            "pae",
+            "paek",
+            "ho",
+            "nam",
+            "sim",
+            "no",
+            "ha",
+            "kwak",
+            "cha",
+            "ju",
+            "u",
+            "ku",
+            "min",
+            "jin",
+            "na",
+            "ra",
+            "chon",
+            "jon",
+            "jeon",
+            "im",
+            "rim",
+            "hyon",
+        ],
         0.4,
     ),
     **dict.fromkeys(
-        ["yong", "chol", "il", "kwang", "myong", "hyok", "su", "chun", "hak", "sok", "kum", "ok", "hui", "sung", "kyong", "nam", "thae", "tae", "hun", "hyon", "ung"],
+        [
+            "yong",
+            "chol",
+            "il",
+            "kwang",
+            "myong",
+            "hyok",
+            "su",
+            "chun",
+            "hak",
+            "sok",
+            "kum",
+            "ok",
+            "hui",
+            "sung",
+            "kyong",
+            "nam",
+            "thae",
+            "tae",
+            "hun",
+            "hyon",
+            "ung",
+        ],
         0.6,
     ),
     **dict.fromkeys(
-        ["ivanov", "petrov", "smirnov", "kuznetsov", "popov", "sokolov", "volkov", "novikov", "morozov", "ivanova", "petrova", "sergey", "sergei", "aleksandr", "alexander", "vladimir", "dmitry", "dmitriy", "andrey", "andrei", "aleksey", "alexey", "mikhail", "nikolay", "igor", "yuriy", "oleg", "viktor", "ivan", "maksim"],
+        [
+            "ivanov",
+            "petrov",
+            "smirnov",
+            "kuznetsov",
+            "popov",
+            "sokolov",
+            "volkov",
+            "novikov",
+            "morozov",
+            "ivanova",
+            "petrova",
+            "sergey",
+            "sergei",
+            "aleksandr",
+            "alexander",
+            "vladimir",
+            "dmitry",
+            "dmitriy",
+            "andrey",
+            "andrei",
+            "aleksey",
+            "alexey",
+            "mikhail",
+            "nikolay",
+            "igor",
+            "yuriy",
+            "oleg",
+            "viktor",
+            "ivan",
+            "maksim",
+        ],
         0.6,
     ),
     **dict.fromkeys(
-        ["mohammed", "muhammad", "mohammad", "mohamed", "ahmed", "ahmad", "ali", "hassan", "hussein", "husain", "abdul", "abd", "abdel", "abdullah", "mahmoud", "omar"],
+        [
+            "mohammed",
+            "muhammad",
+            "mohammad",
+            "mohamed",
+            "ahmed",
+            "ahmad",
+            "ali",
+            "hassan",
+            "hussein",
+            "husain",
+            "abdul",
+            "abd",
+            "abdel",
+            "abdullah",
+            "mahmoud",
+            "omar",
+        ],
         0.5,
     ),
     **dict.fromkeys(
-        ["trading", "international", "group", "holding", "holdings", "industrial", "industry", "industries", "general", "bank", "shipping", "services", "service", "trade", "commercial", "development", "enterprise", "enterprises", "national", "korea", "korean", "russia", "russian", "global", "import", "export"],
+        [
+            "trading",
+            "international",
+            "group",
+            "holding",
+            "holdings",
+            "industrial",
+            "industry",
+            "industries",
+            "general",
+            "bank",
+            "shipping",
+            "services",
+            "service",
+            "trade",
+            "commercial",
+            "development",
+            "enterprise",
+            "enterprises",
+            "national",
+            "korea",
+            "korean",
+            "russia",
+            "russian",
+            "global",
+            "import",
+            "export",
+        ],
         0.5,
     ),
 }
@@ -75,6 +257,7 @@ class Tok(NamedTuple):
     text: str
     kkey: str
     kloose: str
+    ksyllables: int  # Korean syllables read in the token (0: not Korean)
     rkeys: tuple[str, ...]
     rstem: str  # main Russian key with a feminine surname ending made masculine
     tag: str
@@ -102,20 +285,22 @@ def to_latin_other(text: str) -> str:
 
 
 @lru_cache(maxsize=131072)
-def token_forms(orig: str) -> tuple[str, str, str, tuple[str, ...], str]:
-    """(text, kkey, kloose, rkeys, script) of one normalised token."""
+def token_forms(orig: str) -> tuple[str, str, str, int, tuple[str, ...], str]:
+    """(text, kkey, kloose, ksyllables, rkeys, script) of one normalised token."""
     script = script_of(orig)
     if script == "Hangul":
         text = korean.romanize_dprk(orig)
         kkey = korean.korean_key(text)
-        return text, kkey, kkey.replace("u", "o"), cyrillic.russian_keys(text), script
+        syllables = sum(1 for c in orig if korean.is_hangul_syllable(c))
+        return text, kkey, kkey.replace("u", "o"), syllables, cyrillic.russian_keys(text), script
     if script == "Cyrillic":
         text = normalize(cyrillic.transliterate(orig, "bgn"))
-        return text, "", "", cyrillic.russian_keys(orig), script
+        return text, "", "", 0, cyrillic.russian_keys(orig), script
     text = orig
-    kkey = korean.korean_key(text) if text.isalpha() and korean.is_korean_like(text) else ""
+    segments = korean.segment_latin(text) if text.isalpha() else None
+    kkey = korean.korean_key(text) if segments else ""
     rkeys = cyrillic.russian_keys(text) if text.isalpha() else (text,)
-    return text, kkey, kkey.replace("u", "o"), rkeys, script
+    return text, kkey, kkey.replace("u", "o"), len(segments or ()), rkeys, script
 
 
 def _split_hangul(tokens: list[str]) -> list[str]:
@@ -155,7 +340,48 @@ def _person_tags(tokens: list[str], comma_split: int | None) -> list[str]:
 
 _KOREAN_SURNAME_KEYS = frozenset(
     korean.korean_key(s)
-    for s in ["kim", "ri", "pak", "choe", "jong", "kang", "cho", "yun", "jang", "han", "o", "so", "sin", "kwon", "hwang", "an", "song", "ryu", "hong", "ko", "mun", "yang", "son", "pae", "paek", "ho", "nam", "sim", "no", "ha", "kwak", "cha", "ju", "ku", "min", "jin", "chon", "jon", "rim", "hyon"]
+    for s in [
+        "kim",
+        "ri",
+        "pak",
+        "choe",
+        "jong",
+        "kang",
+        "cho",
+        "yun",
+        "jang",
+        "han",
+        "o",
+        "so",
+        "sin",
+        "kwon",
+        "hwang",
+        "an",
+        "song",
+        "ryu",
+        "hong",
+        "ko",
+        "mun",
+        "yang",
+        "son",
+        "pae",
+        "paek",
+        "ho",
+        "nam",
+        "sim",
+        "no",
+        "ha",
+        "kwak",
+        "cha",
+        "ju",
+        "ku",
+        "min",
+        "jin",
+        "chon",
+        "jon",
+        "rim",
+        "hyon",
+    ]
 )
 
 
@@ -185,7 +411,7 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
     tags = _person_tags(tokens, comma_split) if kind == "person" else ["name"] * len(tokens)
     result: list[Tok] = []
     for i, orig in enumerate(tokens):
-        text, kkey, kloose, rkeys, script = token_forms(orig)
+        text, kkey, kloose, ksyllables, rkeys, script = token_forms(orig)
         legal = legal_at.get(i, "")
         if legal:
             tag, weight = "legal_form", LEGAL_WEIGHT
@@ -200,7 +426,7 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
             if len(text) == 1 and not kkey:
                 weight = min(weight, 0.5)  # an initial
         stem = cyrillic.surname_stem(rkeys[0]) if len(rkeys[0]) > 4 else rkeys[0]
-        result.append(Tok(orig, text, kkey, kloose, rkeys, stem, tag, legal, script, weight))
+        result.append(Tok(orig, text, kkey, kloose, ksyllables, rkeys, stem, tag, legal, script, weight))
     return tuple(result)
 
 

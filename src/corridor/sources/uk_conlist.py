@@ -136,20 +136,26 @@ def sniff(path: Path, head: bytes) -> bool:
         return _xlsx_has_headers(path)
     text = head.decode("utf-8-sig", errors="replace")
     first = text.split("\n", 1)[0]
-    return first.startswith("Last Updated") and "Group ID" in text and "Name 6" in text
+    # "Group ID" is not required here: a ConList missing it must reach parse(),
+    # which names the missing column, instead of being called unrecognised
+    return first.startswith("Last Updated") and "Name 6" in text
 
 
 def _xlsx_has_headers(path: Path) -> bool:
-    """An .xlsx whose shared strings hold the ConList headers (cheap: no sheet load)."""
+    """An .xlsx whose strings hold the ConList headers (cheap: no sheet load).
+    Excel keeps strings in sharedStrings.xml; other writers (openpyxl) inline
+    them in the first worksheet."""
     try:
         with zipfile.ZipFile(path) as archive:
-            if "xl/sharedStrings.xml" not in archive.namelist():
+            names = archive.namelist()
+            member = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in names else "xl/worksheets/sheet1.xml"
+            if member not in names:
                 return False
-            with archive.open("xl/sharedStrings.xml") as handle:
+            with archive.open(member) as handle:
                 strings = handle.read(262144)
     except (zipfile.BadZipFile, OSError):
         return False
-    return b"Group ID" in strings and b"Name 6" in strings and b"Last Updated" in strings
+    return b"Name 6" in strings and b"Last Updated" in strings
 
 
 def parse(path: Path) -> ParsedList:

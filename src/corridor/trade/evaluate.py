@@ -229,7 +229,14 @@ class Evaluator:
             warnings.append("no sanctions lists loaded: parties and vessels were not screened")
         caps: list[CapStatus] = []
         recorded = False
-        if ctx.charges:
+        pre = max((r.outcome for r in ctx.reasons), key=lambda o: o.rank, default=Outcome.CLEAR)
+        if ctx.charges and pre is Outcome.PROHIBITED:
+            # Already refused: the ledger is not even read, let alone written.
+            for cap_id in dict.fromkeys(c.cap_id for c in ctx.charges):
+                ctx.reasons.append(
+                    _reason(self.rulebook.rules[cap_id], Outcome.CLEAR, "Not counted against the cap: the transaction is prohibited.", "cap ledger")
+                )
+        elif ctx.charges:
             if self.ledger is None:
                 warnings.append("no cap ledger: cap headroom was not checked and nothing was recorded")
             else:

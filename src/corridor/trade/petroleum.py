@@ -62,8 +62,8 @@ def convert(line: GoodsLine, table: PetroleumTable) -> Conversion:
     """Barrels (and tonnes where derivable) for one goods line."""
     product, chosen, conservative = identify(line, table)
     qty = line.quantity
-    factor_text = f"{product.t_to_bbl} bbl/t ({product.label}: {product.basis}"
-    factor_text += ", verified)" if product.verification == "V" else ", unverified)"
+    mark = "verified" if product.verification == "V" else "unverified"
+    factor_text = f"{product.t_to_bbl} bbl/t ({product.label}; {product.basis}; {mark})"
     if line.unit == "bbl":
         barrels = qty
         tonnes = qty / product.t_to_bbl

@@ -469,6 +469,8 @@ def _vessel(value: Any, path: str, parties: list[Party]) -> Vessel:
         if not match:
             raise FieldError(f"{path}.imo", f"malformed IMO number {imo_text!r} (7 digits)")
         imo = match.group(1)
+        if not imo_check_digit_ok(imo):
+            raise FieldError(f"{path}.imo", f"IMO number {imo_text!r} fails its check digit")
     for key, role in (("owner", "vessel_owner"), ("manager", "vessel_manager")):
         if data.get(key):
             parties.append(_party(data[key], f"{path}.{key}", default_role=role))
@@ -480,6 +482,14 @@ def _vessel(value: Any, path: str, parties: list[Party]) -> Vessel:
         chartered=_bool(data.get("chartered"), f"{path}.chartered"),
         sts=_bool(data.get("sts"), f"{path}.sts"),
     )
+
+
+def imo_check_digit_ok(imo: str) -> bool:
+    """IMO ship numbers: the 7th digit is sum(d_i * (7..2)) mod 10 of the first six."""
+    if len(imo) != 7 or not imo.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(imo[:6], range(7, 1, -1), strict=True))
+    return total % 10 == int(imo[6])
 
 
 def _count(value: Any, path: str) -> int:
