@@ -31,10 +31,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` as a package when run as a script
 
-from bench.eval import data, evaluate  # noqa: E402
-from bench.eval.peer import THRESHOLD as PEER_THRESHOLD  # noqa: E402
-from bench.eval.peer import LogicV2Scorer, entity_proxy, name_proxy, query_proxy  # noqa: E402
-from bench.eval.sets import (  # noqa: E402
+from bench.eval import data, evaluate
+from bench.eval.peer import THRESHOLD as PEER_THRESHOLD
+from bench.eval.peer import LogicV2Scorer, entity_proxy, name_proxy, query_proxy
+from bench.eval.sets import (
     DEFAULT_SEED,
     NEGATIVE_KINDS,
     POSITIVE_KINDS,
@@ -43,9 +43,9 @@ from bench.eval.sets import (  # noqa: E402
     apply_holdout,
     build_sets,
 )
-from corridor import config  # noqa: E402
-from corridor.match import DEFAULT_THRESHOLD, Query, Screener, compare  # noqa: E402
-from corridor.model import Entity  # noqa: E402
+from corridor import config
+from corridor.match import DEFAULT_THRESHOLD, Query, Screener, compare
+from corridor.model import Entity
 
 TARGETS = {
     "f1": 0.95,
@@ -224,7 +224,7 @@ def bench_quality(entities: list[Entity], evalset: EvalSet, args: argparse.Names
             "summary": evaluate.summarize(ours.judged),
             "seconds": ours.seconds,
             "errors": ours.extra["errors"],
-            "inconsistent_top_hit": ours.extra["inconsistent_top_hit"],
+            "inconsistent": ours.extra["inconsistent"],
             "sweep": evaluate.sweep(evalset.examples, ours.candidates),
         }
     }
@@ -251,7 +251,9 @@ def bench_quality(entities: list[Entity], evalset: EvalSet, args: argparse.Names
         peer = evaluate.run_peer(
             scorer, evalset, ours.candidates, by_id, PEER_THRESHOLD, sample_every=args.peer_sample_every
         )
-        log(f"  logic-v2: {len(peer.judged):,} examples, {peer.extra['pairs']:,} pairs in {peer.seconds:.1f} s")
+        log(
+            f"  logic-v2: {len(peer.judged):,} examples, {peer.extra['pairs']:,} pairs in {peer.seconds:.1f} s"
+        )
 
         def peer_score(example: Example, with_dob: bool) -> float:
             return scorer.score(query_proxy(example.query, with_dob), scorer.candidate(example.against))
@@ -273,7 +275,9 @@ def bench_quality(entities: list[Entity], evalset: EvalSet, args: argparse.Names
     return result
 
 
-def failures(run: evaluate.EngineRun, by_id: dict[str, Entity], per_kind: int = 6) -> dict[str, list[dict[str, Any]]]:
+def failures(
+    run: evaluate.EngineRun, by_id: dict[str, Entity], per_kind: int = 6
+) -> dict[str, list[dict[str, Any]]]:
     """Example misses (positives) and false alarms (negatives), per kind."""
     out: dict[str, list[dict[str, Any]]] = {}
     for judged in run.judged:
@@ -293,7 +297,11 @@ def failures(run: evaluate.EngineRun, by_id: dict[str, Entity], per_kind: int = 
                 "expected_score": judged.expected_score,
                 "expected_rank": judged.expected_rank,
                 "hits": [
-                    {"id": entity_id, "caption": by_id[entity_id].caption if entity_id in by_id else "?", "score": round(score, 3)}
+                    {
+                        "id": entity_id,
+                        "caption": by_id[entity_id].caption if entity_id in by_id else "?",
+                        "score": round(score, 3),
+                    }
                     for entity_id, score in judged.hits[:3]
                 ],
             }
@@ -317,14 +325,15 @@ def cross_script(summary: dict[str, Any], script: str) -> tuple[float, int]:
     return (pair["recall"], pair["n"]) if pair else (float("nan"), 0)
 
 
-def quality_markdown(result: dict[str, Any], evalset: EvalSet, corpus: data.Corpus, args: argparse.Namespace) -> str:
+def quality_markdown(
+    result: dict[str, Any], evalset: EvalSet, corpus: data.Corpus, args: argparse.Namespace
+) -> str:
     ours = result["ours"]["summary"]
     peer = result.get("peer", {}).get("summary")
     lines = [f"\n### Screening quality — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"]
     snaps = ", ".join(f"{s.list_key} {s.date}" for s in corpus.snapshots)
     lines.append(
-        f"Machine: {machine()}. Lists: {snaps} — {len(corpus.entities):,} entities"
-        f"{' (UK FCDO summary included)' if args.include_fcdo else ' (UK FCDO summary ODS excluded)'}. "
+        f"Machine: {machine()}. Lists: {snaps} — {len(corpus.entities):,} entities. "
         f"Sets: {len(evalset.examples):,} examples, seed {evalset.info.get('seed')}, ≤ {evalset.info.get('cap')} per kind"
         f"{' (**quick mode**)' if args.quick else ''}; protocol in docs/evaluation.md. "
         f"Ours at DEFAULT_THRESHOLD = {DEFAULT_THRESHOLD}; logic-v2 (nomenklatura "
@@ -339,9 +348,24 @@ def quality_markdown(result: dict[str, Any], evalset: EvalSet, corpus: data.Corp
         lines.append(f"| {label} | {ours_value} | {peer_value} | {target} |")
 
     o, p = ours["overall"], (peer["overall"] if peer else None)
-    row("F1 (expected entity in top 5)", f"**{o['f1']:.3f}** {mark(o['f1'] >= TARGETS['f1'])}", f"{p['f1']:.3f}" if p else "-", "≥ 0.95")
-    row("precision / recall", f"{o['precision']:.3f} / {o['recall']:.3f}", f"{p['precision']:.3f} / {p['recall']:.3f}" if p else "-", "")
-    row("F1 top-1 (first hit is the designation)", f"{o['top1']['f1']:.3f}", f"{p['top1']['f1']:.3f}" if p else "-", "")
+    row(
+        "F1 (expected entity in top 5)",
+        f"**{o['f1']:.3f}** {mark(o['f1'] >= TARGETS['f1'])}",
+        f"{p['f1']:.3f}" if p else "-",
+        "≥ 0.95",
+    )
+    row(
+        "precision / recall",
+        f"{o['precision']:.3f} / {o['recall']:.3f}",
+        f"{p['precision']:.3f} / {p['recall']:.3f}" if p else "-",
+        "",
+    )
+    row(
+        "F1 top-1 (first hit is the designation)",
+        f"{o['top1']['f1']:.3f}",
+        f"{p['top1']['f1']:.3f}" if p else "-",
+        "",
+    )
     for script in ("Hangul", "Cyrillic"):
         recall, n = cross_script(ours, script)
         peer_recall = cross_script(peer, script)[0] if peer else float("nan")
@@ -358,13 +382,20 @@ def quality_markdown(result: dict[str, Any], evalset: EvalSet, corpus: data.Corp
         pct(p["false_alarm_rate"]) if p else "-",
         "≤ 1%",
     )
-    row("wrong-entity alerts on positives", str(o["wrong_entity_alerts"]), str(p["wrong_entity_alerts"]) if p else "-", "")
+    row(
+        "wrong-entity alerts on positives",
+        str(o["wrong_entity_alerts"]),
+        str(p["wrong_entity_alerts"]) if p else "-",
+        "",
+    )
     od = result["ours"]["dob"]
     pd = result.get("peer", {}).get("dob")
     row(
         "dob_mismatch: alerts suppressed by a 20-35 y wrong DOB",
         f"{od['suppressed_by_dob']}/{od['alerting_without_dob']} (mean drop {od['mean_score_drop']:.2f})",
-        f"{pd['suppressed_by_dob']}/{pd['alerting_without_dob']} (mean drop {pd['mean_score_drop']:.2f})" if pd else "-",
+        f"{pd['suppressed_by_dob']}/{pd['alerting_without_dob']} (mean drop {pd['mean_score_drop']:.2f})"
+        if pd
+        else "-",
         "",
     )
     lines.append("")
@@ -372,13 +403,30 @@ def quality_markdown(result: dict[str, Any], evalset: EvalSet, corpus: data.Corp
     lines.append("| kind | n | corridor | logic-v2 |\n|---|---:|---|---|")
     for kind, figures in ours["kinds"].items():
         peer_fig = peer["kinds"].get(kind) if peer else None
-        lines.append(f"| {kind} | {figures['n']} | {_kind_cell(figures)} | {_kind_cell(peer_fig) if peer_fig else '-'} |")
+        lines.append(
+            f"| {kind} | {figures['n']} | {_kind_cell(figures)} | {_kind_cell(peer_fig) if peer_fig else '-'} |"
+        )
+    inconsistent = result["ours"]["inconsistent"]
+    if inconsistent:
+        lines.append(
+            f"\nConsistency check: for {len(inconsistent)} examples `screen(q)` at {DEFAULT_THRESHOLD} returned other "
+            "hits than `screen(q, threshold=0)` cut at the same threshold (scores should not depend on the "
+            "threshold; retrieval pruned them). First ones:\n"
+        )
+        for item in inconsistent[:5]:
+            lines.append(
+                f"- «{item['query']['name']}» ({item['id']}): {item['hits']} vs {item['at_threshold_0']}"
+            )
     lines.append("")
     lines.append("Recall by script of the query → scripts of the expected record in the index:\n")
     lines.append("| scripts | n | corridor | logic-v2 |\n|---|---:|---:|---:|")
     for pair, figures in ours["script_pairs"].items():
         peer_pair = peer["script_pairs"].get(pair) if peer else None
-        lines.append(f"| {pair} | {figures['n']} | {figures['recall']:.3f} | {peer_pair['recall']:.3f} |" if peer_pair else f"| {pair} | {figures['n']} | {figures['recall']:.3f} | - |")
+        lines.append(
+            f"| {pair} | {figures['n']} | {figures['recall']:.3f} | {peer_pair['recall']:.3f} |"
+            if peer_pair
+            else f"| {pair} | {figures['n']} | {figures['recall']:.3f} | - |"
+        )
     lines.append("")
     lines.append("Threshold sweep (corridor; the default is in bold):\n")
     lines.append("| threshold | precision | recall | F1 | false alarms |\n|---:|---:|---:|---:|---:|")
@@ -408,7 +456,9 @@ def _kind_cell(figures: dict[str, Any]) -> str:
 def weakest_markdown(ours: dict[str, Any], count: int = 4) -> str:
     kinds = ours["summary"]["kinds"]
     positives = sorted((f["recall"], k) for k, f in kinds.items() if "recall" in f)
-    negatives = sorted(((-f["alert_rate"], k) for k, f in kinds.items() if "alert_rate" in f and k in NEGATIVE_KINDS))
+    negatives = sorted(
+        ((-f["alert_rate"], k) for k, f in kinds.items() if "alert_rate" in f and k in NEGATIVE_KINDS)
+    )
     weakest = [k for r, k in positives[:count] if r < 1.0] + [k for a, k in negatives[:2] if a < 0]
     if not weakest:
         return "No failures.\n"
@@ -480,11 +530,17 @@ def speed_markdown(speed: dict[str, Any], args: argparse.Namespace) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sets, one build: a smoke run")
     parser.add_argument("--cap", type=int, default=None, help="examples per kind (default 300, quick 40)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--include-fcdo", action="store_true", help="also index the UK FCDO summary ODS")
+    parser.add_argument(
+        "--lists",
+        default=",".join(data.DEFAULT_LISTS),
+        help="list keys to load (default: %(default)s); 'all' = every newest snapshot the demo imports",
+    )
     parser.add_argument("--skip-peer", action="store_true", help="do not run nomenklatura logic-v2")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
@@ -499,7 +555,8 @@ def main() -> None:
 
     total_started = time.perf_counter()
     log("loading lists")
-    corpus = data.load_corpus(data.select_snapshots(config.shared_data(), args.include_fcdo), args.out / "cache")
+    lists = None if args.lists == "all" else [k.strip() for k in args.lists.split(",") if k.strip()]
+    corpus = data.load_corpus(data.select_snapshots(config.shared_data(), lists), args.out / "cache")
     if corpus.duplicate_ids:
         log(f"  {len(corpus.duplicate_ids)} ids occur on two lists; one record kept each")
     log("building evaluation sets")
@@ -529,14 +586,20 @@ def main() -> None:
         runs = [quality.pop("_ours_run"), quality.pop("_peer_run", None)]
         results["quality"] = quality
         markdown.append(quality_markdown(quality, evalset, corpus, args))
-        write_outcomes(args.out / ("screening-examples-quick.jsonl" if args.quick else "screening-examples.jsonl"), runs)
+        write_outcomes(
+            args.out / ("screening-examples-quick.jsonl" if args.quick else "screening-examples.jsonl"), runs
+        )
     if "speed" in results:
         markdown.append(speed_markdown(results["speed"], args))
     results["seconds"] = time.perf_counter() - total_started
     name = "screening-quick.json" if args.quick else "screening.json"
-    (args.out / name).write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    (args.out / name).write_text(
+        json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
     sys.stdout.write("".join(markdown))
-    sys.stdout.write(f"\n_Benchmark run time {results['seconds'] / 60:.1f} min; JSON in bench/results/{name}._\n")
+    sys.stdout.write(
+        f"\n_Benchmark run time {results['seconds'] / 60:.1f} min; JSON in bench/results/{name}._\n"
+    )
     log(f"done in {results['seconds']:.0f} s")
 
 

@@ -17,7 +17,10 @@ from bench.eval.russian import latin_to_cyrillic
 # group -> (Latin spellings, Cyrillic abbreviation or "").  The first spelling is
 # the usual English abbreviation.
 LEGAL_FORMS: dict[str, tuple[tuple[str, ...], str]] = {
-    "llc": (("LLC", "L.L.C.", "LIMITED LIABILITY COMPANY", "OOO", "OBSHCHESTVO S OGRANICHENNOY OTVETSTVENNOSTYU"), "ООО"),
+    "llc": (
+        ("LLC", "L.L.C.", "LIMITED LIABILITY COMPANY", "OOO", "OBSHCHESTVO S OGRANICHENNOY OTVETSTVENNOSTYU"),
+        "ООО",
+    ),
     "pjsc": (("PJSC", "PUBLIC JOINT STOCK COMPANY", "PAO"), "ПАО"),
     "ojsc": (("OJSC", "OPEN JOINT STOCK COMPANY", "OAO"), "ОАО"),
     "cjsc": (("CJSC", "CLOSED JOINT STOCK COMPANY", "ZAO"), "ЗАО"),
@@ -38,9 +41,42 @@ _PREFIX_GROUPS = frozenset(("llc", "pjsc", "ojsc", "cjsc", "jsc", "fsue"))
 _QUOTES = "\"'«»“”„"
 # A core with these words is English-language: writing it in Cyrillic would be nonsense.
 _ENGLISH_WORDS = frozenset(
-    "OF THE AND FOR BANK TRADING INTERNATIONAL GROUP COMPANY SHIPPING MARINE INDUSTRIAL HOLDING HOLDINGS "
-    "SERVICES SERVICE TECHNOLOGIES TECHNOLOGY ENGINEERING ENERGY INVESTMENT INVESTMENTS MANAGEMENT "
-    "LOGISTICS SYSTEMS GLOBAL EXPORT IMPORT DEVELOPMENT CORPORATION RESEARCH INSTITUTE PLANT FACTORY".split()
+    [
+        "OF",
+        "THE",
+        "AND",
+        "FOR",
+        "BANK",
+        "TRADING",
+        "INTERNATIONAL",
+        "GROUP",
+        "COMPANY",
+        "SHIPPING",
+        "MARINE",
+        "INDUSTRIAL",
+        "HOLDING",
+        "HOLDINGS",
+        "SERVICES",
+        "SERVICE",
+        "TECHNOLOGIES",
+        "TECHNOLOGY",
+        "ENGINEERING",
+        "ENERGY",
+        "INVESTMENT",
+        "INVESTMENTS",
+        "MANAGEMENT",
+        "LOGISTICS",
+        "SYSTEMS",
+        "GLOBAL",
+        "EXPORT",
+        "IMPORT",
+        "DEVELOPMENT",
+        "CORPORATION",
+        "RESEARCH",
+        "INSTITUTE",
+        "PLANT",
+        "FACTORY",
+    ]
 )
 
 
@@ -108,7 +144,12 @@ def form_variant(name: str, rng: random.Random, allow_cyrillic: bool = True) -> 
     spellings, cyrillic = LEGAL_FORMS[found.group]
     current = re.sub(r"[^A-Z]", "", found.spelling.upper())
     others = [s for s in spellings if re.sub(r"[^A-Z]", "", s) != current]
-    if allow_cyrillic and cyrillic and not _ENGLISH_WORDS & set(found.core.upper().split()) and rng.random() < 0.3:
+    if (
+        allow_cyrillic
+        and cyrillic
+        and not _ENGLISH_WORDS & set(found.core.upper().split())
+        and rng.random() < 0.3
+    ):
         core = latin_to_cyrillic(found.core)
         return f"{cyrillic} «{core}»", f"{found.group}/cyrillic"
     if not others:

@@ -17,7 +17,9 @@ Rules (the same for every engine):
 Our engine is called twice per example: `screen(query)` at DEFAULT_THRESHOLD
 (the official answer) and `screen(query, threshold=0.0)` for the candidate list
 (the top 10 by score) that logic-v2 re-scores and that the threshold sweep and the
-failure report use.  logic-v2 scores the union of those candidates and, for a
+failure report use.  Scores do not depend on the threshold, so the official hits
+should be the candidate list cut at the threshold; examples where they are not
+are counted ("inconsistent": retrieval pruned a hit at the higher threshold).  logic-v2 scores the union of those candidates and, for a
 positive, the expected entity (so its recall is not limited by our retrieval),
 and alerts at >= 0.70.
 """
@@ -132,7 +134,9 @@ def summarize(judged: Sequence[Judged]) -> dict[str, Any]:
     return {"overall": overall, "kinds": kinds, "script_pairs": script_pairs}
 
 
-def sweep(examples: Sequence[Example], candidates: dict[str, Ranked], thresholds: Sequence[float] = SWEEP) -> list[dict[str, float]]:
+def sweep(
+    examples: Sequence[Example], candidates: dict[str, Ranked], thresholds: Sequence[float] = SWEEP
+) -> list[dict[str, float]]:
     """Overall P/R/F1 and false-alarm rate at other thresholds, from the candidate
     lists (exact for our engine: scores do not depend on the threshold)."""
     rows = []
@@ -152,7 +156,7 @@ def sweep(examples: Sequence[Example], candidates: dict[str, Ranked], thresholds
 
 
 def script_pair(example: Example, index_entities: dict[str, Entity]) -> str:
-    """"Hangul→Latin" when the query's script is not among the scripts of the
+    """ "Hangul→Latin" when the query's script is not among the scripts of the
     expected record's names in the index; "Latin→Latin" and so on otherwise."""
     if example.expected is None:
         return ""
@@ -185,20 +189,30 @@ def run_ours(
     judged: list[Judged] = []
     candidates: dict[str, Ranked] = {}
     errors: list[str] = []
-    inconsistent = 0
+    inconsistent: list[dict[str, Any]] = []
     started = time.perf_counter()
     for number, example in enumerate(evalset.examples, 1):
         query = make_query(example.query)
         try:
             hits = [(h.entity_id, float(h.score)) for h in screener.screen(query, limit=10)]
-            cands = [(h.entity_id, float(h.score)) for h in screener.screen(query, threshold=0.0, limit=CANDIDATES)]
+            cands = [
+                (h.entity_id, float(h.score)) for h in screener.screen(query, threshold=0.0, limit=CANDIDATES)
+            ]
         except ValueError as exc:  # QueryError: an unscreenable query counts as "no hits"
             errors.append(f"{example.id}: {exc}")
             hits, cands = [], []
         candidates[example.id] = cands
         # the official answer must be the candidate list cut at the threshold
-        if {i for i, _ in hits} != {i for i, s in cands if s >= default_threshold} and len(hits) < CANDIDATES:
-            inconsistent += 1
+        above = [(i, round(s, 3)) for i, s in cands if s >= default_threshold]
+        if {i for i, _ in hits} != {i for i, _ in above} and len(hits) < CANDIDATES:
+            inconsistent.append(
+                {
+                    "id": example.id,
+                    "query": example.query,
+                    "hits": [(i, round(s, 3)) for i, s in hits],
+                    "at_threshold_0": above,
+                }
+            )
         judged.append(judge(example, hits, cands, script_pair(example, index_entities)))
         if progress and number % 1000 == 0:
             print(f"  ours: {number:,}/{len(evalset.examples):,}", file=sys.stderr)
@@ -208,7 +222,7 @@ def run_ours(
         judged,
         seconds,
         candidates,
-        {"errors": errors, "inconsistent_top_hit": inconsistent},
+        {"errors": errors, "inconsistent": inconsistent},
     )
 
 

@@ -30,7 +30,7 @@ from bench.eval.text import fold, levenshtein
 # in this order, so order matters: "chang" -> 창 before 장, "jang" -> 장 only.
 SYLLABLE_CLASSES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("kim", "gim"), ("김",)),
-    (("ri", "lee", "yi", "rhee", "li", "i", "rie"), ("리", "이")),
+    (("ri", "lee", "yi", "rhee", "li", "i"), ("리", "이")),
     (("pak", "park", "bak"), ("박",)),
     (("choe", "choi", "chwe", "choy"), ("최",)),
     (("jong", "chong", "jeong", "chung", "jung", "cheong"), ("정", "종")),
@@ -39,7 +39,7 @@ SYLLABLE_CLASSES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("kwang", "gwang"), ("광",)),
     (("hyok", "hyeok", "hyuk"), ("혁",)),
     (("yong", "young", "yeong"), ("영", "용")),
-    (("ryong", "yong", "ryeong", "lyong"), ("룡",)),
+    (("ryong", "ryeong", "lyong"), ("룡",)),
     (("song", "seong", "sung"), ("성", "송")),
     (("seung", "sung"), ("승",)),
     (("su", "soo"), ("수",)),
@@ -79,8 +79,8 @@ SYLLABLE_CLASSES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("hwan",), ("환",)),
     (("mu", "moo"), ("무",)),
     (("paek", "baek", "paik"), ("백",)),
-    (("ryu", "yu", "yoo", "ryoo"), ("류",)),
     (("yu", "yoo"), ("유",)),
+    (("ryu", "yu", "yoo", "ryoo"), ("류",)),
     (("sang",), ("상",)),
     (("kyu", "gyu"), ("규",)),
     (("sam",), ("삼",)),
@@ -136,8 +136,8 @@ SYLLABLE_CLASSES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("ro", "roh"), ("로",)),
     (("no", "noh", "ro", "roh"), ("노",)),
     (("ki", "gi", "kee"), ("기",)),
-    (("ryang", "yang"), ("량",)),
     (("yang",), ("양",)),
+    (("ryang", "yang"), ("량",)),
     (("pyon", "byeon", "byun", "byon"), ("변",)),
     (("sim", "shim"), ("심",)),
     (("gun", "kun", "geun", "keun"), ("근",)),
@@ -158,7 +158,7 @@ SYLLABLE_CLASSES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("chil",), ("칠",)),
     (("nyo", "nyeo", "yeo"), ("녀",)),
     (("yon", "yeon"), ("연",)),
-    (("ryon", "ryeon", "yon"), ("련",)),
+    (("ryon", "ryeon"), ("련",)),
     (("sol", "seol"), ("설",)),
     (("hyang",), ("향",)),
     (("mi",), ("미",)),
@@ -178,7 +178,7 @@ SYLLABLE_CLASSES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("tan", "dan"), ("단",)),
     (("thong", "tong"), ("통",)),
     (("po", "bo"), ("보",)),
-    (("ryun", "yun"), ("륜",)),
+    (("ryun",), ("륜",)),
     (("pon", "bon"), ("본",)),
     (("hyo",), ("효",)),
     (("kwan", "gwan"), ("관",)),
@@ -198,22 +198,147 @@ SYLLABLE_CLASSES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 # Canonical (first) spellings usable as family names: a Latin name counts as
 # Korean only if its first or last syllable is one of these.
 SURNAMES = frozenset(
-    "kim ri pak choe jong kang cho yun jang han o so sin kwon hwang an song ryu hong jon ko mun yang son "
-    "pae paek ho yu nam sim no ro ha kwak cha ju u ku min ryom hyon pyon chae rim im kye kil chon pang ji "
-    "ok tak sok pyo jin myong tae thae to sol ra maeng chu kyong ki mo wang chong kum ma yom im".split()
+    [
+        "kim",
+        "ri",
+        "pak",
+        "choe",
+        "jong",
+        "kang",
+        "cho",
+        "yun",
+        "jang",
+        "han",
+        "o",
+        "so",
+        "sin",
+        "kwon",
+        "hwang",
+        "an",
+        "song",
+        "ryu",
+        "hong",
+        "jon",
+        "ko",
+        "mun",
+        "yang",
+        "son",
+        "pae",
+        "paek",
+        "ho",
+        "yu",
+        "nam",
+        "sim",
+        "no",
+        "ro",
+        "ha",
+        "kwak",
+        "cha",
+        "ju",
+        "u",
+        "ku",
+        "min",
+        "ryom",
+        "hyon",
+        "pyon",
+        "chae",
+        "rim",
+        "im",
+        "kye",
+        "kil",
+        "chon",
+        "pang",
+        "ji",
+        "ok",
+        "tak",
+        "sok",
+        "pyo",
+        "jin",
+        "myong",
+        "tae",
+        "thae",
+        "to",
+        "sol",
+        "ra",
+        "maeng",
+        "chu",
+        "kyong",
+        "ki",
+        "mo",
+        "wang",
+        "chong",
+        "kum",
+        "ma",
+        "yom",
+        "im",
+    ]
 )
 
 # Popular (passport-style) spellings of common family names, by Hangul.
 POPULAR_SURNAMES: dict[str, str] = {
-    "김": "Kim", "리": "Lee", "이": "Lee", "박": "Park", "최": "Choi", "정": "Jung", "조": "Cho",
-    "강": "Kang", "윤": "Yoon", "장": "Jang", "임": "Lim", "림": "Rim", "한": "Han", "오": "Oh",
-    "서": "Seo", "신": "Shin", "권": "Kwon", "황": "Hwang", "안": "Ahn", "송": "Song", "류": "Ryu",
-    "유": "Yoo", "전": "Jeon", "홍": "Hong", "고": "Ko", "문": "Moon", "손": "Son", "양": "Yang",
-    "배": "Bae", "백": "Baek", "허": "Heo", "노": "Noh", "로": "Roh", "남": "Nam", "심": "Shim",
-    "곽": "Kwak", "성": "Sung", "차": "Cha", "주": "Joo", "우": "Woo", "구": "Koo", "민": "Min",
-    "진": "Jin", "지": "Ji", "채": "Chae", "원": "Won", "천": "Cheon", "방": "Bang", "현": "Hyun",
-    "변": "Byun", "렴": "Ryom", "추": "Choo", "도": "Do", "소": "So", "석": "Seok", "길": "Gil",
-    "표": "Pyo", "명": "Myung", "기": "Ki", "왕": "Wang", "금": "Keum", "옥": "Ok", "탁": "Tak",
+    "김": "Kim",
+    "리": "Lee",
+    "이": "Lee",
+    "박": "Park",
+    "최": "Choi",
+    "정": "Jung",
+    "조": "Cho",
+    "강": "Kang",
+    "윤": "Yoon",
+    "장": "Jang",
+    "임": "Lim",
+    "림": "Rim",
+    "한": "Han",
+    "오": "Oh",
+    "서": "Seo",
+    "신": "Shin",
+    "권": "Kwon",
+    "황": "Hwang",
+    "안": "Ahn",
+    "송": "Song",
+    "류": "Ryu",
+    "유": "Yoo",
+    "전": "Jeon",
+    "홍": "Hong",
+    "고": "Ko",
+    "문": "Moon",
+    "손": "Son",
+    "양": "Yang",
+    "배": "Bae",
+    "백": "Baek",
+    "허": "Heo",
+    "노": "Noh",
+    "로": "Roh",
+    "남": "Nam",
+    "심": "Shim",
+    "곽": "Kwak",
+    "성": "Sung",
+    "차": "Cha",
+    "주": "Joo",
+    "우": "Woo",
+    "구": "Koo",
+    "민": "Min",
+    "진": "Jin",
+    "지": "Ji",
+    "채": "Chae",
+    "원": "Won",
+    "천": "Cheon",
+    "방": "Bang",
+    "현": "Hyun",
+    "변": "Byun",
+    "렴": "Ryom",
+    "추": "Choo",
+    "도": "Do",
+    "소": "So",
+    "석": "Seok",
+    "길": "Gil",
+    "표": "Pyo",
+    "명": "Myung",
+    "기": "Ki",
+    "왕": "Wang",
+    "금": "Keum",
+    "옥": "Ok",
+    "탁": "Tak",
 }
 
 
@@ -229,13 +354,17 @@ SPELLINGS: dict[str, list[int]] = _spelling_index()
 _MAX_SPELLING = max(len(s) for s in SPELLINGS)
 
 
-def alternatives(syllable: str) -> list[str]:
-    """Other spellings of a romanized syllable (union over its classes), in table order."""
+def alternatives(syllable: str, union: bool = True) -> list[str]:
+    """Other spellings of a romanized syllable, in table order: of every reading
+    (`union`), or only of its most likely reading ("yong" -> young, yeong; not the
+    ryong of 룡) -- the first class that has any."""
     seen: list[str] = []
     for number in SPELLINGS.get(syllable, []):
         for spelling in SYLLABLE_CLASSES[number][0]:
             if spelling != syllable and spelling not in seen:
                 seen.append(spelling)
+        if seen and not union:
+            break
     return seen
 
 
@@ -291,52 +420,97 @@ class KoreanName:
 def parse_korean(name: str) -> KoreanName | None:
     """Read a Latin name as a Korean name, or None when it is not one.
 
-    Accepted: 2–4 syllables, every token splits into known syllables, the family
-    name (first token, or last when the first is not a surname) is a one-syllable
-    surname.  "KIM, Jong Un", "Ri Chang-ho", "Yong Chol Kim" all parse."""
-    parts = fold(name.replace(",", " , ")).split()
-    comma_order = False
-    if "," in name:
-        comma_order = True  # "KIM, Jong Un": family first by the comma
-    words = [p for p in parts if p]
+    Accepted: 2–4 syllables, every word splits into known syllables, and a
+    one-syllable family name can be told: the comma ("KIM, Jong Un"), the one
+    all-capitals word in a mixed-case name ("Kyong Il KIM"), the one-syllable word
+    beside a hyphenated or joined given name ("Song-hyok RI"), else the first word
+    when it is a surname ("Ri Chang Ho"), else the last ("Yong Chol Kim")."""
+    # words as written: a hyphenated given name is one word
+    raw_words = [w for w in re.split(r"[\s,]+", name) if re.search(r"\w", w)]
     pieces: list[tuple[str, ...]] = []
-    for word in words:
-        seg = segment(word)
-        if seg is None:
-            return None
-        pieces.append(seg)
+    for word in raw_words:
+        syllables: list[str] = []
+        for part in fold(word).split():
+            seg = segment(part)
+            if seg is None:
+                return None
+            syllables.extend(seg)
+        if syllables:
+            pieces.append(tuple(syllables))
     flat = [s for piece in pieces for s in piece]
     if not 2 <= len(flat) <= 4:
         return None
     if len(pieces) == 1:  # run together: "Kimjongun"
-        if canonical(flat[0]) not in SURNAMES:
-            return None
-        return KoreanName(flat[0], tuple(flat[1:]), True)
-    # Lists write "Kyong Il KIM": in mixed case the one all-capitals word is the family name.
-    raw_words = [w for w in re.split(r"[\s,]+", name) if w]
-    if len(raw_words) == len(pieces) and not name.isupper() and not name.islower():
-        upper = [i for i, w in enumerate(raw_words) if w.isupper() and len(w) > 1]
-        if len(upper) == 1 and len(pieces[upper[0]]) == 1:
-            at = upper[0]
-            family = pieces[at][0]
-            given = tuple(s for i, piece in enumerate(pieces) if i != at for s in piece)
-            return KoreanName(family, given, at == 0)
-    first_is_surname = len(pieces[0]) == 1 and canonical(pieces[0][0]) in SURNAMES
-    last_is_surname = len(pieces[-1]) == 1 and canonical(pieces[-1][0]) in SURNAMES
-    if first_is_surname or comma_order:
-        if not first_is_surname:
-            return None
-        return KoreanName(flat[0], tuple(flat[1:]), True)
-    if last_is_surname and len(pieces) >= 2:
-        return KoreanName(flat[-1], tuple(flat[:-1]), False)
+        if len(raw_words) == 1 and "-" not in name and canonical(flat[0]) in SURNAMES:
+            return KoreanName(flat[0], tuple(flat[1:]), True)
+        return None
+    if "," in name:  # "KIM, Jong Un": family first by the comma
+        if len(pieces[0]) == 1 and canonical(pieces[0][0]) in SURNAMES:
+            return _with_family_at(pieces, 0)
+        return None
+    upper = [i for i, w in enumerate(raw_words) if w.isupper() and len(w) > 1]
+    if not name.isupper() and not name.islower() and len(upper) == 1 and len(pieces[upper[0]]) == 1:
+        return _with_family_at(pieces, upper[0])
+    single = [i for i, piece in enumerate(pieces) if len(piece) == 1]
+    if len(single) == 1 and len(pieces) == 2 and canonical(pieces[single[0]][0]) in SURNAMES:
+        return _with_family_at(pieces, single[0])
+    if len(pieces[0]) == 1 and canonical(pieces[0][0]) in SURNAMES:
+        return _with_family_at(pieces, 0)
+    if len(pieces[-1]) == 1 and canonical(pieces[-1][0]) in SURNAMES:
+        return _with_family_at(pieces, len(pieces) - 1)
     return None
+
+
+def _with_family_at(pieces: list[tuple[str, ...]], at: int) -> KoreanName:
+    given = tuple(s for i, piece in enumerate(pieces) if i != at for s in piece)
+    return KoreanName(pieces[at][0], given, at == 0)
 
 
 # --- Hangul ---------------------------------------------------------------------
 
 _HANGUL_BASE = 0xAC00
-_INITIAL_RR = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h")
-_INITIAL_MR = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch", "ch'", "k'", "t'", "p'", "h")
+_INITIAL_RR = (
+    "g",
+    "kk",
+    "n",
+    "d",
+    "tt",
+    "r",
+    "m",
+    "b",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "j",
+    "jj",
+    "ch",
+    "k",
+    "t",
+    "p",
+    "h",
+)
+_INITIAL_MR = (
+    "k",
+    "kk",
+    "n",
+    "t",
+    "tt",
+    "r",
+    "m",
+    "p",
+    "pp",
+    "s",
+    "ss",
+    "",
+    "ch",
+    "tch",
+    "ch'",
+    "k'",
+    "t'",
+    "p'",
+    "h",
+)
 _MEDIAL_RR = (
     "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "eu", "ui", "i",
 )  # fmt: skip
@@ -494,13 +668,13 @@ def respell(syllables: Iterable[str], rng: random.Random, rate: float = 0.6) -> 
     when any syllable has an alternative."""
     original = list(syllables)
     out = list(original)
-    changeable = [i for i, s in enumerate(original) if alternatives(s)]
+    changeable = [i for i, s in enumerate(original) if alternatives(s, union=False)]
     if not changeable:
         return out
     forced = rng.choice(changeable)
     for i in changeable:
         if i == forced or rng.random() < rate:
-            out[i] = rng.choice(alternatives(original[i]))
+            out[i] = rng.choice(alternatives(original[i], union=False))
     return out
 
 
@@ -535,17 +709,14 @@ def near_miss(name: KoreanName, rng: random.Random, pool: Sequence[str]) -> Kore
     """The name with one given-name syllable replaced by a clearly different one
     (not a spelling of the same sound, at least two letters apart): "Kim Yong Su"
     for "Kim Yong Chol".  `pool` lists canonical syllables to draw from."""
-    if not name.given:
+    if len(name.given) < 2:  # keep the family name and one given syllable as they were
         return None
     position = rng.randrange(len(name.given))
     old = name.given[position]
     same = {old, *alternatives(old)}
-    same_canon = {canonical(s) for s in same}
-    options = [
-        s
-        for s in pool
-        if s not in same and canonical(s) not in same_canon and levenshtein(canonical(s), canonical(old)) >= 2
-    ]
+    # at least two letters from every spelling of the old syllable ("chun" is not a
+    # near miss of "jin", whose MR spelling is "chin")
+    options = [s for s in pool if all(levenshtein(a, b) >= 2 for a in {s, *alternatives(s)} for b in same)]
     if not options:
         return None
     new = rng.choice(options)
@@ -556,8 +727,47 @@ def near_miss(name: KoreanName, rng: random.Random, pool: Sequence[str]) -> Kore
 
 def given_syllable_pool() -> list[str]:
     """Canonical spellings of syllables common in given names (for near misses)."""
-    common = (
-        "chol song il su ho chang myong nam kyong hyok jin kwang sok min sik won man yong jong un hak hun "
-        "bok kum hui chun ryong mun tong sun ok nam hwa gil pil kuk jun sam sang chan dok"
-    ).split()
+    common = [
+        "chol",
+        "song",
+        "il",
+        "su",
+        "ho",
+        "chang",
+        "myong",
+        "nam",
+        "kyong",
+        "hyok",
+        "jin",
+        "kwang",
+        "sok",
+        "min",
+        "sik",
+        "won",
+        "man",
+        "yong",
+        "jong",
+        "un",
+        "hak",
+        "hun",
+        "bok",
+        "kum",
+        "hui",
+        "chun",
+        "ryong",
+        "mun",
+        "tong",
+        "sun",
+        "ok",
+        "nam",
+        "hwa",
+        "gil",
+        "pil",
+        "kuk",
+        "jun",
+        "sam",
+        "sang",
+        "chan",
+        "dok",
+    ]
     return [s for s in common if s in SPELLINGS]

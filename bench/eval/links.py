@@ -7,12 +7,14 @@ Links are made only on evidence that is reliable on its own:
 * `identifier`: two records of the same kind (person / organisation / vessel...)
   share an identifying number (IMO, passport, national id, tax id, registration,
   SWIFT) that no other record of either list carries;
-* `name_dob`: two person records share a full name (same words in any order) and a
-  full date of birth, each unique within its list;
+* `name_dob`: two person records share a full name (same words in any order,
+  spelling differences y/i, ks/x, kh/h... ignored) and a full date of birth, each
+  unique within its list;
 * `dprk_name`: a DPRK-program record on OFAC and one on the UN DPRK list share an
   exact name that is unique on both sides and their birth years do not disagree;
-* `surname_dob`: two person records share a full date of birth and a surname,
-  and no other record on either list shares that pair.
+* `surname_dob`: two person records share a full date of birth and a surname
+  (spelling differences ignored as above), and no other record on either list
+  shares that pair.
 
 Linked records form clusters (union-find); an example whose expected entity is in
 a cluster accepts any member as a correct top-1 answer.
@@ -25,8 +27,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bench.eval.text import fold, name_key, skeleton, skeleton_key
 from corridor.model import Entity, NameKind
-from bench.eval.text import fold, name_key
 
 _UN_REF_RE = re.compile(r"\b([A-Z]{2}[a-zA-Z])\.(\d{3})\b")
 _ID_TYPES = ("imo", "passport", "national_id", "tax_id", "registration", "swift")
@@ -134,7 +136,9 @@ class Clusters:
         return out
 
 
-def _unique_pairs(index_a: dict[str, list[Entity]], index_b: dict[str, list[Entity]]) -> Iterable[tuple[Entity, Entity]]:
+def _unique_pairs(
+    index_a: dict[str, list[Entity]], index_b: dict[str, list[Entity]]
+) -> Iterable[tuple[Entity, Entity]]:
     for key, left in index_a.items():
         right = index_b.get(key)
         if right and len(left) == 1 and len(right) == 1 and left[0].id != right[0].id:
@@ -189,7 +193,7 @@ def _link_pair(clusters: Clusters, list_a: list[Entity], list_b: list[Entity]) -
         for entity in items:
             if entity.schema != "Person":
                 continue
-            keys = {f"{name_key(n)}|{d}" for n in latin_names(entity) for d in full_dobs(entity)}
+            keys = {f"{skeleton_key(n)}|{d}" for n in latin_names(entity) for d in full_dobs(entity)}
             for key in keys:
                 index[key].append(entity)
         return index
@@ -203,7 +207,7 @@ def _link_pair(clusters: Clusters, list_a: list[Entity], list_b: list[Entity]) -
         for entity in items:
             if entity.schema != "Person":
                 continue
-            for key in {f"{s}|{d}" for s in surnames(entity) for d in full_dobs(entity)}:
+            for key in {f"{skeleton(s)}|{d}" for s in surnames(entity) for d in full_dobs(entity)}:
                 index[key].append(entity)
         return index
 

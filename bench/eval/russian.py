@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-_VOWELS_CYR = set("аеёиоуыэюяАЕЁИОУЫЭЮЯ")
+_VOWELS_CYR = set("аеёиоуыэюяіїєАЕЁИОУЫЭЮЯІЇЄ")
 _SIGNS = set("ьъЬЪ")
 
 # Letter tables per scheme (lower case).  "е"/"ё"/"й"/"с" are handled by rules below.
@@ -23,6 +23,8 @@ _BASE: dict[str, str] = {
     "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
     "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y",
     "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    # Ukrainian and Belarusian letters (the lists write those names in their own Cyrillic)
+    "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "w",
 }  # fmt: skip
 _ICAO = {**_BASE, "й": "i", "ъ": "ie", "ю": "iu", "я": "ia"}
 _GERMAN = {
@@ -87,7 +89,7 @@ def cyrillic_to_latin(text: str, scheme: str = "bgn") -> str:
     """Transliterate Cyrillic text word by word, keeping case style and punctuation."""
     if scheme not in _TABLES:
         raise ValueError(f"unknown scheme {scheme!r}; expected one of {SCHEMES}")
-    return re.sub(r"[А-Яа-яЁё]+", lambda m: _word_to_latin(m.group(0), scheme), text)
+    return re.sub(r"[А-Яа-яЁёІіЇїЄєҐґЎў]+", lambda m: _word_to_latin(m.group(0), scheme), text)
 
 
 # Latin -> Cyrillic, longest sequence first.  Reads BGN, ICAO and common spellings.
@@ -109,6 +111,11 @@ def _word_to_cyrillic(word: str) -> str:
     while i < len(lower):
         rest = lower[i:]
         prev = lower[i - 1] if i else ""
+        if rest[:2] in ("ya", "ye", "yu", "yo") and prev and prev not in _VOWELS_LAT and prev.isalpha():
+            out.append("ь")  # a soft sign before the iotated vowel: Darya, Yuryevich, Ilya
+            out.append({"ya": "я", "ye": "е", "yu": "ю", "yo": "ё"}[rest[:2]])
+            i += 2
+            continue
         if rest.startswith("y"):
             nxt = rest[1:2]
             if rest in ("y",) and prev in ("i", "y"):
@@ -151,7 +158,9 @@ def latin_to_cyrillic(text: str) -> str:
     return re.sub(r"[A-Za-z']+", lambda m: _word_to_cyrillic(m.group(0)), text)
 
 
-_PATRONYMIC_LAT = re.compile(r"(ovich|evich|yevich|ievich|ich|ovitch|evitch|ovna|evna|yevna|ichna|inichna)$", re.I)
+_PATRONYMIC_LAT = re.compile(
+    r"(ovich|evich|yevich|ievich|ich|ovitch|evitch|ovna|evna|yevna|ichna|inichna)$", re.I
+)
 _PATRONYMIC_CYR = re.compile(r"(ович|евич|ич|овна|евна|ична|инична)$", re.I)
 
 
@@ -166,6 +175,20 @@ def drop_patronymic(name: str) -> str | None:
     if len(kept) == len(words) or len(kept) < 2:
         return None
     return " ".join(kept)
+
+
+_RUSSIAN_SURNAME = re.compile(
+    r"(ov|ev|yev|iev|in|yn|sky|skiy|skii|skaya|ova|eva|ina|enko|ko|ich|uk|yuk|chuk|ets|ikh|ykh)$", re.I
+)
+
+
+def looks_russian(name: str) -> bool:
+    """A Latin name that reads as Russian (or Ukrainian/Belarusian): it has a
+    patronymic or an East Slavic surname ending.  "Imad Mtanyus KHURI" does not."""
+    words = [w.strip(",.") for w in name.split()]
+    return any(is_patronymic(w) for w in words) or any(
+        _RUSSIAN_SURNAME.search(w) for w in words if len(w) > 3
+    )
 
 
 def looks_female(name: str) -> bool:

@@ -45,7 +45,7 @@ from faker import Faker
 
 from bench.eval import companies, korean, russian
 from bench.eval.links import Clusters, birth_years, is_dprk, latin_names, link
-from bench.eval.text import fold, levenshtein, skeleton, skeleton_key, tokens
+from bench.eval.text import fold, levenshtein, skeleton, skeleton_key, tokens, word_overlap
 from corridor.model import Entity, NameKind
 
 POSITIVE_KINDS = (
@@ -74,6 +74,49 @@ ALL_KINDS = POSITIVE_KINDS + NEGATIVE_KINDS + SEPARATE_KINDS
 
 DEFAULT_SEED = 20260508
 
+# Words too common in company names to show two names are related.
+_FORM_WORDS = frozenset(
+    skeleton(w)
+    for w in [
+        "limited",
+        "liability",
+        "company",
+        "joint",
+        "stock",
+        "public",
+        "open",
+        "closed",
+        "the",
+        "and",
+        "of",
+        "for",
+        "ltd",
+        "llc",
+        "jsc",
+        "ooo",
+        "pjsc",
+        "corporation",
+        "corp",
+        "inc",
+        "group",
+        "trading",
+    ]
+)
+
+
+def _strip_forms(name: str) -> str:
+    """The name without generic company words, for resemblance checks."""
+    return " ".join(w for w in tokens(name) if skeleton(w) not in _FORM_WORDS) or name
+
+
+def _resembles(query: str, entity: Entity) -> bool:
+    """Is the (transliterated) query a spelling of one of the entity's Latin names?"""
+    return word_overlap(_strip_forms(latinized(query)), latin_names(entity, weak=True)) >= 0.5
+
+
+# A generated negative: (query name, schema, note, *names it was made from)
+Made = tuple[str, ...]
+
 
 @dataclass(slots=True)
 class Example:
@@ -86,7 +129,12 @@ class Example:
     against: str = ""  # dob_mismatch: the listed person whose name is used
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "query": self.query, "expected": self.expected}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "query": self.query,
+            "expected": self.expected,
+        }
         if self.accept:
             out["accept"] = self.accept
         if self.note:
@@ -126,7 +174,9 @@ class EvalSet:
             for example in self.examples:
                 handle.write(json.dumps(example.to_json(), ensure_ascii=False) + "\n")
         manifest = {**self.info, "holdout": self.holdout}
-        (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        (directory / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
 
     @classmethod
     def read(cls, directory: Path) -> EvalSet:
@@ -218,12 +268,18 @@ class Builder:
         self.vessel_skeletons: set[str] = set()
         self.skeleton_entities: dict[str, list[Entity]] = defaultdict(list)
         self.imo_entities: dict[str, list[str]] = defaultdict(list)
+        self.korean_key_entities: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for entity in self.entities:
             for name in entity.names:
                 key = skeleton_key(latinized(name.full))
                 self.skeletons.add(key)
                 self.skeleton_entities[key].append(entity)
-                self.korean_keys.update(korean.hangul_keys(name.full))
+                for hangul_key in korean.hangul_keys(name.full):
+                    self.korean_keys.add(hangul_key)
+                    self.korean_key_entities[hangul_key].add(entity.id)
+                found = companies.find_form(latinized(name.full))
+                if found:  # "JSC SUEK" is listed, so is "SUEK"
+                    self.skeletons.add(skeleton_key(found.core))
                 if entity.schema == "Vessel":
                     self.vessel_skeletons.add(key)
                 if entity.schema == "Person":
@@ -253,6 +309,12 @@ class Builder:
                 return True
         core = companies.find_form(latin)
         return bool(core and skeleton_key(core.core) in self.skeletons)
+
+    def korean_ambiguous(self, query: str, entity_id: str) -> bool:
+        """Could this Korean query be another listed person's name?  ("Jin Ryu" is a
+        variant of "Jin YU" and the name of "RYU JIN": not a fair positive.)"""
+        own = set(self.cluster_of.get(entity_id, [entity_id]))
+        return any(self.korean_key_entities.get(key, set()) - own for key in korean.hangul_keys(query))
 
     def accept(self, entity_id: str) -> list[str]:
         return [i for i in self.cluster_of.get(entity_id, [entity_id]) if i != entity_id]
@@ -368,7 +430,14 @@ class Builder:
                     if dst.source == src.source:
                         continue
                     dst_names = {fold(n.full) for n in dst.names}
-                    names = [n for n in latin_names(src) if fold(n) not in dst_names]
+                    # a different name (not verbatim) that still resembles one of the
+                    # target's: a renamed company ("YANDEX.MONEY" -> "YOOMONEY") or an
+                    # alias unrelated to every listed name is not findable by name
+                    names = [
+                        n
+                        for n in latin_names(src)
+                        if fold(n) not in dst_names and word_overlap(_strip_forms(n), dst_names) >= 0.5
+                    ]
                     if not names:
                         continue
                     name = rng.choice(names)
@@ -387,7 +456,9 @@ class Builder:
     def _korean_pool(self) -> list[tuple[Entity, str, korean.KoreanName]]:
         rng = self.rng("korean_pool")
         pool = []
-        candidates = [e for e in self.entities if e.schema == "Person" and (is_dprk(e) or "kp" in e.nationalities)]
+        candidates = [
+            e for e in self.entities if e.schema == "Person" and (is_dprk(e) or "kp" in e.nationalities)
+        ]
         for entity in self.representatives(candidates, rng):
             for name in strong_names(entity):
                 parsed = korean.parse_korean(name)
@@ -404,7 +475,7 @@ class Builder:
                 listed = self.cluster_names(entity.id)
                 for _try in range(6):
                     text, how = korean.variant(parsed, rng)
-                    if fold(text) not in listed:
+                    if fold(text) not in listed and not self.korean_ambiguous(text, entity.id):
                         break
                 else:
                     continue
@@ -425,6 +496,8 @@ class Builder:
                 if not renderings:
                     continue
                 text = renderings[0] if rng.random() < 0.7 or len(renderings) == 1 else renderings[1]
+                if self.korean_ambiguous(text, entity.id):
+                    continue
                 if rng.random() < 0.2:
                     text = f"{text[0]} {text[1:]}"
                 yield Example(
@@ -456,9 +529,15 @@ class Builder:
         rng = self.rng("cyrillic_real")
         pool = [e for e in self.entities if strong_names(e, "Cyrillic") and strong_names(e, "Latin")]
         for entity in self.representatives(pool, rng):
+            # the first Cyrillic name that is a spelling (not a translation) of a Latin one
+            name = next((n for n in strong_names(entity, "Cyrillic") if _resembles(n, entity)), None)
+            if name is None:
+                continue
             self.holdout[entity.id] = sorted({*self.holdout.get(entity.id, []), "Cyrillic"})
-            name = strong_names(entity, "Cyrillic")[0]
-            targets = [entity.id, *[i for i in self.accept(entity.id) if not strong_names(self.by_id[i], "Cyrillic")]]
+            targets = [entity.id]
+            for other in self.accept(entity.id):
+                if not strong_names(self.by_id[other], "Cyrillic") and _resembles(name, self.by_id[other]):
+                    targets.append(other)
             for target in targets[:2]:
                 yield Example(
                     id="",
@@ -473,7 +552,10 @@ class Builder:
         return [
             e
             for e in self.entities
-            if e.schema in schemas and is_russian(e) and "Cyrillic" not in self.index_scripts(e) and strong_names(e)
+            if e.schema in schemas
+            and is_russian(e)
+            and "Cyrillic" not in self.index_scripts(e)
+            and strong_names(e)
         ]
 
     def cyrillic_generated(self) -> Iterator[Example]:
@@ -483,6 +565,8 @@ class Builder:
         for entity in _interleave(persons, orgs, 3):
             name = strong_names(entity)[0]
             if not re.fullmatch(r"[A-Za-z' .,\-\"]+", name):
+                continue
+            if entity.schema == "Person" and not russian.looks_russian(name):
                 continue
             if entity.schema == "Person":
                 primary = next((n for n in entity.names if n.full == name), None)
@@ -500,7 +584,9 @@ class Builder:
                 if words & companies._ENGLISH_WORDS:
                     continue
                 if found and companies.LEGAL_FORMS[found.group][1]:
-                    text = f"{companies.LEGAL_FORMS[found.group][1]} «{russian.latin_to_cyrillic(found.core)}»"
+                    text = (
+                        f"{companies.LEGAL_FORMS[found.group][1]} «{russian.latin_to_cyrillic(found.core)}»"
+                    )
                     how = "legal form + core"
                 else:
                     text, how = russian.latin_to_cyrillic(name), "whole name"
@@ -515,15 +601,19 @@ class Builder:
 
     def russian_translit(self) -> Iterator[Example]:
         rng = self.rng("russian_translit")
-        real = [e for e in self.entities if e.schema == "Person" and strong_names(e, "Cyrillic") and is_russian(e)]
+        real = [
+            e for e in self.entities if e.schema == "Person" and strong_names(e, "Cyrillic") and is_russian(e)
+        ]
         generated = self._russian_latin_only(("Person",))
         for entity in _interleave(self.representatives(real, rng), self.representatives(generated, rng), 2):
-            cyrillic_names = strong_names(entity, "Cyrillic")
-            if cyrillic_names:
+            cyrillic_names = [n for n in strong_names(entity, "Cyrillic") if _resembles(n, entity)]
+            if strong_names(entity, "Cyrillic"):
+                if not cyrillic_names:
+                    continue
                 source, origin = cyrillic_names[0], "real Cyrillic"
             else:
                 latin = strong_names(entity)[0]
-                if not re.fullmatch(r"[A-Za-z' .\-]+", latin):
+                if not re.fullmatch(r"[A-Za-z' .\-]+", latin) or not russian.looks_russian(latin):
                     continue
                 source, origin = russian.latin_to_cyrillic(latin), f"our Cyrillic of {latin!r}"
             listed = self.cluster_names(entity.id)
@@ -605,7 +695,9 @@ class Builder:
 
     def vessel_imo(self) -> Iterator[Example]:
         rng = self.rng("vessel_imo")
-        pool = [e for e in self.entities if e.schema == "Vessel" and any(i.type == "imo" for i in e.identifiers)]
+        pool = [
+            e for e in self.entities if e.schema == "Vessel" and any(i.type == "imo" for i in e.identifiers)
+        ]
         for entity in self.representatives(pool, rng):
             imo = next(re.sub(r"\D", "", i.value) for i in entity.identifiers if i.type == "imo")
             if len(imo) != 7:
@@ -649,7 +741,9 @@ class Builder:
                     name = f"M/V {primary}" if rng.random() < 0.5 else f"MV {primary.title()}"
                     how = "M/V prefix"
             # skip names another vessel (not this one) also carries: the label would be ambiguous
-            holders = {e.id for e in self.skeleton_entities.get(skeleton_key(name), []) if e.schema == "Vessel"}
+            holders = {
+                e.id for e in self.skeleton_entities.get(skeleton_key(name), []) if e.schema == "Vessel"
+            }
             if holders - own:
                 continue
             yield Example(
@@ -668,15 +762,18 @@ class Builder:
         fake.seed_instance(f"{self.seed}/{kind}")
         return fake
 
-    def _negatives(self, kind: str, make: Callable[[random.Random], tuple[str, str, str] | None], person: bool) -> Iterator[Example]:
+    def _negatives(
+        self, kind: str, make: Callable[[random.Random], Made | None], person: bool
+    ) -> Iterator[Example]:
         rng = self.rng(kind)
         produced = 0
         for _attempt in range(self.cap * 20):
             made = make(rng)
             if made is None:
                 continue
-            name, schema, note = made
-            if self.is_listed(name, person=person):
+            name, schema, note, *sources = made
+            # check the query and the name it was made from (the Faker Hangul or Cyrillic)
+            if any(self.is_listed(text, person=person) for text in (name, *sources)):
                 continue
             produced += 1
             yield Example(id="", kind="", query={"name": name, "schema": schema}, expected=None, note=note)
@@ -686,7 +783,7 @@ class Builder:
     def neg_person_ko(self) -> Iterator[Example]:
         fake = self._faker("ko_KR", "neg_person_ko")
 
-        def make(rng: random.Random) -> tuple[str, str, str] | None:
+        def make(rng: random.Random) -> Made | None:
             hangul = fake.last_name() + fake.first_name()
             if rng.random() < 0.4:
                 return hangul, "Person", "Faker ko_KR, Hangul"
@@ -695,7 +792,7 @@ class Builder:
             latin = korean.romanize_hangul(hangul, scheme, style)
             if rng.random() < 0.5:
                 latin = latin.upper()
-            return latin, "Person", f"Faker ko_KR {hangul}, {scheme}"
+            return latin, "Person", f"Faker ko_KR {hangul}, {scheme}", hangul
 
         # Korean names are checked by their Hangul keys; the first/last-word rule
         # would reject every common surname + syllable pair.
@@ -704,7 +801,7 @@ class Builder:
     def neg_person_ru(self) -> Iterator[Example]:
         fake = self._faker("ru_RU", "neg_person_ru")
 
-        def make(rng: random.Random) -> tuple[str, str, str] | None:
+        def make(rng: random.Random) -> Made | None:
             if rng.random() < 0.5:
                 parts = (fake.last_name_male(), fake.first_name_male(), fake.middle_name_male())
             else:
@@ -714,16 +811,25 @@ class Builder:
             if rng.random() < 0.5:
                 return cyrillic, "Person", "Faker ru_RU, Cyrillic"
             scheme = rng.choice(("bgn", "icao"))
-            return russian.cyrillic_to_latin(cyrillic, scheme), "Person", f"Faker ru_RU {cyrillic}, {scheme}"
+            return (
+                russian.cyrillic_to_latin(cyrillic, scheme),
+                "Person",
+                f"Faker ru_RU {cyrillic}, {scheme}",
+                cyrillic,
+            )
 
         yield from self._negatives("neg_person_ru", make, person=True)
 
     def neg_person_en(self) -> Iterator[Example]:
         fake = self._faker("en_US", "neg_person_en")
 
-        def make(rng: random.Random) -> tuple[str, str, str] | None:
+        def make(rng: random.Random) -> Made | None:
             if rng.random() < 0.2:
-                return f"{fake.first_name()} {fake.random_uppercase_letter()}. {fake.last_name()}", "Person", "Faker en_US"
+                return (
+                    f"{fake.first_name()} {fake.random_uppercase_letter()}. {fake.last_name()}",
+                    "Person",
+                    "Faker en_US",
+                )
             return f"{fake.first_name()} {fake.last_name()}", "Person", "Faker en_US"
 
         yield from self._negatives("neg_person_en", make, person=True)
@@ -731,7 +837,7 @@ class Builder:
     def neg_company(self) -> Iterator[Example]:
         fakers = {loc: self._faker(loc, "neg_company") for loc in ("en_US", "ru_RU", "ko_KR")}
 
-        def make(rng: random.Random) -> tuple[str, str, str] | None:
+        def make(rng: random.Random) -> Made | None:
             locale = rng.choices(("en_US", "ru_RU", "ko_KR"), weights=(5, 3, 2))[0]
             fake = fakers[locale]
             name = fake.company()
@@ -750,7 +856,9 @@ class Builder:
                 if changed is None:
                     continue
                 style = "spaced" if changed.family_first else "family_last"
-                text = korean.format_name(changed.family, changed.given, style, "upper" if name.isupper() else "title")
+                text = korean.format_name(
+                    changed.family, changed.given, style, "upper" if name.isupper() else "title"
+                )
                 if self.is_listed(text, person=True):
                     continue
                 yield Example(
@@ -765,17 +873,23 @@ class Builder:
         rng = self.rng("near_miss_russian")
         pool = [e for e in self.entities if e.schema == "Person" and is_russian(e)]
         for entity in self.representatives(pool, rng):
-            primary = next((n for n in entity.names if n.kind is NameKind.PRIMARY and n.script == "Latin"), None)
+            primary = next(
+                (n for n in entity.names if n.kind is NameKind.PRIMARY and n.script == "Latin"), None
+            )
             if primary is None or not primary.given or not primary.family:
                 continue
             given = primary.given.split()
             first = given[0]
             if not first.isalpha():
                 continue
-            female = entity.gender == "female" or (entity.gender != "male" and russian.looks_female(primary.full))
-            options = russian.FIRST_NAMES_FEMALE if female else russian.FIRST_NAMES_MALE
+            female = entity.gender == "female" or (
+                entity.gender != "male" and russian.looks_female(primary.full)
+            )
+            names: tuple[str, ...] = russian.FIRST_NAMES_FEMALE if female else russian.FIRST_NAMES_MALE
             options = tuple(
-                o for o in options if levenshtein(skeleton(fold(o)), skeleton(fold(first))) >= 2 and o[:3] != first[:3]
+                o
+                for o in names
+                if levenshtein(skeleton(fold(o)), skeleton(fold(first))) >= 2 and o[:3] != first[:3]
             )
             new_first = rng.choice(options)
             if first.isupper():
@@ -808,8 +922,12 @@ class Builder:
             query_dob = f"{new_year:04d}{dob[4:]}"
             if query_dob[4:] == "-02-29":
                 query_dob = f"{new_year:04d}-02-28"
-            namesakes = [e for e in self.skeleton_entities.get(skeleton_key(name), []) if e.schema == "Person"]
-            if any(not birth_years(e) or min(abs(y - new_year) for y in birth_years(e)) < 10 for e in namesakes):
+            namesakes = [
+                e for e in self.skeleton_entities.get(skeleton_key(name), []) if e.schema == "Person"
+            ]
+            if any(
+                not birth_years(e) or min(abs(y - new_year) for y in birth_years(e)) < 10 for e in namesakes
+            ):
                 continue
             yield Example(
                 id="",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _APOSTROPHES = "'’‘`´ʼʻ\u02bf\u02be"
 _SPLIT_RE = re.compile(r"[^\w]+|_")
@@ -124,3 +125,29 @@ def script_of(text: str) -> str:
     if not counts:
         return ""
     return max(counts.items(), key=lambda item: item[1])[0].title()
+
+
+def similarity(a: str, b: str) -> float:
+    """1 - normalised edit distance of two skeletons."""
+    a, b = skeleton(a), skeleton(b)
+    if not a or not b:
+        return 0.0
+    return 1.0 - levenshtein(a, b) / max(len(a), len(b))
+
+
+def word_overlap(query: str, names: Iterable[str], min_similarity: float = 0.7) -> float:
+    """Share of the query's words (3+ letters) that resemble a word of the best of
+    `names` (Latin text).  Used to keep only positives a name matcher can be asked
+    to find: "Фонд стратегической культуры" is a translation of "STRATEGIC CULTURE
+    FOUNDATION", not a spelling of it, and scores 0."""
+    words = [w for w in tokens(query) if len(w) >= 3] or tokens(query)
+    if not words:
+        return 0.0
+    best = 0.0
+    for name in names:
+        other = tokens(name)
+        if not other:
+            continue
+        found = sum(1 for w in words if max(similarity(w, o) for o in other) >= min_similarity)
+        best = max(best, found / len(words))
+    return best

@@ -10,7 +10,7 @@ applies, in this order (the first that fires wins):
   cyrillic-translit     same Russian key, one side Cyrillic or both Latin   0.95
   gender-form           same key after -ova→-ov, -skaya→-skiy               0.85
   initial               one side a single letter, first letters equal       0.60
-  fuzzy                 Levenshtein similarity of text or of the Russian
+  fuzzy                 OSA (Levenshtein + transpositions) similarity of text or of the Russian
                         keys ≥ 0.75 (tokens of 4+ letters; two one-syllable
                         Korean tokens never fuzzy-match: Nam/Nan are two names,
                         nor meet on the Russian key: Jong/Yong)             ≤ 0.92
@@ -19,7 +19,8 @@ Pairs are taken greedily, best first, each token used once: the alignment is
 order-insensitive (KIM Jong Un = Jong Un Kim).  Tokens left over on both sides
 are then tried as run-together spellings: one token against two or three
 adjacent tokens of the other side (Kimjongun = Kim Jong Un, 정은 = Jong Un,
-Yongchol = Yong Chol).
+Yongchol = Yong Chol), and as a last resort all leftovers of each side joined
+(a space in the wrong place: Ade lAnwar = Adel Anwar).
 
 The name score is a weighted agreement (a weighted Dice coefficient):
 
@@ -38,7 +39,9 @@ surname from front to back (KIM, Yong Su vs Yong Su KIM) is a rotation and free.
 
 from __future__ import annotations
 
-from rapidfuzz.distance import Levenshtein
+import itertools
+
+from rapidfuzz.distance import OSA
 
 from corridor.names import korean
 from corridor.names.cyrillic import russian_key
@@ -56,7 +59,8 @@ CONTRADICTION_FLOOR = 0.7
 # vs Kim Su Yong; but not KIM, Yong Su vs Yong Su KIM) cost this factor.
 ORDER_FACTOR = 0.9
 
-_lev = Levenshtein.normalized_similarity
+# optimal string alignment: Levenshtein that counts a transposition (Iavn/Ivan) as one edit
+_lev = OSA.normalized_similarity
 
 
 _ZERO = (0.0, "")
@@ -159,13 +163,23 @@ Pair = tuple[float, tuple[int, ...], tuple[int, ...], str]
 
 
 def _row(qtoks: tuple[Tok, ...], lt: Tok) -> list[tuple[float, str]]:
-    """Scores of every query token against one listed token.  Tokens that share
-    neither first letter nor first sound, are not both Korean and not both legal
-    forms cannot match (fuzzy matching needs the same start): skipped unscored."""
-    first, sound, korean_l, legal_l = lt.text[0], lt.rkeys[0][:1], bool(lt.kkey), bool(lt.legal)
+    """Scores of every query token against one listed token.  Tokens whose starts
+    differ beyond one typo (first letter, first sound, or the next two letters
+    shifted by one) and that are not both Korean nor both legal forms cannot
+    match: they are skipped unscored."""
+    text = lt.text
+    first, head, second, sound = text[0], text[:2], text[1:3], lt.rkeys[0][:1]
+    korean_l, legal_l = bool(lt.kkey), bool(lt.legal)
     return [
         pair_score(q, lt)
-        if (q.text[0] == first or q.rkeys[0][:1] == sound or (korean_l and q.kkey) or (legal_l and q.legal))
+        if (
+            q.text[0] == first
+            or q.rkeys[0][:1] == sound
+            or q.text[1:3] in (head, second)  # a typo in, or a letter added at, the start
+            or q.text[:2] in (second, head[::-1])  # a first letter dropped, or the first two swapped
+            or (korean_l and q.kkey)
+            or (legal_l and q.legal)
+        )
         else _ZERO
         for q in qtoks
     ]
@@ -211,6 +225,10 @@ def align(
     # a run-together spelling leaves the sides with different numbers of tokens
     if free_q != free_l and ((free_q >= 1 and free_l >= 2) or (free_l >= 1 and free_q >= 2)):
         _run_together(qtoks, ltoks, used_q, used_l, pairs)
+        free_q = len(qtoks) - sum(used_q)
+        free_l = len(ltoks) - sum(used_l)
+    if free_q and free_l and free_q + free_l >= 3:
+        _leftovers_joined(qtoks, ltoks, used_q, used_l, pairs)
     score = _score(qtoks, qw, ltoks, lw, used_q, used_l, pairs)
     if len(pairs) >= 3 and not _rotated_order(pairs):
         score *= ORDER_FACTOR
@@ -225,7 +243,7 @@ def _rotated_order(pairs: list[Pair]) -> bool:
         return True
     start = order.index(min(order))
     rotated = order[start:] + order[:start]
-    return all(a < b for a, b in zip(rotated, rotated[1:], strict=False))
+    return all(a < b for a, b in itertools.pairwise(rotated))
 
 
 def _absorb_legal_forms(
@@ -292,6 +310,29 @@ def _run_together(
                         break
                 if used_single[i]:
                     break
+
+
+def _leftovers_joined(
+    qtoks: tuple[Tok, ...], ltoks: tuple[Tok, ...], used_q: list[bool], used_l: list[bool], pairs: list[Pair]
+) -> None:
+    """Last resort for a space in the wrong place (Ade lAnwar = Adel Anwar): all
+    leftover name tokens of each side, joined in order, compared as one."""
+    free_q = [i for i, used in enumerate(used_q) if not used and not qtoks[i].legal]
+    free_l = [j for j, used in enumerate(used_l) if not used and not ltoks[j].legal]
+    if not free_q or not free_l or len(free_q) + len(free_l) < 3 or len(free_q) > 4 or len(free_l) > 4:
+        return
+    joined_q = "".join(qtoks[i].text for i in free_q)
+    joined_l = "".join(ltoks[j].text for j in free_l)
+    if abs(len(joined_q) - len(joined_l)) > 2 or len(joined_q) < 5:
+        return
+    sim = 1.0 if joined_q == joined_l else _lev(joined_q, joined_l, score_cutoff=0.85)
+    if sim < 0.85:
+        return
+    for i in free_q:
+        used_q[i] = True
+    for j in free_l:
+        used_l[j] = True
+    pairs.append((min(sim, MAX_FUZZY) - 0.02, tuple(free_q), tuple(free_l), "run-together"))
 
 
 def _score(

@@ -38,5 +38,9 @@ def compare(name1: str, name2: str, schema: str = "Person") -> Comparison:
     qweights = [t.weight for t in qtoks]
     lweights = [t.weight for t in ltoks]
     score, pairs = align(qtoks, qweights, ltoks, lweights)
-    evidence = build_evidence(first, second, "primary", score, qtoks, ltoks, pairs)
-    return Comparison(score, Explanation(evidence, [], summarize(score, evidence, [])))
+
+    def explain() -> Explanation:
+        evidence = build_evidence(first, second, "primary", score, qtoks, ltoks, pairs)
+        return Explanation(evidence, [], summarize(score, evidence, []))
+
+    return Comparison(score, explain)

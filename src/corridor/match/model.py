@@ -8,6 +8,7 @@ schema, IMO number) that moved the score, with the size of the move.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,7 +131,36 @@ class Hit:
         }
 
 
-@dataclass
 class Comparison:
-    score: float
-    explanation: Explanation
+    """The result of `compare`: a score and its explanation.  The explanation may
+    be given as a function: it is then built on first access (bulk comparisons
+    that only read scores never pay for it)."""
+
+    __slots__ = ("_explanation", "_make", "score")
+
+    def __init__(self, score: float, explanation: Explanation | Callable[[], Explanation]) -> None:
+        self.score = score
+        if isinstance(explanation, Explanation):
+            self._explanation: Explanation | None = explanation
+            self._make: Callable[[], Explanation] | None = None
+        else:
+            self._explanation = None
+            self._make = explanation
+
+    @property
+    def explanation(self) -> Explanation:
+        if self._explanation is None:
+            assert self._make is not None
+            self._explanation = self._make()
+            self._make = None
+        return self._explanation
+
+    def __repr__(self) -> str:
+        return f"Comparison(score={self.score!r}, explanation={self.explanation!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Comparison):
+            return NotImplemented
+        return self.score == other.score and self.explanation == other.explanation
+
+    __hash__ = None  # type: ignore[assignment]

@@ -9,7 +9,9 @@ have them:
   (the same keys for runs of 2-3 adjacent tokens joined: Kim Jong Un is also
   found as kimjongun, Yong Chol as yongchol)
 
-plus exact lookups for identifiers (normalised) and IMO numbers.
+plus exact lookups for identifiers (normalised) and IMO numbers, and a
+symmetric-deletion table (every listed token less one letter → the token) that
+finds the listed spelling of a query token with one typo.
 
 Screen: the query is analysed (cached), each query token's keys give the set
 of names sharing any of them (keys held by more than MAX_POSTINGS names are
@@ -50,7 +52,7 @@ from corridor.names.cyrillic import russian_key
 from corridor.names.normalize import normalize, strip_controls
 from corridor.names.tokens import Tok, analyze, schema_kind
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 CANDIDATES = 40  # names aligned per query
 MAX_POSTINGS = 4000  # keys shared by more names than this are not used to retrieve
 KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "former": 1.0, "weak_alias": 0.92}
@@ -110,6 +112,22 @@ def _spans(toks: tuple[Tok, ...]) -> Iterator[tuple[int, int]]:
             yield start, end
 
 
+def _one_deletions(text: str) -> set[str]:
+    return {text[:i] + text[i + 1 :] for i in range(len(text))}
+
+
+def _deletes(texts: set[str]) -> dict[str, tuple[str, ...]]:
+    """One-letter deletions of every listed token (4+ letters) → the tokens: the
+    symmetric-deletion index that finds a typo'd query token's listed spelling."""
+    found: dict[str, list[str]] = {}
+    for text in texts:
+        if len(text) < 4 or not text.isalpha():
+            continue
+        for variant in _one_deletions(text):
+            found.setdefault(variant, []).append(text)
+    return {k: tuple(v) for k, v in found.items()}
+
+
 def _name_text(name: Name, schema: str) -> str:
     """The string analysed for a listed name: "family, given patronymic" when the
     list gives the parts (so parts are tagged right), else the full name."""
@@ -148,6 +166,7 @@ class Screener:
         identifiers: dict[str, tuple[int, ...]],
         imos: dict[str, tuple[int, ...]],
         entity_names: list[tuple[int, ...]],
+        deletes: dict[str, tuple[str, ...]],
     ) -> None:
         self.entities = entities
         self.names = names
@@ -156,6 +175,7 @@ class Screener:
         self.identifiers = identifiers
         self.imos = imos
         self.entity_names = entity_names
+        self.deletes = deletes
         self._query_cache: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     # --- building -------------------------------------------------------------------
@@ -218,6 +238,7 @@ class Screener:
             {k: tuple(v) for k, v in identifiers.items()},
             {k: tuple(v) for k, v in imos.items()},
             [tuple(v) for v in entity_names],
+            _deletes({t.text for t in interned if not t.legal and t.tag != "stopword"}),
         )
 
     # --- persistence -----------------------------------------------------------------
@@ -232,6 +253,7 @@ class Screener:
             "identifiers": self.identifiers,
             "imos": self.imos,
             "entity_names": self.entity_names,
+            "deletes": self.deletes,
         }
         target = Path(path)
         tmp = target.with_name(target.name + ".tmp")
@@ -253,6 +275,7 @@ class Screener:
             state["identifiers"],
             state["imos"],
             state["entity_names"],
+            state["deletes"],
         )
 
     def __len__(self) -> int:
@@ -339,7 +362,7 @@ class Screener:
             found_sets = [postings[k] for k in keys if k in postings]
             if not found_sets and tok is not None:
                 # a token no listed name has: perhaps a typo
-                found_sets = [postings[k] for k in typo_keys(tok) if k in postings]
+                found_sets = [postings[k] for k in self._typo_keys(tok) if k in postings]
             usable = [s for s in found_sets if len(s) <= MAX_POSTINGS]
             if not usable:
                 continue
@@ -351,6 +374,22 @@ class Screener:
             self._query_cache.clear()
         self._query_cache[key] = result
         return result
+
+    def _typo_keys(self, tok: Tok) -> list[str]:
+        """Keys of listed tokens one edit away from an unknown query token (symmetric
+        deletion: a listed token equal to the query token less one letter, or
+        sharing a one-letter deletion with it), plus the sound prefix/suffix keys."""
+        keys = typo_keys(tok)
+        text = tok.text
+        if len(text) < 4 or tok.legal or not text.isalpha():
+            return keys
+        near: set[str] = set(self.deletes.get(text, ()))
+        for variant in _one_deletions(text):
+            near.add(variant)
+            near.update(self.deletes.get(variant, ()))
+        near.discard(text)
+        keys.extend("t" + t for t in near)
+        return keys
 
     def _retrieve(
         self, token_sets: list[tuple[int, set[int]]], total_weight: float, floor: float

@@ -34,13 +34,36 @@ from corridor.trade.transaction import FieldError, Transaction, build_transactio
 # CSV: transaction-level columns (read from a transaction's first row; later rows may
 # leave them blank but may not contradict them) and goods-line columns (every row).
 CSV_TX_COLUMNS = (
-    "transaction_id", "type", "date", "description", "mode", "origin", "destination",
-    "exporter", "exporter_country", "importer", "importer_country", "consignee", "consignee_country",
-    "end_user", "end_user_country", "vessel_name", "vessel_imo", "vessel_flag",
-    "port_of_loading", "port_of_discharge", "port_of_transshipment",
-    "payment_method", "payment_currency",
-    "notification_ref", "committee_approval_ref", "advance_notification_ref", "origin_certificate_ref",
-    "humanitarian_exemption_ref", "non_ngl_attestation_ref", "licence_ref",
+    "transaction_id",
+    "type",
+    "date",
+    "description",
+    "mode",
+    "origin",
+    "destination",
+    "exporter",
+    "exporter_country",
+    "importer",
+    "importer_country",
+    "consignee",
+    "consignee_country",
+    "end_user",
+    "end_user_country",
+    "vessel_name",
+    "vessel_imo",
+    "vessel_flag",
+    "port_of_loading",
+    "port_of_discharge",
+    "port_of_transshipment",
+    "payment_method",
+    "payment_currency",
+    "notification_ref",
+    "committee_approval_ref",
+    "advance_notification_ref",
+    "origin_certificate_ref",
+    "humanitarian_exemption_ref",
+    "non_ngl_attestation_ref",
+    "licence_ref",
     "extra_json",
 )
 CSV_LINE_COLUMNS = ("hs_code", "goods_description", "quantity", "unit", "product", "goods_origin")
@@ -96,7 +119,9 @@ def _documents(path: Path) -> list[tuple[str, Any]]:
             with open(path, encoding="utf-8") as handle:
                 data = json.load(handle)
         except json.JSONDecodeError as exc:
-            raise ParseError(path, f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}") from exc
+            raise ParseError(
+                path, f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}"
+            ) from exc
         except OSError as exc:
             raise ParseError(path, "", f"cannot read: {exc}") from exc
     else:
@@ -107,13 +132,17 @@ def _documents(path: Path) -> list[tuple[str, Any]]:
         return [("", data)]
     if isinstance(data, list):
         return [(f"transactions[{i}]", item) for i, item in enumerate(data)]
-    raise ParseError(path, "top level", "expected a transaction, a list of transactions or {transactions: [...]}")
+    raise ParseError(
+        path, "top level", "expected a transaction, a list of transactions or {transactions: [...]}"
+    )
 
 
 def read_transaction_file(path: Path, hs: Nomenclature | None = None) -> list[Transaction]:
     """All transactions in a .json/.yaml file; the first bad one raises ParseError."""
     hs = hs or hs_module.load()
-    return [parse_transaction(data, hs, source=str(path), where=where) for where, data in _documents(Path(path))]
+    return [
+        parse_transaction(data, hs, source=str(path), where=where) for where, data in _documents(Path(path))
+    ]
 
 
 def check_file(path: Path, evaluator: Evaluator, *, record: bool = True) -> list[Verdict]:
@@ -144,16 +173,24 @@ def iter_jsonl(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield BatchItem(where, "", error=ParseError(path, where, f"malformed JSON: {exc.msg} (column {exc.colno})"))
+                yield BatchItem(
+                    where,
+                    "",
+                    error=ParseError(path, where, f"malformed JSON: {exc.msg} (column {exc.colno})"),
+                )
                 continue
             tx_id = str(data.get("id", "")) if isinstance(data, dict) else ""
             try:
-                yield BatchItem(where, tx_id, transaction=parse_transaction(data, hs, source=str(path), where=where))
+                yield BatchItem(
+                    where, tx_id, transaction=parse_transaction(data, hs, source=str(path), where=where)
+                )
             except ParseError as exc:
                 yield BatchItem(where, tx_id, error=exc)
 
 
-def _csv_groups(path: Path, handle: IO[str]) -> Iterator[tuple[list[int], list[dict[str, str]], ParseError | None]]:
+def _csv_groups(
+    path: Path, handle: IO[str]
+) -> Iterator[tuple[list[int], list[dict[str, str]], ParseError | None]]:
     """Consecutive rows with the same transaction_id; row numbers count the header as row 1."""
     reader = csv.DictReader(handle, restkey="__extra__", restval=None)
     header = reader.fieldnames or []
@@ -161,7 +198,9 @@ def _csv_groups(path: Path, handle: IO[str]) -> Iterator[tuple[list[int], list[d
         raise ParseError(path, "row 1", "missing column transaction_id (see the CSV layout in docs/trade.md)")
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if unknown:
-        raise ParseError(path, "row 1", f"unknown column(s) {', '.join(unknown)} (expected: {', '.join(CSV_COLUMNS)})")
+        raise ParseError(
+            path, "row 1", f"unknown column(s) {', '.join(unknown)} (expected: {', '.join(CSV_COLUMNS)})"
+        )
     seen: set[str] = set()
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
@@ -171,21 +210,35 @@ def _csv_groups(path: Path, handle: IO[str]) -> Iterator[tuple[list[int], list[d
             if rows:
                 yield numbers, rows, None
                 rows, numbers, current = [], [], ""
-            yield [row_no], [row], ParseError(path, f"row {row_no}", f"malformed row: expected {len(header)} columns")
+            yield (
+                [row_no],
+                [row],
+                ParseError(path, f"row {row_no}", f"malformed row: expected {len(header)} columns"),
+            )
             continue
         tx_id = (row.get("transaction_id") or "").strip()
         if not tx_id:
             if rows:
                 yield numbers, rows, None
                 rows, numbers, current = [], [], ""
-            yield [row_no], [row], ParseError(path, f"row {row_no}, field transaction_id", "missing transaction_id")
+            yield (
+                [row_no],
+                [row],
+                ParseError(path, f"row {row_no}, field transaction_id", "missing transaction_id"),
+            )
             continue
         if tx_id != current:
             if rows:
                 yield numbers, rows, None
             if tx_id in seen:
-                yield [row_no], [row], ParseError(
-                    path, f"row {row_no}, field transaction_id", f"transaction {tx_id!r} appears again after other rows: keep its rows together"
+                yield (
+                    [row_no],
+                    [row],
+                    ParseError(
+                        path,
+                        f"row {row_no}, field transaction_id",
+                        f"transaction {tx_id!r} appears again after other rows: keep its rows together",
+                    ),
                 )
                 rows, numbers, current = [], [], ""
                 continue
@@ -215,7 +268,11 @@ def csv_rows_to_dict(rows: list[dict[str, str]], numbers: list[int]) -> tuple[di
         if get(key):
             data[key] = get(key)
     parties = [
-        {"name": get(role), "role": role, **({"country": get(f"{role}_country")} if get(f"{role}_country") else {})}
+        {
+            "name": get(role),
+            "role": role,
+            **({"country": get(f"{role}_country")} if get(f"{role}_country") else {}),
+        }
         for role in _PARTY_COLUMNS
         if get(role)
     ]
@@ -229,13 +286,19 @@ def csv_rows_to_dict(rows: list[dict[str, str]], numbers: list[int]) -> tuple[di
         data["vessels"] = [vessel]
     ports = {
         key: [p.strip() for p in get(col).split(";") if p.strip()]
-        for key, col in (("loading", "port_of_loading"), ("discharge", "port_of_discharge"), ("transshipment", "port_of_transshipment"))
+        for key, col in (
+            ("loading", "port_of_loading"),
+            ("discharge", "port_of_discharge"),
+            ("transshipment", "port_of_transshipment"),
+        )
         if get(col)
     }
     if ports:
         data["ports"] = ports
     if get("payment_method") or get("payment_currency"):
-        data["payment"] = {k: v for k, v in (("method", get("payment_method")), ("currency", get("payment_currency"))) if v}
+        data["payment"] = {
+            k: v for k, v in (("method", get("payment_method")), ("currency", get("payment_currency"))) if v
+        }
     evidence = {kind: get(col) for col, kind in _EVIDENCE_COLUMNS.items() if get(col)}
     if evidence:
         data["evidence"] = evidence
@@ -245,8 +308,16 @@ def csv_rows_to_dict(rows: list[dict[str, str]], numbers: list[int]) -> tuple[di
         line = {col: (row.get(col) or "").strip() for col in CSV_LINE_COLUMNS}
         if not any(line.values()):
             continue
-        item: dict[str, Any] = {"hs_code": line["hs_code"], "quantity": line["quantity"], "unit": line["unit"]}
-        for key, col in (("description", "goods_description"), ("product", "product"), ("origin", "goods_origin")):
+        item: dict[str, Any] = {
+            "hs_code": line["hs_code"],
+            "quantity": line["quantity"],
+            "unit": line["unit"],
+        }
+        for key, col in (
+            ("description", "goods_description"),
+            ("product", "product"),
+            ("origin", "goods_origin"),
+        ):
             if line[col]:
                 item[key] = line[col]
         goods_rows[len(goods)] = row_no
@@ -286,10 +357,16 @@ def iter_csv(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
                 if exc.field.startswith("goods["):
                     index = int(exc.field[len("goods[") : exc.field.index("]")])
                     place = f"row {goods_rows.get(index, numbers[0])}"
-                yield BatchItem(where, tx_id, error=ParseError(path, f"{place} (transaction {tx_id}), field {exc.field}", exc.message))
+                yield BatchItem(
+                    where,
+                    tx_id,
+                    error=ParseError(path, f"{place} (transaction {tx_id}), field {exc.field}", exc.message),
+                )
 
 
 def iter_batch(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
+    if not path.is_file():
+        raise ParseError(path, "", "no such file")
     suffix = path.suffix.casefold()
     if suffix == ".jsonl":
         return iter_jsonl(path, hs)
@@ -318,7 +395,9 @@ def check_batch(
     input_path, output_path = Path(input_path), Path(output_path)
     out_kind = output_path.suffix.casefold()
     if out_kind not in (".jsonl", ".csv"):
-        raise ParseError(output_path, "", f"unsupported batch output {output_path.suffix!r} (use .csv or .jsonl)")
+        raise ParseError(
+            output_path, "", f"unsupported batch output {output_path.suffix!r} (use .csv or .jsonl)"
+        )
     items = iter_batch(input_path, evaluator.hs)
     progress = BatchProgress()
     errors: list[str] = []
@@ -335,9 +414,22 @@ def check_batch(
                 message = str(item.error)
                 errors.append(message)
                 if writer:
-                    writer.writerow({"transaction_id": item.transaction_id, "verdict": "ERROR", "error": message})
+                    writer.writerow(
+                        {"transaction_id": item.transaction_id, "verdict": "ERROR", "error": message}
+                    )
                 else:
-                    out.write(json.dumps({"transaction_id": item.transaction_id, "verdict": "ERROR", "where": item.where, "error": message}, ensure_ascii=False) + "\n")
+                    out.write(
+                        json.dumps(
+                            {
+                                "transaction_id": item.transaction_id,
+                                "verdict": "ERROR",
+                                "where": item.where,
+                                "error": message,
+                            },
+                            ensure_ascii=False,
+                        )
+                        + "\n"
+                    )
             else:
                 verdict = evaluator.check(item.transaction, record=record)
                 progress.by_outcome[verdict.outcome.value] += 1

@@ -38,11 +38,41 @@ from corridor.trade.screening import NullScreener, PartyHit, PartyScreener, list
 from corridor.trade.transaction import GoodsLine, JointVenture, Party, Transaction
 
 EU_MEMBERS = frozenset(
-    ["at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "hu", "ie", "it", "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se"]
+    [
+        "at",
+        "be",
+        "bg",
+        "hr",
+        "cy",
+        "cz",
+        "dk",
+        "ee",
+        "fi",
+        "fr",
+        "de",
+        "gr",
+        "hu",
+        "ie",
+        "it",
+        "lv",
+        "lt",
+        "lu",
+        "mt",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "si",
+        "es",
+        "se",
+    ]
 )
 _RECEIVING_ROLES = frozenset({"importer", "consignee", "end_user", "notify_party"})
 _SENDING_ROLES = frozenset({"exporter"})
-_BANK_ROLES = frozenset({"ordering_bank", "beneficiary_bank", "correspondent_bank", "intermediary_bank", "bank"})
+_BANK_ROLES = frozenset(
+    {"ordering_bank", "beneficiary_bank", "correspondent_bank", "intermediary_bank", "bank"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +165,13 @@ class Verdict:
             "reasons": [r.to_dict() for r in self.reasons],
             "screening": [s.to_dict() for s in self.screening if s.hits],
             "nexus": [
-                {"kind": f.kind, "subject": f.subject, "detail": f.detail, "strength": f.strength, "stated": f.stated}
+                {
+                    "kind": f.kind,
+                    "subject": f.subject,
+                    "detail": f.detail,
+                    "strength": f.strength,
+                    "stated": f.stated,
+                }
                 for f in self.nexus
             ],
             "caps": [
@@ -151,6 +187,17 @@ class Verdict:
                     "over": c.over,
                 }
                 for c in self.caps
+            ],
+            "charges": [
+                {
+                    "cap_id": c.cap_id,
+                    "period": c.period,
+                    "line_no": c.line_no,
+                    "barrels": str(c.barrels),
+                    "tonnes": str(c.tonnes) if c.tonnes is not None else None,
+                    "conversion": c.conversion,
+                }
+                for c in self.charges
             ],
             "recorded_in_ledger": self.recorded,
             "warnings": list(self.warnings),
@@ -234,7 +281,12 @@ class Evaluator:
             # Already refused: the ledger is not even read, let alone written.
             for cap_id in dict.fromkeys(c.cap_id for c in ctx.charges):
                 ctx.reasons.append(
-                    _reason(self.rulebook.rules[cap_id], Outcome.CLEAR, "Not counted against the cap: the transaction is prohibited.", "cap ledger")
+                    _reason(
+                        self.rulebook.rules[cap_id],
+                        Outcome.CLEAR,
+                        "Not counted against the cap: the transaction is prohibited.",
+                        "cap ledger",
+                    )
                 )
         elif ctx.charges:
             if self.ledger is None:
@@ -285,9 +337,16 @@ class Evaluator:
                     port_countries.add(country)
                 if country == "kp":
                     dprk_port_call = True
-                    stated = (label == "discharge" and tx.destination == "kp") or (label == "loading" and tx.origin == "kp")
+                    stated = (label == "discharge" and tx.destination == "kp") or (
+                        label == "loading" and tx.origin == "kp"
+                    )
                     nexus.append(
-                        NexusFinding("port", f"ports.{label}[{i}] {port.name!r}", f"{port.name} is a DPRK port", stated=stated)
+                        NexusFinding(
+                            "port",
+                            f"ports.{label}[{i}] {port.name!r}",
+                            f"{port.name} is a DPRK port",
+                            stated=stated,
+                        )
                     )
                     directions.update(dirs)
         indicators: dict[int, PartyIndicators] = {}
@@ -301,50 +360,89 @@ class Evaluator:
             is_dprk = party.country == "kp" or ind.dprk
             if ind.indicators:
                 strength = "strong" if ind.dprk else "weak"
-                nexus.append(NexusFinding("party", _party_label(party), "; ".join(ind.details), strength=strength))
+                nexus.append(
+                    NexusFinding("party", _party_label(party), "; ".join(ind.details), strength=strength)
+                )
             if is_dprk:
                 dprk_parties.add(i)
                 if party.role in _RECEIVING_ROLES and "to_dprk" not in directions:
                     directions.add("to_dprk")
-                    nexus.append(NexusFinding("party", _party_label(party), "a DPRK party receives the goods"))
+                    nexus.append(
+                        NexusFinding("party", _party_label(party), "a DPRK party receives the goods")
+                    )
                 if party.role in _SENDING_ROLES and "from_dprk" not in directions:
                     directions.add("from_dprk")
-                    nexus.append(NexusFinding("party", _party_label(party), "a DPRK party supplies the goods"))
+                    nexus.append(
+                        NexusFinding("party", _party_label(party), "a DPRK party supplies the goods")
+                    )
         has_dprk_vessel = False
         for vessel in tx.vessels:
             if vessel.flag == "kp":
                 has_dprk_vessel = True
                 nexus.append(NexusFinding("flag", f"vessel {vessel.name!r}", "DPRK-flagged vessel"))
-                if vessel.role == "carrier" and tx.destination is None and tx.goods and "to_dprk" not in directions:
+                if (
+                    vessel.role == "carrier"
+                    and tx.destination is None
+                    and tx.goods
+                    and "to_dprk" not in directions
+                ):
                     directions.add("to_dprk")
                     nexus.append(
-                        NexusFinding("flag", f"vessel {vessel.name!r}", "goods on a DPRK-flagged carrier with no stated destination: treated as going to the DPRK")
+                        NexusFinding(
+                            "flag",
+                            f"vessel {vessel.name!r}",
+                            "goods on a DPRK-flagged carrier with no stated destination: treated as going to the DPRK",
+                        )
                     )
         for entry in tx.labour:
             if entry.nationality == "kp":
-                nexus.append(NexusFinding("labour", f"labour ({entry.count:,} workers)", "DPRK nationals", stated=True))
+                nexus.append(
+                    NexusFinding("labour", f"labour ({entry.count:,} workers)", "DPRK nationals", stated=True)
+                )
         for jv in tx.joint_ventures:
-            if self._jv_dprk(tx, jv, dprk_parties):
-                nexus.append(NexusFinding("joint_venture", f"joint venture {jv.name!r}", "a DPRK partner", stated=True))
+            if self._jv_dprk(jv):
+                nexus.append(
+                    NexusFinding("joint_venture", f"joint venture {jv.name!r}", "a DPRK partner", stated=True)
+                )
         for service in tx.services:
             if service.location == "kp":
-                nexus.append(NexusFinding("service", f"service {service.kind}", "provided in the DPRK", stated=True))
+                nexus.append(
+                    NexusFinding("service", f"service {service.kind}", "provided in the DPRK", stated=True)
+                )
         for line in tx.goods:
-            if line.origin == "kp" and tx.destination != "kp" and "from_dprk" not in directions and line.direction is None:
+            if (
+                line.origin == "kp"
+                and tx.destination != "kp"
+                and "from_dprk" not in directions
+                and line.direction is None
+            ):
                 directions.add("from_dprk")
                 nexus.append(NexusFinding("origin", line.label, "goods of DPRK origin"))
         party_countries = {p.country for p in tx.parties if p.country}
         goods_origins = {g.origin for g in tx.goods if g.origin}
         currency = tx.payment.currency if tx.payment else ""
         ends = {c for c in (tx.origin, tx.destination) if c}
-        touched = ends | port_countries | goods_origins | {
-            p.country for p in tx.parties if p.country and p.role in (_RECEIVING_ROLES | _SENDING_ROLES)
-        }
-        us = tx.us_nexus if tx.us_nexus is not None else (
-            currency == "USD" or "us" in party_countries or "us" in goods_origins or "us" in ends
+        touched = (
+            ends
+            | port_countries
+            | goods_origins
+            | {p.country for p in tx.parties if p.country and p.role in (_RECEIVING_ROLES | _SENDING_ROLES)}
         )
-        eu = tx.eu_nexus if tx.eu_nexus is not None else bool((party_countries | goods_origins | ends) & EU_MEMBERS)
-        uk = tx.uk_nexus if tx.uk_nexus is not None else (currency == "GBP" or "gb" in party_countries or "gb" in ends)
+        us = (
+            tx.us_nexus
+            if tx.us_nexus is not None
+            else (currency == "USD" or "us" in party_countries or "us" in goods_origins or "us" in ends)
+        )
+        eu = (
+            tx.eu_nexus
+            if tx.eu_nexus is not None
+            else bool((party_countries | goods_origins | ends) & EU_MEMBERS)
+        )
+        uk = (
+            tx.uk_nexus
+            if tx.uk_nexus is not None
+            else (currency == "GBP" or "gb" in party_countries or "gb" in ends)
+        )
         destinations = ({tx.destination} if tx.destination else set()) | {
             c for p in tx.discharge if (c := self.nexus_data.port(p)[1])
         }
@@ -366,7 +464,7 @@ class Evaluator:
             dprk_bank=dprk_bank,
         )
 
-    def _jv_dprk(self, tx: Transaction, jv: JointVenture, dprk_parties: set[int]) -> bool:
+    def _jv_dprk(self, jv: JointVenture) -> bool:
         if jv.project == "rajin_khasan":
             return True
         for partner in jv.partners:
@@ -392,7 +490,9 @@ class Evaluator:
             results.append(ScreeningResult(label, vessel.name, "Vessel", hits))
         return results
 
-    def _screen_one(self, name: str, schema: str, country: str | None, imo: str | None) -> tuple[PartyHit, ...]:
+    def _screen_one(
+        self, name: str, schema: str, country: str | None, imo: str | None
+    ) -> tuple[PartyHit, ...]:
         key = (name, schema, country or "", imo or "")
         cached = self._screen_cache.get(key)
         if cached is not None:
@@ -431,12 +531,16 @@ class Evaluator:
             lowered = Outcome.REVIEW if scope.otherwise == "review" else Outcome.CLEAR
             if lowered.rank < result.rank:
                 result = lowered
-            notes.append(f"no {scope.nexus.upper()} nexus found: shown as a risk, not a {scope.nexus.upper()} prohibition")
+            notes.append(
+                f"no {scope.nexus.upper()} nexus found: shown as a risk, not a {scope.nexus.upper()} prohibition"
+            )
         evidence = ctx.tx.evidence_for(line)
         if trig.unless_evidence:
             given = [f"{k}={evidence[k]}" for k in trig.unless_evidence if k in evidence]
             if given:
-                ctx.reasons.append(_reason(rule, Outcome.CLEAR, f"Evidence attached: {', '.join(given)}.", subject))
+                ctx.reasons.append(
+                    _reason(rule, Outcome.CLEAR, f"Evidence attached: {', '.join(given)}.", subject)
+                )
                 return Outcome.CLEAR
         if rule.hs and line is not None:
             caveat = rule.hs.caveat()
@@ -450,7 +554,7 @@ class Evaluator:
                     _reason(
                         rule,
                         ex.outcome,
-                        f"Exempt: {ex.explain or ex_rule.title}. Without the exemption: {trig.explain}",
+                        f"Exempt: {(ex.explain or ex_rule.title).rstrip('.')}. Without the exemption: {trig.explain}",
                         subject,
                         notes=[*notes, note],
                         exemption=ex.id,
@@ -480,13 +584,19 @@ class Evaluator:
         label = f"exemption {ex.id} ({ex_rule.id}: {ex_rule.citation})"
         if not failed and not missing:
             if not ex_rule.in_force(ctx.tx.date):
-                return False, f"{label} not available on {ctx.tx.date}: {ex_rule.not_in_force_reason(ctx.tx.date)}"
+                return (
+                    False,
+                    f"{label} not available on {ctx.tx.date}: {ex_rule.not_in_force_reason(ctx.tx.date)}",
+                )
             given = ", ".join(f"{k}={evidence[k]}" for k in ex.evidence)
             return True, f"{label} applies" + (f"; evidence: {given}" if given else "")
         if not present and (failed or not ex.evidence):
             return False, ""
         if not ex_rule.in_force(ctx.tx.date):
-            return False, f"{label} not available on {ctx.tx.date}: {ex_rule.not_in_force_reason(ctx.tx.date)}"
+            return (
+                False,
+                f"{label} not available on {ctx.tx.date}: {ex_rule.not_in_force_reason(ctx.tx.date)}",
+            )
         parts = []
         if missing:
             parts.append("missing evidence: " + ", ".join(missing))
@@ -535,7 +645,9 @@ class Evaluator:
                     notes = []
                     outcome = None
                     if not exact:
-                        notes.append(f"the line's code {line.hs.dotted()} is broader than this rule's HS prefixes: it may fall under it")
+                        notes.append(
+                            f"the line's code {line.hs.dotted()} is broader than this rule's HS prefixes: it may fall under it"
+                        )
                         if trig.outcome.rank > Outcome.REVIEW.rank:
                             outcome = Outcome.REVIEW
                     result = self._fire(ctx, trig, line.label, line=line, notes=notes, outcome=outcome)
@@ -552,7 +664,9 @@ class Evaluator:
             return False
         if trig.settlement is not None and trig.settlement != line.settlement:
             return False
-        if trig.countries_any and not (trig.countries_any & (ctx.touched | ({line.origin} if line.origin else set()))):
+        if trig.countries_any and not (
+            trig.countries_any & (ctx.touched | ({line.origin} if line.origin else set()))
+        ):
             return False
         if trig.destination_any and not (trig.destination_any & ctx.destinations):
             return False
@@ -566,16 +680,32 @@ class Evaluator:
         if period is None:
             return
         if not cap.ledger:
-            ctx.reasons.append(_reason(rule, Outcome.CAPPED_REPORTABLE, f"Cap {cap.describe()}: not tracked in the ledger ({cap.note}).", subject))
+            ctx.reasons.append(
+                _reason(
+                    rule,
+                    Outcome.CAPPED_REPORTABLE,
+                    f"Cap {cap.describe()}: not tracked in the ledger ({cap.note}).",
+                    subject,
+                )
+            )
             return
         table = self.rulebook.petroleum
         if table is None:
-            ctx.reasons.append(_reason(rule, Outcome.REVIEW, "No petroleum conversion table loaded: the line cannot be counted.", subject))
+            ctx.reasons.append(
+                _reason(
+                    rule,
+                    Outcome.REVIEW,
+                    "No petroleum conversion table loaded: the line cannot be counted.",
+                    subject,
+                )
+            )
             return
         try:
             conv = convert(line, table)
         except ConversionError as exc:
-            ctx.reasons.append(_reason(rule, Outcome.REVIEW, f"Cannot count this line against the cap: {exc}.", subject))
+            ctx.reasons.append(
+                _reason(rule, Outcome.REVIEW, f"Cannot count this line against the cap: {exc}.", subject)
+            )
             return
         evidence = ctx.tx.evidence_for(line)
         ctx.charges.append(
@@ -613,8 +743,10 @@ class Evaluator:
                 rule = self.rulebook.rules[status.cap_id]
                 lines = [c for c in ctx.charges if c.cap_id == status.cap_id and c.period == status.period]
                 new = [c.line_no for c in lines if c.line_no not in status.already_recorded]
-                text = f"Recorded in the cap ledger, period {status.period}: line(s) {', '.join(map(str, new))}." if new else (
-                    f"Already in the cap ledger (period {status.period}); not counted again."
+                text = (
+                    f"Recorded in the cap ledger, period {status.period}: line(s) {', '.join(map(str, new))}."
+                    if new
+                    else (f"Already in the cap ledger (period {status.period}); not counted again.")
                 )
                 ctx.reasons.append(_reason(rule, Outcome.CLEAR, text, "cap ledger"))
         return statuses, recorded
@@ -627,18 +759,26 @@ class Evaluator:
             lines = [c for c in ctx.charges if c.cap_id == status.cap_id and c.period == status.period]
             conversions = tuple(f"line {c.line_no}: {c.conversion}" for c in lines)
             limit = " or ".join(f"{lim.amount:,} {lim.unit}" for lim in cap.limits)
-            used = f"{_num(status.after_bbl)} bbl" + (f" / {_num(status.after_t)} t" if status.limit_t else "")
+            used = f"{_num(status.after_bbl)} bbl" + (
+                f" / {_num(status.after_t)} t" if status.limit_t else ""
+            )
             figures = (
                 f"period {status.period}: {used} of {limit} after this shipment "
                 f"({status.percent_after:.2f} %; before {_num(status.before_bbl)} bbl in {status.shipments_before} shipment(s); "
                 f"this shipment {_num(status.this_bbl)} bbl)"
             )
             if status.already_recorded:
-                conversions += (f"line(s) {', '.join(map(str, status.already_recorded))} already in the ledger: counted once",)
+                conversions += (
+                    f"line(s) {', '.join(map(str, status.already_recorded))} already in the ledger: counted once",
+                )
             if status.over:
                 ex = cap.over_cap_exemption
                 evidence = ctx.tx.evidence
-                if ex and all(k in evidence for k in ex.evidence) and self.rulebook.rules[ex.rule_id].in_force(ctx.tx.date):
+                if (
+                    ex
+                    and all(k in evidence for k in ex.evidence)
+                    and self.rulebook.rules[ex.rule_id].in_force(ctx.tx.date)
+                ):
                     ex_rule = self.rulebook.rules[ex.rule_id]
                     out.append(
                         _reason(
@@ -664,8 +804,14 @@ class Evaluator:
                 continue
             message = f"Cap use {figures}."
             if status.crossed:
-                message += f" Crosses the {', '.join(f'{t:g} %' for t in status.crossed)} warning threshold(s)"
-                message += " (Committee alert thresholds: unverified)." if cap.thresholds_verification != "V" else "."
+                message += (
+                    f" Crosses the {', '.join(f'{t:g} %' for t in status.crossed)} warning threshold(s)"
+                )
+                message += (
+                    " (Committee alert thresholds: unverified)."
+                    if cap.thresholds_verification != "V"
+                    else "."
+                )
             elif status.band is not None:
                 message += f" Above the {status.band:g} % warning threshold."
             out.append(_reason(rule, Outcome.CAPPED_REPORTABLE, message, "cap", notes=conversions))
@@ -682,7 +828,9 @@ class Evaluator:
                 strong = hit.score >= self.match_threshold
                 notes = [hit.explanation] if hit.explanation else []
                 if not strong:
-                    notes.append(f"possible match only (score {hit.score:.2f} < {self.match_threshold:.2f}): confirm identity")
+                    notes.append(
+                        f"possible match only (score {hit.score:.2f} < {self.match_threshold:.2f}): confirm identity"
+                    )
                 for trig in self.rulebook.by_kind.get(kind, ()):
                     if trig.lists_any and family not in trig.lists_any:
                         continue
@@ -713,7 +861,11 @@ class Evaluator:
     def _vessels(self, ctx: _Context) -> None:
         for vessel in ctx.tx.vessels:
             called = ctx.dprk_port_call and vessel.role == "carrier"
-            subject = f"vessel {vessel.name!r}" + (f" (IMO {vessel.imo}, flag {vessel.flag or '?'})" if vessel.imo else f" (flag {vessel.flag or '?'})")
+            subject = f"vessel {vessel.name!r}" + (
+                f" (IMO {vessel.imo}, flag {vessel.flag or '?'})"
+                if vessel.imo
+                else f" (flag {vessel.flag or '?'})"
+            )
             for trig in self.rulebook.by_kind.get("vessel", ()):
                 if trig.flag_any and vessel.flag not in trig.flag_any:
                     continue
@@ -739,7 +891,7 @@ class Evaluator:
 
     def _joint_ventures(self, ctx: _Context) -> None:
         for jv in ctx.tx.joint_ventures:
-            dprk = self._jv_dprk(ctx.tx, jv, ctx.dprk_parties)
+            dprk = self._jv_dprk(jv)
             for trig in self.rulebook.by_kind.get("joint_venture", ()):
                 if trig.dprk_partner is not None and trig.dprk_partner != dprk:
                     continue
@@ -748,7 +900,9 @@ class Evaluator:
     def _services(self, ctx: _Context) -> None:
         for service in ctx.tx.services:
             place = f" in {service.city}" if service.city else ""
-            subject = f"service: {service.kind}{place}" + (f" ({service.location.upper()})" if service.location else "")
+            subject = f"service: {service.kind}{place}" + (
+                f" ({service.location.upper()})" if service.location else ""
+            )
             for trig in self.rulebook.by_kind.get("service", ()):
                 if trig.kinds_any and service.kind not in trig.kinds_any:
                     continue

@@ -1,7 +1,9 @@
 """The Harmonized System nomenclature (HS 2022): validation, lookup and search.
 
 Data: `harmonized-system.csv` (columns section,hscode,description,parent,level;
-97 chapters, 1,229 headings, 5,613 subheadings and one TOTAL row) and
+97 chapters, 1,229 headings, 5,613 subheadings and one TOTAL row; chapter 99 with
+its heading 9999 and subheading 999999 is Comtrade's "not specified according to
+kind", filed under section TOTAL, and is left out: 96 chapters remain) and
 `sections.csv` (section,name; starts with a UTF-8 BOM) from the shared folder
 (`corridor.config.shared_data() / "hs"`).
 
@@ -29,8 +31,10 @@ from corridor import config
 # Trade words missing from the HS text -> the subheadings they usually mean, with why.
 # Kept small and documented (docs/trade.md); each entry is a pointer, not a ruling.
 SYNONYMS: dict[str, tuple[tuple[str, str], ...]] = {
-    "diesel": (("271019", "diesel / gas oil: a medium oil, 'not light oils' (2710.19)"),
-               ("271020", "diesel blended with biodiesel (2710.20)")),
+    "diesel": (
+        ("271019", "diesel / gas oil: a medium oil, 'not light oils' (2710.19)"),
+        ("271020", "diesel blended with biodiesel (2710.20)"),
+    ),
     "gas oil": (("271019", "gas oil / diesel (2710.19)"),),
     "gasoil": (("271019", "gas oil / diesel (2710.19)"),),
     "gasoline": (("271012", "motor gasoline: a light oil (2710.12)"),),
@@ -40,14 +44,22 @@ SYNONYMS: dict[str, tuple[tuple[str, str], ...]] = {
     "aviation gasoline": (("271012", "aviation gasoline: a light oil (2710.12)"),),
     "naphtha": (("271012", "naphtha: a light oil (2710.12)"),),
     "kerosene": (("271019", "kerosene (lamp or jet): a medium oil (2710.19)"),),
-    "jet fuel": (("271019", "kerosene-type jet fuel: a medium oil (2710.19); banned to the DPRK"),
-                 ("271012", "naphtha-type jet fuel: a light oil (2710.12)")),
+    "jet fuel": (
+        ("271019", "kerosene-type jet fuel: a medium oil (2710.19); banned to the DPRK"),
+        ("271012", "naphtha-type jet fuel: a light oil (2710.12)"),
+    ),
     "fuel oil": (("271019", "residual fuel oil / mazut: a heavy oil (2710.19)"),),
     "mazut": (("271019", "mazut = residual fuel oil (2710.19)"),),
-    "lpg": (("271112", "liquefied propane (2711.12)"), ("271113", "liquefied butanes (2711.13)"),
-            ("271119", "other liquefied petroleum gases (2711.19)")),
-    "liquefied petroleum gas": (("271112", "propane (2711.12)"), ("271113", "butanes (2711.13)"),
-                                ("271119", "other liquefied gases (2711.19)")),
+    "lpg": (
+        ("271112", "liquefied propane (2711.12)"),
+        ("271113", "liquefied butanes (2711.13)"),
+        ("271119", "other liquefied petroleum gases (2711.19)"),
+    ),
+    "liquefied petroleum gas": (
+        ("271112", "propane (2711.12)"),
+        ("271113", "butanes (2711.13)"),
+        ("271119", "other liquefied gases (2711.19)"),
+    ),
     "autogas": (("271112", "propane (2711.12)"), ("271113", "butanes (2711.13)")),
     "lng": (("271111", "liquefied natural gas (2711.11)"),),
     "condensate": (("270900", "gas condensate is classified with crude (2709.00)"),),
@@ -67,7 +79,36 @@ SYNONYMS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "or", "of", "the", "for", "in", "on", "to", "with", "other", "than", "not", "nec", "n", "e", "c", "its", "their", "or", "thereof", "whether", "including", "excluding", "being", "kind", "used"]
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "the",
+        "for",
+        "in",
+        "on",
+        "to",
+        "with",
+        "other",
+        "than",
+        "not",
+        "nec",
+        "n",
+        "e",
+        "c",
+        "its",
+        "their",
+        "or",
+        "thereof",
+        "whether",
+        "including",
+        "excluding",
+        "being",
+        "kind",
+        "used",
+    ]
 )
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
@@ -106,7 +147,7 @@ class HSCode:
         return self.hs6[:2]
 
     def dotted(self) -> str:
-        """"2710.19" style (heading.subheading), national digits appended."""
+        """ "2710.19" style (heading.subheading), national digits appended."""
         if len(self.hs6) <= 4:
             return self.hs6
         return f"{self.hs6[:4]}.{self.hs6[4:]}{self.national}"
@@ -127,7 +168,10 @@ class HSPath:
         return self.subheading or self.heading or self.chapter
 
     def lines(self) -> list[str]:
-        out = [f"Section {self.section[0]}: {self.section[1]}", f"Chapter {self.chapter.code}: {self.chapter.description}"]
+        out = [
+            f"Section {self.section[0]}: {self.section[1]}",
+            f"Chapter {self.chapter.code}: {self.chapter.description}",
+        ]
         if self.heading:
             out.append(f"Heading {self.heading.code}: {self.heading.description}")
         if self.subheading:
@@ -148,17 +192,26 @@ def normalise_code(value: object, field: str = "hs_code") -> str:
     """The digits of a code written with optional dots/spaces; HSCodeError if malformed."""
     if value is None:
         raise HSCodeError(field, value, "missing HS code")
+    if isinstance(value, float):
+        raise HSCodeError(field, value, f'HS code {value!r} was read as a number: quote it ("2710.12")')
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise HSCodeError(field, value, f"HS code must be text, got {type(value).__name__}")
+    if isinstance(value, int) and len(str(value)) < 4:
+        # A number loses leading zeros (YAML even reads 0101 as octal): only long codes are safe.
+        raise HSCodeError(field, value, f'HS code {value!r} was read as a number: quote it ("0101")')
     text = str(value).strip()
     if not text:
         raise HSCodeError(field, value, "missing HS code")
     if not re.fullmatch(r"[0-9][0-9 .]*", text):
-        raise HSCodeError(field, value, f"malformed HS code {text!r}: only digits, dots and spaces are allowed")
+        raise HSCodeError(
+            field, value, f"malformed HS code {text!r}: only digits, dots and spaces are allowed"
+        )
     digits = re.sub(r"[ .]", "", text)
     if len(digits) not in (2, 4, 6) and not 7 <= len(digits) <= 12:
         raise HSCodeError(
-            field, value, f"malformed HS code {text!r}: {len(digits)} digits (use 2, 4 or 6, or a 7-12 digit national code)"
+            field,
+            value,
+            f"malformed HS code {text!r}: {len(digits)} digits (use 2, 4 or 6, or a 7-12 digit national code)",
         )
     return digits
 
@@ -166,7 +219,9 @@ def normalise_code(value: object, field: str = "hs_code") -> str:
 class Nomenclature:
     """HS 2022, loaded once.  Lookups are dict hits; search uses an inverted index."""
 
-    def __init__(self, entries: dict[str, HSEntry], sections: dict[str, str], source: Path | None = None) -> None:
+    def __init__(
+        self, entries: dict[str, HSEntry], sections: dict[str, str], source: Path | None = None
+    ) -> None:
         self.entries = entries
         self.sections = sections
         self.source = source
@@ -191,7 +246,9 @@ class Nomenclature:
         if hs6 not in self.entries:
             known = next((hs6[:n] for n in (4, 2) if hs6[:n] in self.entries), None)
             hint = f" (heading/chapter {known} exists)" if known and known != hs6 else ""
-            raise HSCodeError(field, value, f"unknown HS code {str(value).strip()!r}: {hs6} is not in HS 2022{hint}")
+            raise HSCodeError(
+                field, value, f"unknown HS code {str(value).strip()!r}: {hs6} is not in HS 2022{hint}"
+            )
         return HSCode(raw=str(value).strip(), digits=digits, hs6=hs6, national=national)
 
     def path(self, value: object, field: str = "hs_code") -> HSPath:
@@ -200,8 +257,7 @@ class Nomenclature:
         heading = self.entries.get(code.hs6[:4]) if len(code.hs6) >= 4 else None
         sub = self.entries.get(code.hs6) if len(code.hs6) == 6 else None
         numeral = chapter.section
-        # Chapter 99 ("not specified according to kind") carries section "TOTAL".
-        return HSPath(code, (numeral, self.sections.get(numeral, "(no section)")), chapter, heading, sub)
+        return HSPath(code, (numeral, self.sections.get(numeral, "")), chapter, heading, sub)
 
     def describe(self, value: object) -> str:
         return self.path(value).entry.description
@@ -217,7 +273,9 @@ class Nomenclature:
         if digits.isdigit() and digits:
             for code, entry in self.entries.items():
                 if code.startswith(digits[:6]):
-                    results[code] = HSMatch(code, entry.description, entry.level, 2.0 - len(code) / 100, "code")
+                    results[code] = HSMatch(
+                        code, entry.description, entry.level, 2.0 - len(code) / 100, "code"
+                    )
             return sorted(results.values(), key=lambda m: (-m.score, m.code))[:limit]
         words = _words(query, keep_stop=True)
         phrase = " ".join(words)
@@ -225,10 +283,12 @@ class Nomenclature:
         keys = [phrase] + [" ".join(words[i : i + 2]) for i in range(len(words) - 1)] + words
         for rank, key in enumerate(dict.fromkeys(keys)):
             for code, note in self._synonyms.get(key, ()):
-                entry = self.entries.get(code)
-                if entry and code not in results:
+                synonym_entry = self.entries.get(code)
+                if synonym_entry and code not in results:
                     score = 1.5 - rank * 0.01
-                    results[code] = HSMatch(code, entry.description, entry.level, score, f"synonym: {note}")
+                    results[code] = HSMatch(
+                        code, synonym_entry.description, synonym_entry.level, score, f"synonym: {note}"
+                    )
         content = [w for w in words if w not in _STOPWORDS]
         if content:
             total = sum(self._idf.get(w, 1.0) for w in content)
@@ -280,13 +340,23 @@ def load(directory: Path | None = None) -> Nomenclature:
             reader = csv.DictReader(handle)
             expected = {"section", "hscode", "description", "parent", "level"}
             if not reader.fieldnames or not expected <= set(reader.fieldnames):
-                raise ParseError(hs_path, "line 1", f"expected columns {sorted(expected)}, got {reader.fieldnames}")
+                raise ParseError(
+                    hs_path, "line 1", f"expected columns {sorted(expected)}, got {reader.fieldnames}"
+                )
             for line_no, row in enumerate(reader, start=2):
                 code = (row["hscode"] or "").strip()
-                if code == "TOTAL":
+                if code == "TOTAL" or (row["section"] or "").strip() == "TOTAL":
+                    # The TOTAL row and Comtrade's chapter 99 ("commodities not specified
+                    # according to kind", section TOTAL) are statistics codes, not HS.
                     continue
-                if not code.isdigit() or len(code) not in (2, 4, 6) or str(len(code)) != (row["level"] or "").strip():
-                    raise ParseError(hs_path, f"line {line_no}", f"bad hscode/level {code!r}/{row['level']!r}")
+                if (
+                    not code.isdigit()
+                    or len(code) not in (2, 4, 6)
+                    or str(len(code)) != (row["level"] or "").strip()
+                ):
+                    raise ParseError(
+                        hs_path, f"line {line_no}", f"bad hscode/level {code!r}/{row['level']!r}"
+                    )
                 entries[code] = HSEntry(
                     code=code,
                     description=(row["description"] or "").strip(),

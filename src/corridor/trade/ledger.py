@@ -174,9 +174,13 @@ class CapLedger:
     def _lock(self, conn: Connection, cap_ids: Iterable[str]) -> None:
         if conn.dialect.name == "postgresql":
             for cap_id in sorted(set(cap_ids)):
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(cap_id.encode()) & 0x7FFFFFFF})
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(cap_id.encode()) & 0x7FFFFFFF}
+                )
 
-    def _usage(self, conn: Connection, cap_id: str, period: str, exclude_tx: str) -> tuple[Decimal, Decimal, int]:
+    def _usage(
+        self, conn: Connection, cap_id: str, period: str, exclude_tx: str
+    ) -> tuple[Decimal, Decimal, int]:
         row = conn.execute(
             select(
                 func.sum(cap_ledger.c.barrels),
@@ -214,7 +218,9 @@ class CapLedger:
                 existing = {
                     (r.cap_id, r.line_no)
                     for r in conn.execute(
-                        select(cap_ledger.c.cap_id, cap_ledger.c.line_no).where(cap_ledger.c.transaction_id == tx_id)
+                        select(cap_ledger.c.cap_id, cap_ledger.c.line_no).where(
+                            cap_ledger.c.transaction_id == tx_id
+                        )
                     )
                 }
                 statuses = []
@@ -233,7 +239,9 @@ class CapLedger:
                             this_t=sum((c.tonnes or ZERO for c in items), ZERO),
                             shipments_before=count,
                             thresholds=cap.thresholds,
-                            already_recorded=tuple(c.line_no for c in items if (cap_id, c.line_no) in existing),
+                            already_recorded=tuple(
+                                c.line_no for c in items if (cap_id, c.line_no) in existing
+                            ),
                         )
                     )
                 record = decide(statuses)
@@ -265,7 +273,11 @@ class CapLedger:
 
     def rows(self, cap_id: str | None = None, period: str | None = None) -> list[LedgerRow]:
         query = select(cap_ledger).order_by(
-            cap_ledger.c.cap_id, cap_ledger.c.period, cap_ledger.c.shipment_date, cap_ledger.c.transaction_id, cap_ledger.c.line_no
+            cap_ledger.c.cap_id,
+            cap_ledger.c.period,
+            cap_ledger.c.shipment_date,
+            cap_ledger.c.transaction_id,
+            cap_ledger.c.line_no,
         )
         if cap_id:
             query = query.where(cap_ledger.c.cap_id == cap_id)
@@ -295,7 +307,9 @@ class CapLedger:
             for r in result
         ]
 
-    def summary(self, caps: Mapping[str, Cap], cap_id: str | None = None, period: str | None = None) -> list[PeriodUsage]:
+    def summary(
+        self, caps: Mapping[str, Cap], cap_id: str | None = None, period: str | None = None
+    ) -> list[PeriodUsage]:
         """Cap use per period with the shipments behind it (sums in Decimal, exact)."""
         grouped: dict[tuple[str, str], list[LedgerRow]] = defaultdict(list)
         for row in self.rows(cap_id, period):

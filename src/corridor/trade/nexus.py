@@ -25,7 +25,9 @@ from corridor.trade.transaction import Party, Port
 
 STRONG = frozenset({"dprk_state_body", "dprk_military", "dprk_bank", "dprk_address"})
 # Words that make a generic body name ("Ministry of Labour") a DPRK one.
-_DPRK_CONTEXT = TermMatcher(["dprk", "d p r k", "north korea", "democratic peoples republic", "democratic people s republic"])
+_DPRK_CONTEXT = TermMatcher(
+    ["dprk", "d p r k", "north korea", "democratic peoples republic", "democratic people s republic"]
+)
 
 
 @dataclass(frozen=True, slots=True)

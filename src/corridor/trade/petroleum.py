@@ -87,4 +87,6 @@ def convert(line: GoodsLine, table: PetroleumTable) -> Conversion:
         raise ConversionError(
             f"{line.label}: quantity in {line.unit!r} cannot be converted to barrels (give bbl, t, kg, l, kl or m3)"
         )
-    return Conversion(product.key, q6(barrels), q6(tonnes) if tonnes is not None else None, f"{text}; {chosen}", verified)
+    return Conversion(
+        product.key, q6(barrels), q6(tonnes) if tonnes is not None else None, f"{text}; {chosen}", verified
+    )

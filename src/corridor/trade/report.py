@@ -47,7 +47,11 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
     reasons.add_column("Subject", ratio=2)
     reasons.add_column("Why", ratio=4)
     for r in verdict.reasons:
-        label = "note" if r.outcome is Outcome.CLEAR and not r.exemption else ("exempt" if r.exemption else r.outcome.value)
+        label = (
+            "note"
+            if r.outcome is Outcome.CLEAR and not r.exemption
+            else ("exempt" if r.exemption else r.outcome.value)
+        )
         cite = Text(f"{r.rule_id}\n{r.citation}\n")
         cite.append(MARK_TEXT.get(r.verification, r.verification), style=MARK_STYLE.get(r.verification, ""))
         if r.exemption:
@@ -57,7 +61,9 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
             why.append(f"\n- {note}", style="dim")
         if r.sources:
             why.append("\nsources: " + " ".join(f"[{s}]" for s in r.sources), style="dim")
-        reasons.add_row(Text(label, style=STYLE[r.outcome] if label != "note" else "dim"), cite, r.subject, why)
+        reasons.add_row(
+            Text(label, style=STYLE[r.outcome] if label != "note" else "dim"), cite, r.subject, why
+        )
     if verdict.reasons:
         parts.append(reasons)
     else:
@@ -69,7 +75,14 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
         for col in ("Screened", "Listed as", "List / ref", "Score", "Programs", "Why"):
             table.add_column(col)
         for s, h in hits:
-            table.add_row(s.subject, h.caption, f"{h.list} {h.ref}", f"{h.score:.2f}", ", ".join(h.programs), h.explanation)
+            table.add_row(
+                s.subject,
+                h.caption,
+                f"{h.list} {h.ref}",
+                f"{h.score:.2f}",
+                ", ".join(h.programs),
+                h.explanation,
+            )
         parts.append(table)
     else:
         screened = len(verdict.screening)
@@ -80,24 +93,60 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
         for col in ("Kind", "Where", "Finding", "Stated?"):
             table.add_column(col)
         for f in verdict.nexus:
-            table.add_row(f.kind, f.subject, f.detail + ("" if f.strength == "strong" else " (weak)"), "yes" if f.stated else "found")
+            table.add_row(
+                f.kind,
+                f.subject,
+                f.detail + ("" if f.strength == "strong" else " (weak)"),
+                "yes" if f.stated else "found",
+            )
         parts.append(table)
 
     if verdict.caps:
         table = Table(title="Caps", expand=True)
         for col in ("Cap", "Period", "Before (bbl)", "This (bbl)", "After (bbl)", "Limit", "Used"):
-            table.add_column(col, justify="right" if col.startswith(("Before", "This", "After", "Used")) else "left")
+            table.add_column(
+                col, justify="right" if col.startswith(("Before", "This", "After", "Used")) else "left"
+            )
         for c in verdict.caps:
-            limit = " / ".join(x for x in (f"{c.limit_bbl:,} bbl" if c.limit_bbl else "", f"{c.limit_t:,} t" if c.limit_t else "") if x)
+            limit = " / ".join(
+                x
+                for x in (
+                    f"{c.limit_bbl:,} bbl" if c.limit_bbl else "",
+                    f"{c.limit_t:,} t" if c.limit_t else "",
+                )
+                if x
+            )
             table.add_row(
-                c.cap_id, c.period, f"{c.before_bbl:,.3f}", f"{c.this_bbl:,.3f}", f"{c.after_bbl:,.3f}", limit,
+                c.cap_id,
+                c.period,
+                f"{c.before_bbl:,.3f}",
+                f"{c.this_bbl:,.3f}",
+                f"{c.after_bbl:,.3f}",
+                limit,
                 Text(f"{c.percent_after:.2f} %", style="red" if c.over else ""),
             )
         parts.append(table)
-        parts.append(Text("Recorded in the ledger." if verdict.recorded else "Not recorded in the ledger.", style="dim"))
+        parts.append(
+            Text(
+                "Recorded in the ledger." if verdict.recorded else "Not recorded in the ledger.", style="dim"
+            )
+        )
+    elif verdict.charges:
+        table = Table(title="Counted against caps (ledger not consulted)", expand=True)
+        for col in ("Cap", "Period", "Line", "Barrels", "Conversion"):
+            table.add_column(col)
+        for charge in verdict.charges:
+            table.add_row(
+                charge.cap_id, charge.period, str(charge.line_no), f"{charge.barrels:,.3f}", charge.conversion
+            )
+        parts.append(table)
     for warning in verdict.warnings:
         parts.append(Text(f"warning: {warning}", style="yellow"))
-    return Panel(Group(*parts), title=f"Trade check {verdict.transaction_id}", border_style=STYLE[verdict.outcome].split()[-1])
+    return Panel(
+        Group(*parts),
+        title=f"Trade check {verdict.transaction_id}",
+        border_style=STYLE[verdict.outcome].split()[-1],
+    )
 
 
 def rules_table(rulebook: RuleBook, *, regime: str | None = None, status: str | None = None) -> Table:
@@ -110,8 +159,14 @@ def rules_table(rulebook: RuleBook, *, regime: str | None = None, status: str | 
         if status and rule.status != status:
             continue
         table.add_row(
-            rule.id, rule.regime, f"{rule.instrument} {rule.paragraph_label}", _mark(rule.verification),
-            rule.status, rule.measure, rule.direction, rule.title,
+            rule.id,
+            rule.regime,
+            f"{rule.instrument} {rule.paragraph_label}",
+            _mark(rule.verification),
+            rule.status,
+            rule.measure,
+            rule.direction,
+            rule.title,
         )
     return table
 
@@ -120,7 +175,10 @@ def rule_renderable(rule: Rule) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    mark = Text(f"{rule.verification} ({MARK_TEXT.get(rule.verification, '')})", style=MARK_STYLE.get(rule.verification, ""))
+    mark = Text(
+        f"{rule.verification} ({MARK_TEXT.get(rule.verification, '')})",
+        style=MARK_STYLE.get(rule.verification, ""),
+    )
     rows: list[tuple[str, RenderableType]] = [
         ("Title", rule.title),
         ("Regime / pack", f"{rule.regime} / {rule.pack}"),
@@ -146,7 +204,13 @@ def rule_renderable(rule: Rule) -> RenderableType:
         if rule.hs.note:
             rows.append(("", rule.hs.note))
     if rule.cap:
-        rows.append(("Cap", rule.cap.describe() + f"; thresholds {', '.join(f'{t:g} %' for t in rule.cap.thresholds)} ({rule.cap.thresholds_verification})"))
+        rows.append(
+            (
+                "Cap",
+                rule.cap.describe()
+                + f"; thresholds {', '.join(f'{t:g} %' for t in rule.cap.thresholds)} ({rule.cap.thresholds_verification})",
+            )
+        )
         if rule.cap.note:
             rows.append(("", rule.cap.note))
     if rule.scope.nexus != "any":
@@ -154,8 +218,12 @@ def rule_renderable(rule: Rule) -> RenderableType:
     for trig in rule.triggers:
         extra = ""
         if trig.exemptions:
-            extra = "; exemptions: " + ", ".join(f"{e.id} (needs {', '.join(e.evidence) or 'conditions'})" for e in trig.exemptions)
-        rows.append((f"Trigger {trig.index + 1}", f"{trig.kind} -> {trig.outcome.value}: {trig.explain}{extra}"))
+            extra = "; exemptions: " + ", ".join(
+                f"{e.id} (needs {', '.join(e.evidence) or 'conditions'})" for e in trig.exemptions
+            )
+        rows.append(
+            (f"Trigger {trig.index + 1}", f"{trig.kind} -> {trig.outcome.value}: {trig.explain}{extra}")
+        )
     rows.append(("Explanation", rule.explanation))
     for source in rule.sources:
         rows.append(("Source", source.cite()))
@@ -185,7 +253,14 @@ def hs_path_renderable(path: HSPath) -> RenderableType:
 def ledger_renderable(usages: Iterable[PeriodUsage], *, show_shipments: bool = True) -> RenderableType:
     parts: list[RenderableType] = []
     for usage in usages:
-        limit = " or ".join(x for x in (f"{usage.limit_bbl:,} bbl" if usage.limit_bbl else "", f"{usage.limit_t:,} t" if usage.limit_t else "") if x)
+        limit = " or ".join(
+            x
+            for x in (
+                f"{usage.limit_bbl:,} bbl" if usage.limit_bbl else "",
+                f"{usage.limit_t:,} t" if usage.limit_t else "",
+            )
+            if x
+        )
         title = f"{usage.cap_id} {usage.period}: {usage.barrels:,.3f} bbl"
         if usage.limit_t:
             title += f" / {usage.tonnes:,.3f} t"
@@ -194,12 +269,29 @@ def ledger_renderable(usages: Iterable[PeriodUsage], *, show_shipments: bool = T
             parts.append(Text(title))
             continue
         table = Table(title=title, expand=True)
-        for col in ("Date", "Transaction", "Line", "HS", "Product", "Quantity", "Barrels", "Conversion", "Notification"):
+        for col in (
+            "Date",
+            "Transaction",
+            "Line",
+            "HS",
+            "Product",
+            "Quantity",
+            "Barrels",
+            "Conversion",
+            "Notification",
+        ):
             table.add_column(col, justify="right" if col in ("Quantity", "Barrels", "Line") else "left")
         for row in usage.shipments:
             table.add_row(
-                row.shipment_date, row.transaction_id, str(row.line_no), row.hs_code, row.product,
-                f"{row.quantity:,} {row.unit}", f"{row.barrels:,.3f}", row.conversion, row.notification_ref or "-",
+                row.shipment_date,
+                row.transaction_id,
+                str(row.line_no),
+                row.hs_code,
+                row.product,
+                f"{row.quantity:,} {row.unit}",
+                f"{row.barrels:,.3f}",
+                row.conversion,
+                row.notification_ref or "-",
             )
         parts.append(table)
     if not parts:

@@ -3,7 +3,8 @@
 The evaluator screens every party and vessel through a `PartyScreener`.  The real
 fuzzy engine (`corridor.match.Screener`) plugs in through an adapter; this module
 gives the protocol, the hit type and `ExactNameScreener`, which matches exact
-normalised names (case, accents, punctuation and spacing ignored) and exact IMO
+normalised names (case, accents, punctuation, spacing and the dots in initials
+ignored: "Mokran, L.L.C." = "MOKRAN LLC") and exact IMO
 numbers.  It is enough for tests and for lists given as hand-made entities.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from corridor.model import Entity, NameKind
-from corridor.trade.text import norm
+from corridor.trade.text import name_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ class ExactNameScreener:
     def add(self, entity: Entity) -> None:
         self.size += 1
         for name in entity.names:
-            key = norm(name.full)
+            key = name_key(name.full)
             if key:
                 self._by_name[key].append((entity, name.full, name.kind))
         for ident in entity.identifiers:
@@ -95,8 +96,10 @@ class ExactNameScreener:
         want_vessel = schema == "Vessel"
         if imo:
             for entity in self._by_imo.get(_imo_of(imo), ()):
-                hits[entity.id] = _hit(entity, 1.0, f"IMO {_imo_of(imo)} matches the listed vessel {entity.caption!r}")
-        for entity, listed, kind in self._by_name.get(norm(name), ()):
+                hits[entity.id] = _hit(
+                    entity, 1.0, f"IMO {_imo_of(imo)} matches the listed vessel {entity.caption!r}"
+                )
+        for entity, listed, kind in self._by_name.get(name_key(name), ()):
             if entity.id in hits or (entity.schema == "Vessel") != want_vessel:
                 continue
             score = _WEAK_SCORE if kind is NameKind.WEAK_ALIAS else 1.0

@@ -27,6 +27,24 @@ def norm(text: str) -> str:
     return _NON_WORD.sub(" ", stripped.casefold().translate(_APOSTROPHES)).strip()
 
 
+def name_key(text: str) -> str:
+    """`norm` plus runs of single letters joined: "L.L.C." -> "llc", "D.P.R.K." -> "dprk",
+    so exact name matching ignores how initials are punctuated."""
+    out: list[str] = []
+    run = ""
+    for token in norm(text).split():
+        if len(token) == 1:
+            run += token
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(token)
+    if run:
+        out.append(run)
+    return " ".join(out)
+
+
 class TermMatcher:
     """Whole-word matching of many terms in normalised text; the longest term wins."""
 

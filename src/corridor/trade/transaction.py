@@ -99,15 +99,37 @@ SERVICE_KINDS = (
     "it_services",
     "other",
 )
-PAYMENT_METHODS = ("wire", "cash", "bulk_cash", "barter", "goods", "letter_of_credit", "netting", "crypto", "other")
-FINANCE_KINDS = ("export_credit", "guarantee", "insurance", "letter_of_credit", "trade_loan", "grant", "concessional_loan")
+PAYMENT_METHODS = (
+    "wire",
+    "cash",
+    "bulk_cash",
+    "barter",
+    "goods",
+    "letter_of_credit",
+    "netting",
+    "crypto",
+    "other",
+)
+FINANCE_KINDS = (
+    "export_credit",
+    "guarantee",
+    "insurance",
+    "letter_of_credit",
+    "trade_loan",
+    "grant",
+    "concessional_loan",
+)
 PAYMENT_FOR = ("goods", "labour", "services", "other")
 
 # Unit spellings -> (canonical unit, dimension).  "ton"/"tons" are refused on purpose:
 # short, long and metric tons differ and petroleum caps need the right one.
 UNITS: dict[str, tuple[str, str]] = {}
 for _canon, _dim, _aliases in (
-    ("t", "mass", ("t", "tonne", "tonnes", "mt", "metric ton", "metric tons", "metric tonne", "metric tonnes")),
+    (
+        "t",
+        "mass",
+        ("t", "tonne", "tonnes", "mt", "metric ton", "metric tons", "metric tonne", "metric tonnes"),
+    ),
     ("kg", "mass", ("kg", "kgs", "kilogram", "kilograms")),
     ("bbl", "volume", ("bbl", "bbls", "barrel", "barrels")),
     ("l", "volume", ("l", "litre", "litres", "liter", "liters")),
@@ -124,7 +146,28 @@ for _canon, _dim, _aliases in (
         UNITS[_alias] = (_canon, _dim)
 
 _TOP_KEYS = frozenset(
-    ["id", "type", "date", "description", "mode", "origin", "destination", "parties", "goods", "vessels", "ports", "payment", "labour", "joint_ventures", "services", "evidence", "us_nexus", "eu_nexus", "uk_nexus", "notes"]
+    [
+        "id",
+        "type",
+        "date",
+        "description",
+        "mode",
+        "origin",
+        "destination",
+        "parties",
+        "goods",
+        "vessels",
+        "ports",
+        "payment",
+        "labour",
+        "joint_ventures",
+        "services",
+        "evidence",
+        "us_nexus",
+        "eu_nexus",
+        "uk_nexus",
+        "notes",
+    ]
 )
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _IMO = re.compile(r"^(?:imo)?\s*(\d{7})$", re.IGNORECASE)
@@ -298,7 +341,9 @@ def _country(value: Any, path: str) -> str | None:
     return code
 
 
-def _choice(value: Any, path: str, allowed: Sequence[str], *, required: bool = False, default: str = "") -> str:
+def _choice(
+    value: Any, path: str, allowed: Sequence[str], *, required: bool = False, default: str = ""
+) -> str:
     text = _text(value, path, required=required).casefold().replace(" ", "_").replace("-", "_")
     if not text:
         return default
@@ -335,7 +380,11 @@ def _date(value: Any, path: str) -> dt.date:
         return value
     text = str(value).strip()
     try:
-        return dt.date.fromisoformat(text[:10]) if len(text) >= 10 and text[4] == "-" else _loose_date(text, path)
+        return (
+            dt.date.fromisoformat(text[:10])
+            if len(text) >= 10 and text[4] == "-"
+            else _loose_date(text, path)
+        )
     except ValueError:
         raise FieldError(path, f"malformed date {text!r} (use YYYY-MM-DD)") from None
 
@@ -367,14 +416,18 @@ def _check_keys(data: Mapping[str, Any], path: str, allowed: frozenset[str] | se
     for key in data:
         if key not in allowed:
             prefix = f"{path}." if path else ""
-            raise FieldError(f"{prefix}{key}", f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+            raise FieldError(
+                f"{prefix}{key}", f"unknown field (expected one of: {', '.join(sorted(allowed))})"
+            )
 
 
 def _evidence(value: Any, path: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, ref in _mapping(value, path).items():
         if key not in EVIDENCE_KINDS:
-            raise FieldError(f"{path}.{key}", f"unknown evidence kind (expected one of: {', '.join(EVIDENCE_KINDS)})")
+            raise FieldError(
+                f"{path}.{key}", f"unknown evidence kind (expected one of: {', '.join(EVIDENCE_KINDS)})"
+            )
         text = _text(ref, f"{path}.{key}")
         if text:
             out[key] = text
@@ -390,12 +443,23 @@ def _party(value: Any, path: str, default_role: str = "") -> Party:
     data = _mapping(value, path)
     _check_keys(data, path, _PARTY_KEYS)
     name = _text(data.get("name"), f"{path}.name", required=True)
-    role = _choice(data.get("role"), f"{path}.role", PARTY_ROLES, required=not default_role, default=default_role)
+    role = _choice(
+        data.get("role"), f"{path}.role", PARTY_ROLES, required=not default_role, default=default_role
+    )
     if role == "bank" and data.get("bank_role"):
-        role = _choice(data.get("bank_role"), f"{path}.bank_role", ("ordering", "beneficiary", "correspondent", "intermediary")) + "_bank"
+        role = (
+            _choice(
+                data.get("bank_role"),
+                f"{path}.bank_role",
+                ("ordering", "beneficiary", "correspondent", "intermediary"),
+            )
+            + "_bank"
+        )
     schema = _text(data.get("schema"), f"{path}.schema") or "LegalEntity"
     if schema not in PARTY_SCHEMAS:
-        raise FieldError(f"{path}.schema", f"unknown schema {schema!r} (expected one of: {', '.join(PARTY_SCHEMAS)})")
+        raise FieldError(
+            f"{path}.schema", f"unknown schema {schema!r} (expected one of: {', '.join(PARTY_SCHEMAS)})"
+        )
     return Party(
         name=name,
         role=role,
@@ -407,8 +471,21 @@ def _party(value: Any, path: str, default_role: str = "") -> Party:
 
 
 _GOODS_KEYS = frozenset(
-    {"hs_code", "hs", "description", "quantity", "unit", "product", "origin", "direction", "dprk_labour",
-     "value", "currency", "evidence", "line_no"}
+    {
+        "hs_code",
+        "hs",
+        "description",
+        "quantity",
+        "unit",
+        "product",
+        "origin",
+        "direction",
+        "dprk_labour",
+        "value",
+        "currency",
+        "evidence",
+        "line_no",
+    }
 )
 
 
@@ -424,7 +501,9 @@ def _goods(value: Any, path: str, line_no: int, hs: Nomenclature, *, settlement:
     unit_text = _text(data.get("unit"), f"{path}.unit", required=True)
     unit_key = " ".join(unit_text.casefold().replace(".", "").split())
     if unit_key in ("ton", "tons", "short ton", "long ton"):
-        raise FieldError(f"{path}.unit", f"ambiguous unit {unit_text!r}: use t (metric tonne), kg, bbl, l, kl or m3")
+        raise FieldError(
+            f"{path}.unit", f"ambiguous unit {unit_text!r}: use t (metric tonne), kg, bbl, l, kl or m3"
+        )
     if unit_key not in UNITS:
         known = sorted({canon for canon, _ in UNITS.values()})
         raise FieldError(f"{path}.unit", f"unknown unit {unit_text!r} (expected one of: {', '.join(known)})")
@@ -455,7 +534,10 @@ def _goods(value: Any, path: str, line_no: int, hs: Nomenclature, *, settlement:
 def _port(value: Any, path: str) -> Port:
     if isinstance(value, Mapping):
         _check_keys(value, path, {"name", "country"})
-        return Port(name=_text(value.get("name"), f"{path}.name", required=True), country=_country(value.get("country"), f"{path}.country"))
+        return Port(
+            name=_text(value.get("name"), f"{path}.name", required=True),
+            country=_country(value.get("country"), f"{path}.country"),
+        )
     return Port(name=_text(value, path, required=True))
 
 
@@ -508,10 +590,10 @@ def build_transaction(data: Mapping[str, Any], hs: Nomenclature) -> Transaction:
     tx_type = _choice(data.get("type"), "type", TRANSACTION_TYPES, required=True)
     date = _date(data.get("date"), "date")
     parties = [_party(p, f"parties[{i}]") for i, p in enumerate(_list(data.get("parties"), "parties"))]
-    goods = [
-        _goods(g, f"goods[{i}]", i + 1, hs) for i, g in enumerate(_list(data.get("goods"), "goods"))
+    goods = [_goods(g, f"goods[{i}]", i + 1, hs) for i, g in enumerate(_list(data.get("goods"), "goods"))]
+    vessels = [
+        _vessel(v, f"vessels[{i}]", parties) for i, v in enumerate(_list(data.get("vessels"), "vessels"))
     ]
-    vessels = [_vessel(v, f"vessels[{i}]", parties) for i, v in enumerate(_list(data.get("vessels"), "vessels"))]
     ports = _mapping(data.get("ports"), "ports")
     _check_keys(ports, "ports", {"loading", "discharge", "transshipment"})
 
@@ -523,10 +605,19 @@ def build_transaction(data: Mapping[str, Any], hs: Nomenclature) -> Transaction:
     payment: Payment | None = None
     if data.get("payment"):
         pay = _mapping(data["payment"], "payment")
-        _check_keys(pay, "payment", {"method", "currency", "amount", "payment_for", "finance", "banks", "settlement_goods"})
+        _check_keys(
+            pay,
+            "payment",
+            {"method", "currency", "amount", "payment_for", "finance", "banks", "settlement_goods"},
+        )
         for i, bank in enumerate(_list(pay.get("banks"), "payment.banks")):
             bank_data = dict(_mapping(bank, f"payment.banks[{i}]"))
-            role = _choice(bank_data.pop("role", ""), f"payment.banks[{i}].role", ("ordering", "beneficiary", "correspondent", "intermediary"), default="correspondent")
+            role = _choice(
+                bank_data.pop("role", ""),
+                f"payment.banks[{i}].role",
+                ("ordering", "beneficiary", "correspondent", "intermediary"),
+                default="correspondent",
+            )
             parties.append(_party({**bank_data, "role": f"{role}_bank"}, f"payment.banks[{i}]"))
         for i, g in enumerate(_list(pay.get("settlement_goods"), "payment.settlement_goods")):
             goods.append(_goods(g, f"payment.settlement_goods[{i}]", len(goods) + 1, hs, settlement=True))
@@ -567,15 +658,22 @@ def build_transaction(data: Mapping[str, Any], hs: Nomenclature) -> Transaction:
         path = f"joint_ventures[{i}]"
         _check_keys(item, path, {"name", "partners", "project", "purpose", "status"})
         partners = tuple(
-            _party(p, f"{path}.partners[{j}]", default_role="partner") for j, p in enumerate(_list(item.get("partners"), f"{path}.partners"))
+            _party(p, f"{path}.partners[{j}]", default_role="partner")
+            for j, p in enumerate(_list(item.get("partners"), f"{path}.partners"))
         )
         parties.extend(partners)
         ventures.append(
             JointVenture(
                 name=_text(item.get("name"), f"{path}.name", required=True),
                 partners=partners,
-                project=_text(item.get("project"), f"{path}.project").casefold().replace(" ", "_").replace("-", "_"),
-                purpose=_text(item.get("purpose"), f"{path}.purpose").casefold().replace(" ", "_").replace("-", "_"),
+                project=_text(item.get("project"), f"{path}.project")
+                .casefold()
+                .replace(" ", "_")
+                .replace("-", "_"),
+                purpose=_text(item.get("purpose"), f"{path}.purpose")
+                .casefold()
+                .replace(" ", "_")
+                .replace("-", "_"),
                 status=_text(item.get("status"), f"{path}.status"),
             )
         )

@@ -1,0 +1,201 @@
+"""Benchmark: trade checks per second (5 goods lines and 5 parties per transaction).
+
+Builds a deterministic set of transactions (random HS 2022 subheadings, a mix of
+to-DPRK / from-DPRK / third-country routes, five parties each, some DPRK ports and
+vessels), screens the parties with an ExactNameScreener over 10,000 synthetic list
+entities, and measures on one core:
+
+  * evaluate       Evaluator.check on parsed transactions (no ledger)
+  * parse+evaluate parse_transaction + check, from dicts
+  * with ledger    refined-petroleum shipments checked AND recorded in a SQLite ledger
+                   (one DB transaction each)
+  * pack load      validating and compiling the five rule packs
+
+Each figure is the median of several runs.  Prints a Markdown section (the machine,
+the date, a table) for docs/benchmarks.md.
+
+    .venv/bin/python bench/bench_trade.py            # ~1 minute
+    .venv/bin/python bench/bench_trade.py --quick    # a few seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from corridor.model import Entity, make_name
+from corridor.store.db import engine
+from corridor.trade import hs as hs_module
+from corridor.trade.evaluate import Evaluator
+from corridor.trade.ledger import CapLedger
+from corridor.trade.rules import default_rulebook, load_rulebook
+from corridor.trade.screening import ExactNameScreener
+from corridor.trade.transaction import parse_transaction
+
+ROLES = ("exporter", "importer", "consignee", "carrier", "notify_party")
+ROUTES = (
+    ("ru", "kp", "Vladivostok", "Nampho"),
+    ("kp", "ru", "Rajin", "Vladivostok"),
+    ("ru", "cn", "Nakhodka", "Dalian"),
+    ("cn", "kp", "Dalian", "Nampho"),
+    ("ru", "cn", "Vostochny", "Ningbo"),
+)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.node()} · {cpu} · {os.cpu_count()} cores · Python {platform.python_version()}"
+
+
+def make_transactions(count: int, codes: list[str], rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    for i in range(count):
+        origin, destination, loading, discharge = rng.choice(ROUTES)
+        out.append(
+            {
+                "id": f"BENCH-{i:06d}",
+                "type": "shipment",
+                "date": f"2022-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                "origin": origin,
+                "destination": destination,
+                "parties": [
+                    {
+                        "name": f"Trading Company {rng.randint(0, 20000)}",
+                        "role": role,
+                        "country": rng.choice(("ru", "kp", "cn")),
+                    }
+                    for role in ROLES
+                ],
+                "ports": {"loading": [loading], "discharge": [discharge]},
+                "vessels": [{"name": f"VESSEL {i % 500}", "flag": rng.choice(("ru", "pa", "kp"))}],
+                "goods": [
+                    {
+                        "hs_code": rng.choice(codes),
+                        "description": "goods",
+                        "quantity": rng.randint(1, 5000),
+                        "unit": "t",
+                    }
+                    for _ in range(5)
+                ],
+                "evidence": {"notification": f"N-{i}"},
+            }
+        )
+    return out
+
+
+def median_rate(fn: Any, items: int, repeats: int) -> float:
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        rates.append(items / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    count, repeats, ledger_count = (500, 3, 100) if args.quick else (3000, 7, 500)
+    rng = random.Random(20221122)
+    nomenclature = hs_module.load()
+    codes = [c for c in nomenclature.entries if len(c) == 6]
+    entities = [
+        Entity(
+            id=f"bench:{i}",
+            source="un",
+            schema="Organization",
+            names=[n for n in [make_name(f"Trading Company {i}")] if n],
+            list_ref=f"KPe.{i}",
+        )
+        for i in range(0, 20000, 2)
+    ]
+    screener = ExactNameScreener.from_entities(entities)
+    book = default_rulebook()
+    raw = make_transactions(count, codes, rng)
+    parsed = [parse_transaction(d, nomenclature) for d in raw]
+
+    def evaluate() -> None:
+        ev = Evaluator(book, hs=nomenclature, screener=screener, screening_cache_size=0)
+        for tx in parsed:
+            ev.check(tx)
+
+    def parse_and_evaluate() -> None:
+        ev = Evaluator(book, hs=nomenclature, screener=screener, screening_cache_size=0)
+        for data in raw:
+            ev.check(parse_transaction(data, nomenclature))
+
+    eval_rate = median_rate(evaluate, count, repeats)
+    full_rate = median_rate(parse_and_evaluate, count, repeats)
+
+    petroleum = [
+        parse_transaction(
+            {
+                "id": f"PET-{i}",
+                "type": "shipment",
+                "date": "2023-06-01",
+                "origin": "ru",
+                "destination": "kp",
+                "goods": [{"hs_code": "2710.19", "product": "diesel", "quantity": 1, "unit": "bbl"}],
+                "evidence": {"notification": f"N{i}"},
+            },
+            nomenclature,
+        )
+        for i in range(ledger_count)
+    ]
+    ledger_rates = []
+    for _ in range(max(3, repeats // 2)):
+        with tempfile.TemporaryDirectory() as tmp:
+            led = CapLedger(engine(f"sqlite:///{tmp}/bench.db"))
+            ev = Evaluator(book, hs=nomenclature, screener=screener, ledger=led)
+            start = time.perf_counter()
+            for tx in petroleum:
+                assert ev.check(tx).recorded
+            ledger_rates.append(ledger_count / (time.perf_counter() - start))
+            led.engine.dispose()
+    load_times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        load_rulebook(hs=nomenclature)
+        load_times.append(time.perf_counter() - start)
+
+    out = sys.stdout
+    out.write(f"\n### Trade checks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n")
+    out.write(f"Machine: {machine()}. One process, one core.\n\n")
+    out.write(
+        f"{count:,} transactions of 5 goods lines (random HS 2022 subheadings) and 5 parties + 1 vessel each, "
+        f"screened against {len(entities):,} list entities (ExactNameScreener, screening cache off), "
+        f"{len(book):,} rules; median of {repeats} runs.\n\n"
+    )
+    out.write("| Measure | Result |\n|---|---|\n")
+    out.write(f"| evaluate (parsed transactions) | **{eval_rate:,.0f} transactions/s** |\n")
+    out.write(f"| parse + evaluate (from dicts) | {full_rate:,.0f} transactions/s |\n")
+    out.write(
+        f"| refined petroleum, checked and recorded in a SQLite ledger | {statistics.median(ledger_rates):,.0f} transactions/s |\n"
+    )
+    out.write(
+        f"| rule packs: validate + compile (5 packs) | {statistics.median(load_times) * 1000:,.0f} ms |\n"
+    )
+    out.write("\nTarget: ≥ 1,000 transactions/s (5 lines, 5 parties) on one core.\n")
+
+
+if __name__ == "__main__":
+    main()
