@@ -26,7 +26,14 @@ $(BENCH_STAMP): $(STAMP)
 demo: install
 	$(BIN)/corridor demo-import
 	$(BIN)/corridor lists status
-	$(BIN)/corridor entity un:KPe.001
+	$(BIN)/corridor entity un:KPe.018
+	$(BIN)/corridor index build
+	$(BIN)/corridor screen "김정은"
+	$(BIN)/corridor screen "ООО Алис" --schema Company
+	$(BIN)/corridor screen "Kim Jong Nam" --schema Person
+	$(BIN)/corridor screen "ANY NAME" --imo 9253325
+	$(BIN)/corridor check examples/corridor-2022.yaml --summary
+	$(BIN)/corridor ledger --no-shipments
 
 lint: install
 	$(BIN)/ruff check src tests bench

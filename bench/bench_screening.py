@@ -105,7 +105,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def bench_speed(entities: list[Entity], evalset: EvalSet, args: argparse.Namespace) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"load_average": os.getloadavg()[0]}
     gc.collect()
     before = rss_mb()
     started = time.perf_counter()
@@ -150,16 +150,19 @@ def bench_speed(entities: list[Entity], evalset: EvalSet, args: argparse.Namespa
     for _ in range(3):
         latencies = []
         started = time.perf_counter()
+        cpu_started = time.process_time()
         for query in queries:
             t0 = time.perf_counter_ns()
             screener.screen(query)
             latencies.append((time.perf_counter_ns() - t0) / 1e6)
         wall = time.perf_counter() - started
-        rounds.append((len(queries) / wall, latencies))
+        cpu = time.process_time() - cpu_started
+        rounds.append((len(queries) / wall, latencies, len(queries) / cpu))
     rounds.sort(key=lambda r: r[0])
-    per_s, latencies = rounds[1]
+    per_s, latencies, per_cpu_s = rounds[1]
     result["screen_queries"] = len(queries)
     result["screens_per_s"] = per_s
+    result["screens_per_cpu_s"] = per_cpu_s  # by process CPU time: less sensitive to other load
     result["screens_per_s_rounds"] = [r[0] for r in rounds]
     result["p50_ms"] = percentile(latencies, 0.50)
     result["p99_ms"] = percentile(latencies, 0.99)
@@ -487,7 +490,9 @@ def weakest_markdown(ours: dict[str, Any], count: int = 4) -> str:
 def speed_markdown(speed: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [f"\n### Screening speed — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"]
     lines.append(
-        f"Machine: {machine()}. One process, one core. Index of {speed['entities']:,} entities "
+        f"Machine: {machine()}. One process, one core; 1-minute load average {speed['load_average']:.1f} when "
+        f"the timings started (the machine is shared: wall-clock figures fall when others run; the CPU-time "
+        f"rate does not). Index of {speed['entities']:,} entities "
         f"(all newest snapshots, nothing held out){' — **quick mode**' if args.quick else ''}.\n"
     )
     lines.append("| measure | value | target |\n|---|---:|---:|")
@@ -501,7 +506,8 @@ def speed_markdown(speed: dict[str, Any], args: argparse.Namespace) -> str:
     lines.append(f"| index file size | {speed['index_mb']:.0f} MB | |")
     lines.append(
         f"| single screens per second ({speed['screen_queries']:,} mixed queries, median of 3 rounds) | "
-        f"{speed['screens_per_s']:,.0f} {mark(speed['screens_per_s'] >= TARGETS['screens_per_s'])} | ≥ 2,000 |"
+        f"{speed['screens_per_s']:,.0f} {mark(speed['screens_per_s'] >= TARGETS['screens_per_s'])} "
+        f"({speed['screens_per_cpu_s']:,.0f} per CPU-second) | ≥ 2,000 |"
     )
     lines.append(
         f"| latency p50 / p99 / max | {speed['p50_ms']:.2f} / {speed['p99_ms']:.2f} {mark(speed['p99_ms'] <= TARGETS['p99_ms'])} / {speed['max_ms']:.1f} ms | p99 ≤ 5 ms |"

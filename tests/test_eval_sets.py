@@ -20,16 +20,20 @@ from bench.eval.links import link
 from bench.eval.sets import Builder, apply_holdout
 from bench.eval.text import fold, skeleton_key
 
-from corridor.model import DateSpec, Entity, NameKind, make_name
+from corridor.model import DateSpec, Entity, Name, NameKind, make_name
+
+
+def nm(full: str, kind: NameKind = NameKind.PRIMARY, given: str = "", family: str = "") -> Name:
+    name = make_name(full, kind, given=given, family=family)
+    assert name is not None
+    return name
 
 
 def person(
     entity_id: str, *names: str, dob: str = "", programs: tuple[str, ...] = (), **extra: object
 ) -> Entity:
-    made = [make_name(n, NameKind.PRIMARY if i == 0 else NameKind.ALIAS) for i, n in enumerate(names)]
-    entity = Entity(
-        id=entity_id, source=entity_id.split(":")[0], schema="Person", names=[n for n in made if n]
-    )
+    made = [nm(n, NameKind.PRIMARY if i == 0 else NameKind.ALIAS) for i, n in enumerate(names)]
+    entity = Entity(id=entity_id, source=entity_id.split(":")[0], schema="Person", names=made)
     if dob:
         entity.birth_dates = [DateSpec(dob)]
     entity.programs = list(programs)
@@ -223,8 +227,8 @@ def _corpus() -> list[Entity]:
         programs=("Russia",),
     )
     kim = person("ofac:20000", "KIM YONG CHOL", dob="1961-05-05", programs=("DPRK3",), nationalities=["kp"])
-    company = Entity(id="ofac:47681", source="ofac-sdn", schema="Company", names=[make_name("JSC SUEK")])  # type: ignore[list-item]
-    vessel = Entity(id="ofac:17069", source="ofac-sdn", schema="Vessel", names=[make_name("CHONG CHON GANG")])  # type: ignore[list-item]
+    company = Entity(id="ofac:47681", source="ofac-sdn", schema="Company", names=[nm("JSC SUEK")])
+    vessel = Entity(id="ofac:17069", source="ofac-sdn", schema="Vessel", names=[nm("CHONG CHON GANG")])
     vessel.identifiers = []
     return [un, uk, ofac_ru, uk_ru, kim, company, vessel]
 
@@ -295,3 +299,13 @@ def test_dob_mismatch_moves_the_birth_date_20_to_35_years() -> None:
         listed_year = int(by_id[example.against].birth_dates[0].start[:4])
         assert 20 <= abs(int(example.query["birth_date"][:4]) - listed_year) <= 35
         assert example.expected is None
+
+
+def test_surname_and_birth_date_do_not_link_contradicting_patronymics() -> None:
+    uk = person("uk:14964", "Sergey Pavlovich IVANOV", dob="1952-04-19")
+    uk.names[0] = nm("Sergey Pavlovich IVANOV", given="Sergey Pavlovich", family="IVANOV")
+    ofac = person("ofac:36799", "Sergey Borisovich IVANOV", dob="1952-04-19")
+    ofac.names[0] = nm("Sergey Borisovich IVANOV", given="Sergey Borisovich", family="IVANOV")
+    assert link([uk, ofac]).cluster_of() == {}
+    ofac.names[0] = nm("Sergei Pavlovich IVANOV", given="Sergei Pavlovich", family="IVANOV")
+    assert set(link([uk, ofac]).cluster_of()["uk:14964"]) == {"uk:14964", "ofac:36799"}

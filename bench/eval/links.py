@@ -13,8 +13,9 @@ Links are made only on evidence that is reliable on its own:
 * `dprk_name`: a DPRK-program record on OFAC and one on the UN DPRK list share an
   exact name that is unique on both sides and their birth years do not disagree;
 * `surname_dob`: two person records share a full date of birth and a surname
-  (spelling differences ignored as above), and no other record on either list
-  shares that pair.
+  (spelling differences ignored as above), no other record on either list
+  shares that pair, and their first names and patronymics (where both give
+  them) do not contradict each other.
 
 Linked records form clusters (union-find); an example whose expected entity is in
 a cluster accepts any member as a correct top-1 answer.
@@ -27,7 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bench.eval.text import fold, name_key, skeleton, skeleton_key
+from bench.eval.text import fold, name_key, similarity, skeleton, skeleton_key
 from corridor.model import Entity, NameKind
 
 _UN_REF_RE = re.compile(r"\b([A-Z]{2}[a-zA-Z])\.(\d{3})\b")
@@ -94,6 +95,26 @@ def surnames(entity: Entity) -> set[str]:
             if len(words) >= 2:
                 found.update((words[0], words[-1]))
     return {s for s in found if s}
+
+
+def _given_words(entity: Entity) -> tuple[str, str]:
+    """(first name, patronymic) skeletons of the primary Latin name, "" when unknown."""
+    for name in entity.names:
+        if name.script == "Latin" and name.given:
+            words = fold(name.given).split()
+            first = skeleton(words[0]) if words else ""
+            patronymic = next((skeleton(w) for w in words[1:] if re.search(r"(vich|vna|ich|ichna)$", w)), "")
+            return first, patronymic
+    return "", ""
+
+
+def given_names_agree(a: Entity, b: Entity) -> bool:
+    """No contradiction between first names or patronymics (when both lists give
+    them): same surname and birth date but "Sergey Pavlovich" vs "Sergey
+    Borisovich" is not linked."""
+    first_a, patr_a = _given_words(a)
+    first_b, patr_b = _given_words(b)
+    return all(not x or not y or similarity(x, y) >= 0.7 for x, y in ((first_a, first_b), (patr_a, patr_b)))
 
 
 def _normal_id(value: str) -> str:
@@ -212,7 +233,8 @@ def _link_pair(clusters: Clusters, list_a: list[Entity], list_b: list[Entity]) -
         return index
 
     for a, b in _unique_pairs(surname_dob_index(list_a), surname_dob_index(list_b)):
-        clusters.union(a.id, b.id, "surname_dob")
+        if given_names_agree(a, b):
+            clusters.union(a.id, b.id, "surname_dob")
 
     # 5. DPRK programs: exact unique name, same kind, birth years not disagreeing
     def dprk_name_index(items: list[Entity]) -> dict[str, list[Entity]]:

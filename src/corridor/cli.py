@@ -251,6 +251,256 @@ def entity(
         console.print(render.entity_view(record))
 
 
+rules_app = typer.Typer(no_args_is_help=True, help="The trade rule packs.")
+index_app = typer.Typer(no_args_is_help=True, help="The screening index.")
+app.add_typer(rules_app, name="rules")
+app.add_typer(index_app, name="index")
+
+
+def _batch_progress(description: str) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn(description),
+        TextColumn("{task.completed:,} done"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@index_app.command("build")
+def index_build(db_url: DbOption = None) -> None:
+    """(Re)build the screening index from the active list versions."""
+    import time
+
+    from corridor.services import load_screener
+
+    started = time.perf_counter()
+    screener = load_screener(_engine(db_url), rebuild=True)
+    console.print(f"screening index: {len(screener):,} entities in {time.perf_counter() - started:.1f} s")
+
+
+@app.command("screen")
+def screen(
+    name: Annotated[str | None, typer.Argument(help="Name to screen (omit with --input).")] = None,
+    schema: Annotated[
+        str, typer.Option(help="Person | Organization | Company | LegalEntity | Vessel | Aircraft | Thing")
+    ] = "Thing",
+    birth_date: Annotated[
+        str | None, typer.Option("--birth-date", help="1962, 1962-03 or 1962-03-04")
+    ] = None,
+    country: Annotated[str | None, typer.Option(help="Country or nationality (name or ISO code).")] = None,
+    imo: Annotated[str | None, typer.Option(help="IMO number (vessels).")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Minimum score (default: the documented default).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Maximum hits per query.")] = 10,
+    input_path: Annotated[Path | None, typer.Option("--input", help="Batch: JSONL query lines.")] = None,
+    output_path: Annotated[Path | None, typer.Option("--output", help="Batch: JSONL result lines.")] = None,
+    db_url: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Screen a person, company or vessel against the active lists, every hit explained."""
+    from corridor.match import Query, QueryError
+    from corridor.match.batch import screen_jsonl
+    from corridor.match.render import hits_table
+    from corridor.services import load_screener
+
+    engine = _engine(db_url)
+    if not queries.active_versions(engine):
+        raise _fail("no lists imported: run `corridor lists import PATH` or `make demo` first")
+    if input_path is not None:
+        if output_path is None:
+            raise _fail("--input needs --output")
+        screener = load_screener(engine)
+        with _batch_progress(f"screening {input_path.name}") as progress:
+            task = progress.add_task("screen", total=None)
+            stats = screen_jsonl(
+                screener, input_path, output_path, threshold, _progress_callback(progress, task), limit
+            )
+        console.print(
+            f"{stats.ok:,} queries screened, {stats.with_hits:,} with hits, {stats.errors:,} errors → {output_path}"
+        )
+        if stats.errors:
+            err.print(
+                f'[yellow]{stats.errors} line(s) had errors: see the "error" lines in {output_path}[/yellow]'
+            )
+        return
+    if not name:
+        raise _fail("give a NAME or --input FILE")
+    try:
+        query = Query(name=name, schema=schema, birth_date=birth_date, country=country, imo=imo)
+        hits = load_screener(engine).screen(query, threshold, limit)
+    except QueryError as exc:
+        raise _fail(str(exc), 2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2) + "\n")
+        return
+    if not hits:
+        console.print(f"No hits for {name!r} at the threshold.")
+        return
+    console.print(hits_table(hits, title=f"Hits for {name!r}"))
+
+
+@app.command("compare")
+def compare_names(
+    name1: Annotated[str | None, typer.Argument()] = None,
+    name2: Annotated[str | None, typer.Argument()] = None,
+    schema: Annotated[str, typer.Option()] = "Person",
+    input_path: Annotated[
+        Path | None, typer.Option("--input", help="JSONL lines {id, name1, name2, schema}.")
+    ] = None,
+    output_path: Annotated[Path | None, typer.Option("--output", help="JSONL lines {id, score}.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score two names (or a file of pairs) with the screening engine's name comparison."""
+    from corridor.match import QueryError, compare
+    from corridor.match.batch import compare_jsonl
+
+    if input_path is not None:
+        if output_path is None:
+            raise _fail("--input needs --output")
+        with _batch_progress(f"comparing {input_path.name}") as progress:
+            task = progress.add_task("compare", total=None)
+            stats = compare_jsonl(input_path, output_path, _progress_callback(progress, task))
+        console.print(f"{stats.ok:,} pairs scored, {stats.errors:,} errors → {output_path}")
+        return
+    if not name1 or not name2:
+        raise _fail("give NAME1 NAME2, or --input PAIRS.jsonl --output SCORES.jsonl")
+    try:
+        result = compare(name1, name2, schema)
+    except QueryError as exc:
+        raise _fail(str(exc), 2) from exc
+    if as_json:
+        sys.stdout.write(
+            json.dumps(
+                {"score": round(result.score, 4), "explanation": result.explanation.to_dict()},
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+        return
+    console.print(f"score {result.score:.3f}: {result.explanation.summary}")
+
+
+@app.command("check")
+def check(
+    path: Annotated[Path | None, typer.Argument(help="A transaction file (.json / .yaml).")] = None,
+    input_path: Annotated[
+        Path | None, typer.Option("--input", help="Batch: transactions .csv or .jsonl.")
+    ] = None,
+    output_path: Annotated[
+        Path | None, typer.Option("--output", help="Batch: results .csv or .jsonl.")
+    ] = None,
+    record: Annotated[bool, typer.Option(help="Record capped shipments in the cap ledger.")] = True,
+    summary_only: Annotated[bool, typer.Option("--summary", help="One line per transaction.")] = False,
+    db_url: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check transactions against the rule packs: a verdict with every reason and citation."""
+    from corridor.services import party_screener
+    from corridor.sources.base import ParseError as InputError
+    from corridor.trade import batch, report
+
+    engine = _engine(db_url)
+    screener = party_screener(engine)
+    if screener is None:
+        err.print("[yellow]warning: no lists imported; parties and vessels are not screened[/yellow]")
+    evaluator = batch.make_evaluator(screener, engine)
+    if input_path is not None:
+        if output_path is None:
+            raise _fail("--input needs --output")
+        with _batch_progress(f"checking {input_path.name}") as progress:
+            task = progress.add_task("check", total=None)
+            summary = batch.check_batch(
+                input_path,
+                output_path,
+                evaluator,
+                on_progress=lambda p: progress.update(task, completed=p.processed),
+                record=record,
+            )
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_outcome.items()))
+        console.print(f"{summary.processed:,} transactions checked ({counts}) → {output_path}")
+        for line in summary.errors:
+            err.print(f"[red]error:[/red] {line}")
+        if summary.errors:
+            raise typer.Exit(1)
+        return
+    if path is None:
+        raise _fail("give a TRANSACTION file, or --input FILE --output FILE")
+    try:
+        verdicts = batch.check_file(path, evaluator, record=record)
+    except (InputError, ValueError) as exc:
+        raise _fail(str(exc), 2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps([v.to_dict() for v in verdicts], ensure_ascii=False, indent=2) + "\n")
+        return
+    if summary_only:
+        console.print(report.verdicts_table(verdicts, title=f"Verdicts for {path.name}"))
+        return
+    for verdict in verdicts:
+        console.print(report.verdict_renderable(verdict))
+
+
+@app.command("ledger")
+def ledger(
+    cap: Annotated[str | None, typer.Option(help="Cap rule id, e.g. UN-2397-5.")] = None,
+    period: Annotated[str | None, typer.Option(help="Period, e.g. 2022.")] = None,
+    shipments: Annotated[bool, typer.Option(help="List the shipments behind each period.")] = True,
+    db_url: DbOption = None,
+) -> None:
+    """Cap use per period (refined petroleum, crude oil) with the shipments behind it."""
+    from corridor.trade import ledger as cap_ledger
+    from corridor.trade import report
+
+    usages = cap_ledger.ledger_summary(_engine(db_url), cap, period)
+    console.print(report.ledger_renderable(usages, show_shipments=shipments))
+
+
+@rules_app.command("list")
+def rules_list(
+    regime: Annotated[str | None, typer.Option(help="Only this regime (UN, US, EU...).")] = None,
+    status: Annotated[str | None, typer.Option(help="in_force | superseded | expired")] = None,
+) -> None:
+    """Every rule with its citation and verification mark."""
+    from corridor.trade import report
+    from corridor.trade.rules import default_rulebook
+
+    console.print(report.rules_table(default_rulebook(), regime=regime, status=status))
+
+
+@rules_app.command("show")
+def rules_show(rule_id: Annotated[str, typer.Argument()]) -> None:
+    """One rule in full: legal source, verification, dates, HS, caps, exemptions."""
+    from corridor.trade import report
+    from corridor.trade.rules import default_rulebook
+
+    try:
+        rule = default_rulebook().get(rule_id)
+    except KeyError as exc:
+        raise _fail(str(exc).strip("'\"")) from exc
+    console.print(report.rule_renderable(rule))
+
+
+@app.command("hs")
+def hs(
+    query: Annotated[str, typer.Argument(help="An HS code (2–10 digits, dots allowed) or words.")],
+    limit: Annotated[int, typer.Option()] = 15,
+) -> None:
+    """Look up an HS 2022 code, or search the nomenclature by words."""
+    from corridor.trade import hs as hs_module
+    from corridor.trade import report
+
+    nomenclature = hs_module.load()
+    if any(ch.isdigit() for ch in query) and not any(ch.isalpha() for ch in query):
+        try:
+            console.print(report.hs_path_renderable(nomenclature.path(query, "code")))
+        except ValueError as exc:
+            raise _fail(str(exc)) from exc
+        return
+    console.print(report.hs_search_table(query, nomenclature.search(query, limit)))
+
+
 @app.command("demo-import")
 def demo_import(db_url: DbOption = None) -> None:
     """Import the newest snapshot of every list in the shared data folder (CORRIDOR_SHARED)."""

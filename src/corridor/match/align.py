@@ -28,7 +28,7 @@ The name score is a weighted agreement (a weighted Dice coefficient):
                                           + Σ f · w(unmatched listed tokens))
 
 where f = 1 when the query has a name part of its own left over (the names then
-contradict each other: Kim Jong Nam vs Kim Jong Un), else 0.6 for a listed part
+contradict each other: Kim Jong Nam vs Kim Jong Un), else 0.5 for a listed part
 the query simply does not give, and 0.15 for a missing patronymic.  A common
 name part (Kim, Choe: low weight) says little when it matches but a lot when it
 contradicts, so a contradicting leftover counts at least CONTRADICTION_FLOOR.
@@ -49,7 +49,7 @@ from corridor.names.tokens import Tok
 
 MIN_FUZZY = 0.75
 MAX_FUZZY = 0.92
-MISSING_LISTED = 0.6
+MISSING_LISTED = 0.5
 MISSING_PATRONYMIC = 0.15
 SIGNIFICANT = 0.2  # a leftover query token of at least this weight contradicts
 # A common name part (Kim, Choe) says little when it matches but a lot when it
@@ -149,6 +149,8 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
             return 0.95, "korean-romanization"
         if single.kloose == key.replace("u", "o"):
             return 0.90, "korean-romanization"
+        if all(p.ksyllables == 1 for p in parts):
+            return 0.0, ""  # Korean syllables are judged by the key alone (철남 ≠ Chol Sam)
     if single.rkeys[0] == russian_key(joined):
         return 0.93, "run-together"
     if len(joined) >= 6:
@@ -275,11 +277,25 @@ def _run_together(
         singles, many = (qtoks, ltoks) if single_side else (ltoks, qtoks)
         used_single, used_many = (used_q, used_l) if single_side else (used_l, used_q)
         size_many = len(many)
+        lengths = [len(t.text) for t in many]
+        # the shortest run two adjacent free tokens make: shorter singles can't be one
+        shortest = min(
+            (
+                lengths[k] + lengths[k + 1]
+                for k in range(size_many - 1)
+                if not (used_many[k] or used_many[k + 1] or many[k].legal or many[k + 1].legal)
+            ),
+            default=0,
+        )
+        if not shortest:
+            continue
         for i, tok in enumerate(singles):
             size = len(tok.text)
-            if used_single[i] or size < 5 or tok.legal:
+            if used_single[i] or tok.legal or size < (3 if tok.script == "Hangul" else 4):
                 continue
             slack = max(2, size // 4)
+            if size + slack < shortest:
+                continue
             text, rkey, kkey = tok.text, tok.rkeys[0], tok.kkey
             for start in range(size_many - 1):
                 head = many[start]
@@ -291,11 +307,11 @@ def _run_together(
                     or (kkey and head.kkey and kkey.startswith(head.kkey[:2]))
                 ):
                     continue
-                total = len(head.text)
+                total = lengths[start]
                 for end in range(start + 1, min(size_many, start + 4)):
                     if used_many[end] or many[end].legal:
                         break
-                    total += len(many[end].text)
+                    total += lengths[end]
                     if total > size + slack:
                         break
                     if total < size - slack:
@@ -325,7 +341,14 @@ def _leftovers_joined(
     joined_l = "".join(ltoks[j].text for j in free_l)
     if abs(len(joined_q) - len(joined_l)) > 2 or len(joined_q) < 5:
         return
-    sim = 1.0 if joined_q == joined_l else _lev(joined_q, joined_l, score_cutoff=0.85)
+    if joined_q == joined_l:
+        sim = 1.0
+    elif all(qtoks[i].kkey for i in free_q) and all(ltoks[j].kkey for j in free_l):
+        # Korean syllables are judged by the key alone (경철 ≠ Yong Chol)
+        same = korean.korean_loose_key(joined_q) == korean.korean_loose_key(joined_l)
+        sim = 0.92 if same else 0.0
+    else:
+        sim = _lev(joined_q, joined_l, score_cutoff=0.85)
     if sim < 0.85:
         return
     for i in free_q:

@@ -52,7 +52,7 @@ from corridor.names.cyrillic import russian_key
 from corridor.names.normalize import normalize, strip_controls
 from corridor.names.tokens import Tok, analyze, schema_kind
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 CANDIDATES = 40  # names aligned per query
 MAX_POSTINGS = 4000  # keys shared by more names than this are not used to retrieve
 KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "former": 1.0, "weak_alias": 0.92}
@@ -176,6 +176,7 @@ class Screener:
         self.imos = imos
         self.entity_names = entity_names
         self.deletes = deletes
+        self.name_weights = [sum(weights) for *_, weights in names]
         self._query_cache: dict[tuple[str, str], tuple[Any, ...]] = {}
 
     # --- building -------------------------------------------------------------------
@@ -293,9 +294,9 @@ class Screener:
         checked = check_query(query)
         schema = checked["schema"]
         kind = schema_kind(schema)
-        qtoks, qweights, token_sets, total_weight = self._analyse(checked["name"], kind)
+        qtoks, qweights, token_sets, total_weight, open_weight = self._analyse(checked["name"], kind)
 
-        candidates = self._retrieve(token_sets, total_weight, threshold - PRUNE_MARGIN)
+        candidates = self._retrieve(token_sets, total_weight, open_weight, threshold - PRUNE_MARGIN)
         forced: set[int] = set()  # entities found by identifier / IMO
         for value in checked["identifiers"]:
             forced.update(self.identifiers.get(value, ()))
@@ -352,6 +353,7 @@ class Screener:
         # one retrieval set per query token, and per run of adjacent tokens;
         # `repeats` is the token's weight in quarters (Counter.update runs in C)
         token_sets: list[tuple[int, set[int]]] = []
+        open_weight = 0.0
         postings = self.postings
         groups: list[tuple[float, list[str], Tok | None]] = [
             (w, token_keys(t), t) for t, w in zip(qtoks, qweights, strict=True)
@@ -365,11 +367,14 @@ class Screener:
                 found_sets = [postings[k] for k in self._typo_keys(tok) if k in postings]
             usable = [s for s in found_sets if len(s) <= MAX_POSTINGS]
             if not usable:
+                if tok is not None and not found_sets and not tok.legal and tok.tag != "stopword":
+                    # found nowhere, yet it may still match by run-together or fuzzy
+                    # spelling: every candidate may count it
+                    open_weight += weight
                 continue
             merged: set[int] = set().union(*usable)
             token_sets.append((max(1, round(weight * 4)), merged))
-        total_weight = sum(qweights)
-        result = (qtoks, qweights, token_sets, total_weight)
+        result = (qtoks, qweights, token_sets, sum(qweights), open_weight)
         if len(self._query_cache) >= QUERY_CACHE:
             self._query_cache.clear()
         self._query_cache[key] = result
@@ -392,16 +397,18 @@ class Screener:
         return keys
 
     def _retrieve(
-        self, token_sets: list[tuple[int, set[int]]], total_weight: float, floor: float
+        self, token_sets: list[tuple[int, set[int]]], total_weight: float, open_weight: float, floor: float
     ) -> list[int]:
         """The names worth aligning: the CANDIDATES sharing the most query weight,
         leaving out those that share too little to reach `floor` even if every
-        shared token matched exactly (bound 2M / (M + W), M the shared weight,
-        W the query's; so M must reach floor·W / (2 − floor))."""
+        shared token matched exactly (bound 2M / (M + W), M the shared weight plus
+        the weight of query tokens found nowhere, W the query's; so M must reach
+        floor·W / (2 − floor))."""
         if not token_sets:
             return []
         quarters = total_weight * 4
-        need = floor * quarters / (2 - floor) if floor > 0 else 0.0
+        open_quarters = open_weight * 4
+        need = floor * quarters / (2 - floor) - open_quarters if floor > 0 else 0.0
         groups = sorted(token_sets, key=lambda g: -g[0])
         # a name sharing none of the heavier groups cannot reach `need` with the
         # lighter ones alone: only names of the heavier groups are counted
@@ -412,18 +419,32 @@ class Screener:
                 break
             pool |= found
             remaining -= repeats
+        everything = remaining >= need  # every group went into the pool
         counts: Counter[int] = Counter()
         for repeats, found in groups:
-            members = found if len(found) <= len(pool) and found <= pool else found & pool
+            members = found if everything else found & pool
             for _ in range(repeats):
                 counts.update(members)
+        top = counts.most_common(CANDIDATES + 1)
+        if len(top) > CANDIDATES and top[CANDIDATES][1] == top[CANDIDATES - 1][1]:
+            top = self._break_ties(counts, top)
         out = []
-        for nid, count in counts.most_common(CANDIDATES):
-            shared = min(count, quarters)
+        for nid, count in top[:CANDIDATES]:
+            shared = min(count + open_quarters, quarters)
             if 2 * shared / (shared + quarters) < floor:
                 break
             out.append(nid)
         return out
+
+    def _break_ties(self, counts: Counter[int], top: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """More names tie at the cut than fit: the lighter (shorter) names go first
+        (the bare alias SBERBANK before SBERBANK OF RUSSIA: fewer parts left over),
+        then by position, so the choice never depends on set order."""
+        boundary = top[CANDIDATES - 1][1]
+        above = [(nid, c) for nid, c in top if c > boundary]
+        tied = sorted(nid for nid, c in counts.items() if c == boundary)
+        tied.sort(key=self.name_weights.__getitem__)  # stable: position breaks equal weights
+        return above + [(nid, boundary) for nid in tied[: CANDIDATES - len(above)]]
 
     def _qualify(
         self, index: int, name_score: float, checked: dict[str, Any]

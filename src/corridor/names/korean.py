@@ -12,7 +12,9 @@ syllable, without the sound-change rules of running text) with MR and RR tables.
 `korean_key` maps a romanised token to a canonical key by folding the letters
 that schemes disagree on: ch/j/tch → j, k/g → k, t/d → t, p/b → p, l/r → r,
 eo/ŏ → o, eu/ŭ → u, yeo → yo, ou → o (Young), oo → u, ee → i, oi → oe, and a
-final h after a vowel is dropped (Oh).  Whole-token
+final h after a vowel is dropped (Oh), and the South Korean initial sound law is
+applied at the start (Ri → i, Ryu → yu, Ryong → yong, Ro → no: North and South
+spellings of one Hangul meet).  Whole-token
 surname spellings (Lee/Rhee/Yi/I → ri, Park/Bak → pak, Choi → choe) go through
 a table first.  Hangul is romanised (MR, ASCII) and then keyed the same way, so
 김정은, Kim Jong Un, Kim Chŏng-ŭn, Gim Jeong-eun and Kimjongun all meet on
@@ -75,28 +77,10 @@ _RR_INITIALS = (
     "p",
     "h",
 )
-# DPRK practice writes MR's ch as j at the start of a syllable in names (Kim Jong Un).
-_DPRK_INITIALS = (
-    "k",
-    "kk",
-    "n",
-    "t",
-    "tt",
-    "r",
-    "m",
-    "p",
-    "pp",
-    "s",
-    "ss",
-    "",
-    "j",
-    "jj",
-    "ch",
-    "k",
-    "t",
-    "p",
-    "h",
-)
+# DPRK practice (the 1992 DPRK system, as on the UN and OFAC lists): MR without
+# marks, j for ㅈ (Kim Jong Un) and kh/th/ph for the aspirates ㅋ/ㅌ/ㅍ (Kyong Thaek,
+# Phyong Guk).
+_DPRK_INITIALS = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj", "ch", "kh", "th", "ph", "h")  # fmt: skip
 # Medial vowels (21).
 _MR_MEDIALS = (
     "a", "ae", "ya", "yae", "ŏ", "e", "yŏ", "ye", "o", "wa", "wae", "oe", "yo", "u", "wŏ", "we", "wi", "yu", "ŭ", "ŭi", "i"
@@ -462,6 +446,13 @@ def korean_key(token: str) -> str:
             token = token.replace(old, new)
     if len(token) > 1 and token.endswith("h") and token[-2] in _VOWELS:
         token = token[:-1]
+    # South Korean initial sound law: a word-initial ㄹ/ㄴ before i/y is dropped and
+    # ㄹ before other vowels is read ㄴ (DPRK Ri/Ryu/Ryong/Ro = ROK I/Yu/Yong/No)
+    if len(token) > 1 and token[0] in "rn":
+        if token[1] in "iy":
+            token = token[1:]
+        elif token[0] == "r" and token[1] in "aoue":
+            token = "n" + token[1:]
     return token
 
 
@@ -496,6 +487,8 @@ def syllable_inventory() -> frozenset[str]:
 
 
 _MAX_SYLLABLE = 7
+# Letters no romanization of Hangul uses: a token with one is not Korean.
+_NOT_KOREAN = frozenset("fvxqz")
 
 
 @lru_cache(maxsize=65536)
@@ -505,7 +498,7 @@ def segment_latin(token: str) -> tuple[str, ...] | None:
 
     A DP over the syllable inventory; of the segmentations it keeps the one with
     the fewest syllables, preferring longer syllables first (jong+un, not jon+gun)."""
-    if not token.isascii() or not token.isalpha() or len(token) > 24:
+    if not token.isascii() or not token.isalpha() or len(token) > 24 or not _NOT_KOREAN.isdisjoint(token):
         return None
     inventory = syllable_inventory()
     size = len(token)

@@ -78,6 +78,8 @@ _FORMS: dict[str, tuple[str, ...]] = {
         "closed joint stock company",
         "non public joint stock company",
         "joint stock commercial bank",
+        "jscb",
+        "jcsb",
         "aktsionernoye obshchestvo",
         "aktsionernoe obshchestvo",
         "акционерное общество",

@@ -25,7 +25,8 @@ let a missing patronymic cost little and show what each part is.
 
 `kind` is "person", "org" (organisations, companies, legal entities: legal forms
 are tagged, including ambiguous short ones like SA, AO, Co) or "other" (vessels,
-aircraft, anything: only unambiguous legal forms are tagged).
+aircraft, anything: only unambiguous legal forms are tagged, and a leading ship
+prefix MV, M/V, MT, M/T, SS... is a stopword).
 """
 
 from __future__ import annotations
@@ -409,13 +410,17 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
                 for i in range(start, end):
                     legal_at[i] = form_class
     tags = _person_tags(tokens, comma_split) if kind == "person" else ["name"] * len(tokens)
+    if kind == "other":
+        prefix = _vessel_prefix(tokens)
+        for i in range(prefix):
+            tags[i] = "stopword"
     result: list[Tok] = []
     for i, orig in enumerate(tokens):
         text, kkey, kloose, ksyllables, rkeys, script = token_forms(orig)
         legal = legal_at.get(i, "")
         if legal:
             tag, weight = "legal_form", LEGAL_WEIGHT
-        elif text in STOPWORDS and len(tokens) > 1:
+        elif tag_is_stop(tags[i]) or (text in STOPWORDS and len(tokens) > 1):
             tag = "stopword"
             weight = 0.3 if text in _PARTICLES else STOPWORD_WEIGHT
         elif text.isdigit():
@@ -428,6 +433,23 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
         stem = cyrillic.surname_stem(rkeys[0]) if len(rkeys[0]) > 4 else rkeys[0]
         result.append(Tok(orig, text, kkey, kloose, ksyllables, rkeys, stem, tag, legal, script, weight))
     return tuple(result)
+
+
+# Ship prefixes (motor vessel, motor tanker, steamship...): MV Chem is the vessel CHEM.
+_VESSEL_PREFIXES = (("m", "v"), ("m", "t"), ("mv",), ("mt",), ("ms",), ("ss",), ("fv",), ("mfv",), ("sy",), ("my",))
+
+
+def _vessel_prefix(tokens: list[str]) -> int:
+    """How many leading tokens are a ship prefix (0 when none, or nothing follows)."""
+    for prefix in _VESSEL_PREFIXES:
+        size = len(prefix)
+        if len(tokens) > size and tuple(tokens[:size]) == prefix:
+            return size
+    return 0
+
+
+def tag_is_stop(tag: str) -> bool:
+    return tag == "stopword"
 
 
 def schema_kind(schema: str) -> str:

@@ -542,10 +542,8 @@ class Evaluator:
                     _reason(rule, Outcome.CLEAR, f"Evidence attached: {', '.join(given)}.", subject)
                 )
                 return Outcome.CLEAR
-        if rule.hs and line is not None:
-            caveat = rule.hs.caveat()
-            if caveat:
-                notes.append(caveat)
+        if rule.hs_caveat and line is not None:
+            notes.append(rule.hs_caveat)
         for ex in trig.exemptions:
             applied, note = self._exemption(ctx, ex, evidence, line, jv)
             if applied:
@@ -971,7 +969,7 @@ def _reason(
         notes=tuple(dict.fromkeys(notes)),
         exemption=exemption,
         exemption_citation=exemption_citation,
-        sources=tuple(s.key for s in rule.sources),
+        sources=rule.source_ids,
     )
 
 

@@ -329,3 +329,10 @@ class CapLedger:
                 )
             )
         return out
+
+
+def ledger_summary(engine: Engine, cap_id: str | None = None, period: str | None = None) -> list[PeriodUsage]:
+    """Cap use per period (with the shipments) against the limits of the bundled packs."""
+    from corridor.trade.rules import default_rulebook
+
+    return CapLedger(engine).summary(default_rulebook().caps(), cap_id, period)

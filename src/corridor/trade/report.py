@@ -218,8 +218,9 @@ def rule_renderable(rule: Rule) -> RenderableType:
     for trig in rule.triggers:
         extra = ""
         if trig.exemptions:
-            extra = "; exemptions: " + ", ".join(
-                f"{e.id} (needs {', '.join(e.evidence) or 'conditions'})" for e in trig.exemptions
+            extra = " Exemptions: " + ", ".join(
+                f"{e.id} [{e.rule_id}] (needs: {'; '.join(x for x in (', '.join(e.evidence), e.conditions.describe()) if x) or '-'})"
+                for e in trig.exemptions
             )
         rows.append(
             (f"Trigger {trig.index + 1}", f"{trig.kind} -> {trig.outcome.value}: {trig.explain}{extra}")
@@ -297,3 +298,26 @@ def ledger_renderable(usages: Iterable[PeriodUsage], *, show_shipments: bool = T
     if not parts:
         parts.append(Text("The cap ledger is empty."))
     return Group(*parts)
+
+
+def verdicts_table(verdicts: Sequence[Verdict], title: str = "Verdicts") -> Table:
+    """One row per transaction: the verdict and the rules behind its deciding reasons."""
+    table = Table(title=title, expand=True)
+    for col in ("Transaction", "Date", "Verdict", "Deciding rules (citation, mark)", "Screening hits"):
+        table.add_column(col, overflow="fold")
+    for verdict in verdicts:
+        deciding = (
+            [r for r in verdict.reasons if r.outcome is verdict.outcome]
+            if verdict.outcome is not Outcome.CLEAR
+            else []
+        )
+        cited = list(dict.fromkeys(r.citation for r in deciding))
+        hits = sum(len(s.hits) for s in verdict.screening)
+        table.add_row(
+            verdict.transaction_id,
+            verdict.date.isoformat(),
+            Text(verdict.outcome.value, style=STYLE.get(verdict.outcome, "")),
+            Text("; ".join(cited[:4]) + (f" (+{len(cited) - 4})" if len(cited) > 4 else "") or "-"),
+            str(hits),
+        )
+    return table

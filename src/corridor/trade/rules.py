@@ -291,6 +291,9 @@ class Rule:
     scope: Scope
     triggers: tuple[Trigger, ...]
     explanation: str
+    hs_caveat: str = ""  # precomputed HSMapping.caveat() (shown with every goods reason)
+    citation_text: str = ""  # precomputed citation
+    source_ids: tuple[str, ...] = ()
 
     def in_force(self, day: dt.date) -> bool:
         """Applies on `day`: in_force_from <= day < superseded_on / expired_on."""
@@ -316,10 +319,7 @@ class Rule:
 
     @property
     def citation(self) -> str:
-        return f"{self.instrument} {self.paragraph_label} [{self.verification}]"
-
-    def source_keys(self) -> str:
-        return "".join(f"[{s.key}]" for s in self.sources) or "(no source: analyst knowledge)"
+        return self.citation_text or f"{self.instrument} {self.paragraph_label} [{self.verification}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +405,7 @@ class RuleBook:
                             self._under[trig.direction][short].append((trig, prefix))
         self._goods = {d: {n: dict(v) for n, v in by_len.items()} for d, by_len in self._goods.items()}
         self._under = {d: dict(v) for d, v in self._under.items()}
+        self._memo: dict[tuple[str, str], tuple[tuple[Trigger, bool], ...]] = {}
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -415,10 +416,17 @@ class RuleBook:
         except KeyError:
             raise KeyError(f"unknown rule id {rule_id!r}") from None
 
-    def goods_triggers(self, direction: str, hs6: str) -> list[tuple[Trigger, bool]]:
+    def goods_triggers(self, direction: str, hs6: str) -> tuple[tuple[Trigger, bool], ...]:
         """Goods triggers for a code moving in `direction`: (trigger, exact) pairs.
         exact=False marks a trigger on a narrower code than the line gives (the line
-        *may* fall under it: reported as review)."""
+        *may* fall under it: reported as review).  Memoised: at most 3 x 6,900 keys."""
+        key = (direction, hs6)
+        cached = self._memo.get(key)
+        if cached is None:
+            cached = self._memo[key] = tuple(self._goods_triggers(direction, hs6))
+        return cached
+
+    def _goods_triggers(self, direction: str, hs6: str) -> list[tuple[Trigger, bool]]:
         by_len = self._goods[direction]
         found: list[tuple[Trigger, bool]] = [(t, True) for t in by_len[0].get("", ())]
         for n in (2, 4, 6):
@@ -644,6 +652,12 @@ def _petroleum(raw: Mapping[str, Any]) -> PetroleumTable:
 def _build_rule(pack_id: str, raw: Mapping[str, Any], sources: Mapping[str, Source]) -> Rule:
     dates = raw["dates"]
     hs = raw.get("hs")
+    paragraph = raw["paragraph"] if raw["verified"] else f"{raw['paragraph']} (unverified)"
+    mapping = (
+        HSMapping(tuple(hs["prefixes"]), hs["mapping"], hs["verification"], hs.get("note", ""))
+        if hs
+        else None
+    )
     rule_id = raw["id"]
     return Rule(
         id=rule_id,
@@ -665,13 +679,14 @@ def _build_rule(pack_id: str, raw: Mapping[str, Any], sources: Mapping[str, Sour
         dates_note=dates.get("note", ""),
         direction=raw["direction"],
         measure=raw["measure"],
-        hs=HSMapping(tuple(hs["prefixes"]), hs["mapping"], hs["verification"], hs.get("note", ""))
-        if hs
-        else None,
+        hs=mapping,
         cap=_cap(raw["cap"]) if raw.get("cap") else None,
         scope=_scope(raw.get("scope")) or Scope(),
         triggers=tuple(_trigger(rule_id, i, t) for i, t in enumerate(raw.get("triggers") or ())),
         explanation=" ".join(raw["explanation"].split()),
+        hs_caveat=mapping.caveat() if mapping else "",
+        citation_text=f"{raw['instrument']} {paragraph} [{raw['verification']}]",
+        source_ids=tuple(raw["sources"]),
     )
 
 

@@ -27,6 +27,7 @@ def norm(text: str) -> str:
     return _NON_WORD.sub(" ", stripped.casefold().translate(_APOSTROPHES)).strip()
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """`norm` plus runs of single letters joined: "L.L.C." -> "llc", "D.P.R.K." -> "dprk",
     so exact name matching ignores how initials are punctuated."""
