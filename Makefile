@@ -33,6 +33,7 @@ demo: install
 	$(BIN)/corridor screen "Kim Jong Nam" --schema Person
 	$(BIN)/corridor screen "ANY NAME" --imo 9253325
 	$(BIN)/corridor check examples/corridor-2022.yaml --summary
+	$(BIN)/corridor check examples/listed-parties.yaml --summary
 	$(BIN)/corridor ledger --no-shipments
 
 lint: install

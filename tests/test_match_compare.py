@@ -33,6 +33,13 @@ def _methods(name1: str, name2: str, schema: str = "Person") -> dict[str, str]:
         ("PRIGOZHIN, Yevgeniy Viktorovich", "Yevgeniy Viktorovich PRIGOZHIN"),
         ("Vladimir Poutine", "PUTIN, Vladimir Vladimirovich"),
         ("Prigozhinn Yevgeniy", "Yevgeniy Viktorovich PRIGOZHIN"),  # typo
+        ("정경택", "Kyong Thaek JONG"),
+        ("강 평국", "Phyong Guk KANG"),
+        ("Cheol Ryun", "Yun CHOL"),
+        ("김일수", "Il-Su KIM"),
+        ("Osama Zawiya", "Osama ZAWIYAH"),
+        ("Iavn Mikhaylovich MUSATOV", "Ivan Mikhaylovich MUSATOV"),
+        ("Irin aKOZHENKOVA", "Irina KOZHENKOVA"),
     ],
 )
 def test_same_person_scores_above_threshold(query: str, listed: str) -> None:
@@ -50,6 +57,9 @@ def test_same_person_scores_above_threshold(query: str, listed: str) -> None:
         ("Kim Jong Un", "Choe Un Jong"),
         ("Ivanov Sergey", "Ivanov Andrey"),
         ("Kim", "Kim Jong Un"),
+        ("김철남", "Chol Sam KIM"),  # 철남 is not Chol Sam, however close the letters
+        ("조경철", "JO YONG CHOL"),
+        ("리송진", "Dongjin LEE"),
     ],
 )
 def test_different_people_score_below_threshold(query: str, listed: str) -> None:
@@ -101,6 +111,13 @@ def test_company_legal_forms() -> None:
     other_class = compare("Alis JSC", "LIMITED LIABILITY COMPANY ALIS", "Company").score
     assert DEFAULT_THRESHOLD < other_class < 1.0  # the legal form class differs: noted, costs little
     assert compare("Alis Trading LLC", "Boris Trading LLC", "Company").score < DEFAULT_THRESHOLD
+    assert compare("Gamma FGUP", "Federal State Unitary Enterprise Gamma", "Organization").score == 1.0
+    assert (
+        compare(
+            "Tara Steel Trading Gesellschaft mit beschraenkter Haftung", "TARA STEEL TRADING GMBH", "Company"
+        ).score
+        == 1.0
+    )
 
 
 def test_score_range_and_summary() -> None:

@@ -120,8 +120,9 @@ def test_imo_finds_the_vessel_whatever_the_name(screener: Screener) -> None:
     assert _ids(hits) == ["ofac:4243"]
     imo = [q for q in hits[0].explanation.qualifiers if q.kind == "imo"]
     assert imo and imo[0].effect > 0.9 and hits[0].score >= 0.99
-    # and by former name, a different IMO number costs
+    # and by former name, with a ship prefix; a different IMO number costs
     assert _ids(screener.screen(Query("Sand Swan", schema="Vessel"))) == ["ofac:4243"]
+    assert _ids(screener.screen(Query("M/V Ebano", schema="Vessel"))) == ["ofac:4243"]
     wrong = screener.screen(Query("Ebano", schema="Vessel", imo="9253325"), threshold=0.0)
     assert wrong[0].entity_id == "ofac:4243" and wrong[0].score < DEFAULT_THRESHOLD
 

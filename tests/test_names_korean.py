@@ -92,3 +92,21 @@ def test_run_together_latin_is_segmented() -> None:
     assert korean.segment_latin("prigozhin") is None
     assert not korean.is_korean_like("smith")
     assert korean.is_korean_like("ryonghae")
+
+
+def test_dprk_aspirates_and_the_initial_sound_law() -> None:
+    # DPRK 1992 system as on the lists: kh/th/ph for ㅋ/ㅌ/ㅍ (Kyong Thaek, Phyong Guk)
+    assert korean.romanize_dprk("정경택") == "jongkyongthaek"
+    assert korean.korean_key("thaek") == korean.korean_key("taek")
+    assert korean.korean_key("phyong") == korean.korean_key("pyeong")
+    # North Korean Ri/Ryu/Ryong/Rim/Ro are South Korean I/Yu/Yong/Im/No
+    for north, south in (
+        ("ri", "lee"),
+        ("ryu", "yoo"),
+        ("ryong", "yong"),
+        ("rim", "lim"),
+        ("ro", "no"),
+        ("ryun", "yun"),
+    ):
+        assert korean.korean_key(north) == korean.korean_key(south), (north, south)
+    assert korean.korean_key("nam") != korean.korean_key("am")  # only ㄹ before a/o/u/e becomes ㄴ

@@ -106,6 +106,8 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     shortest, longest = (qlen, llen) if qlen < llen else (llen, qlen)
     if shortest < 4 or syllables:
         return _ZERO
+    if both_korean and not _same_first_syllable(q.text, lt.text):
+        return _ZERO  # 송진 ≠ Dongjin: a typo never changes a whole Korean syllable
     sim = 0.0
     # Levenshtein similarity can't exceed shortest/longest: skip hopeless pairs
     if shortest >= MIN_FUZZY * longest:
@@ -117,6 +119,14 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     if sim < MIN_FUZZY:
         return _ZERO
     return min(sim, MAX_FUZZY), "fuzzy"
+
+
+def _same_first_syllable(first: str, second: str) -> bool:
+    one = korean.segment_latin(first)
+    two = korean.segment_latin(second)
+    if not one or not two:
+        return True
+    return korean.korean_loose_key(one[0]) == korean.korean_loose_key(two[0])
 
 
 _SCRIPT_METHOD = {

@@ -362,9 +362,16 @@ class Screener:
             groups.append((sum(qweights[start:end]), joined_keys(qtoks[start:end]), None))
         for weight, keys, tok in groups:
             found_sets = [postings[k] for k in keys if k in postings]
-            if not found_sets and tok is not None:
+            if tok is not None and not found_sets:
                 # a token no listed name has: perhaps a typo
                 found_sets = [postings[k] for k in self._typo_keys(tok) if k in postings]
+            elif tok is not None and weight >= 0.8 and len(tok.text) >= 5:
+                # a rare token another listed name may spell one letter apart
+                # (Zawiya/Zawiyah): those names count, a little less
+                near = [postings[k] for k in self._near_keys(tok) if k in postings]
+                near = [s for s in near if len(s) <= MAX_POSTINGS]
+                if near:
+                    token_sets.append((max(1, round(weight * 3)), set().union(*near)))
             usable = [s for s in found_sets if len(s) <= MAX_POSTINGS]
             if not usable:
                 if tok is not None and not found_sets and not tok.legal and tok.tag != "stopword":
@@ -381,20 +388,23 @@ class Screener:
         return result
 
     def _typo_keys(self, tok: Tok) -> list[str]:
-        """Keys of listed tokens one edit away from an unknown query token (symmetric
+        """Keys for an unknown query token: the sound prefix/suffix keys and the
+        listed tokens one edit away (`_near_keys`)."""
+        return typo_keys(tok) + self._near_keys(tok)
+
+    def _near_keys(self, tok: Tok) -> list[str]:
+        """Keys of listed tokens one edit away from a query token (symmetric
         deletion: a listed token equal to the query token less one letter, or
-        sharing a one-letter deletion with it), plus the sound prefix/suffix keys."""
-        keys = typo_keys(tok)
+        sharing a one-letter deletion with it)."""
         text = tok.text
         if len(text) < 4 or tok.legal or not text.isalpha():
-            return keys
+            return []
         near: set[str] = set(self.deletes.get(text, ()))
         for variant in _one_deletions(text):
             near.add(variant)
             near.update(self.deletes.get(variant, ()))
         near.discard(text)
-        keys.extend("t" + t for t in near)
-        return keys
+        return ["t" + t for t in near]
 
     def _retrieve(
         self, token_sets: list[tuple[int, set[int]]], total_weight: float, open_weight: float, floor: float

@@ -19,6 +19,7 @@ scoring it weighs little; two names whose legal forms are of different classes
   fze   FZE, FZCO, FZC (UAE free-zone establishments)
   llp   LLP, LP, Limited Partnership
   ip    IP / ИП (Russian individual entrepreneur), sole proprietorship
+  sue   FGUP / ФГУП, FSUE, GUP, MUP: (Federal) State / Municipal Unitary Enterprise
 
 "Trading", "Group", "Holding", "Industrial", "International" are NOT legal
 forms: they are words of the name (Korea Mining Development Trading Corporation
@@ -110,7 +111,23 @@ _FORMS: dict[str, tuple[str, ...]] = {
     "corp": ("corporation", "corp"),
     "inc": ("inc", "incorporated"),
     "co": ("company", "co", "compania", "compagnie", "cie", "companiya", "компания"),
-    "gmbh": ("gmbh", "gesellschaft mit beschrankter haftung"),
+    "gmbh": ("gmbh", "gesellschaft mit beschrankter haftung", "gesellschaft mit beschraenkter haftung"),
+    "sue": (
+        "fgup",
+        "fsue",
+        "gup",
+        "mup",
+        "sue",
+        "фгуп",
+        "гуп",
+        "муп",
+        "federal state unitary enterprise",
+        "state unitary enterprise",
+        "municipal unitary enterprise",
+        "federalnoye gosudarstvennoye unitarnoye predpriyatiye",
+        "федеральное государственное унитарное предприятие",
+        "государственное унитарное предприятие",
+    ),
     "plc": ("plc", "public limited company"),
     "sa": (
         "sa",

@@ -436,7 +436,18 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
 
 
 # Ship prefixes (motor vessel, motor tanker, steamship...): MV Chem is the vessel CHEM.
-_VESSEL_PREFIXES = (("m", "v"), ("m", "t"), ("mv",), ("mt",), ("ms",), ("ss",), ("fv",), ("mfv",), ("sy",), ("my",))
+_VESSEL_PREFIXES = (
+    ("m", "v"),
+    ("m", "t"),
+    ("mv",),
+    ("mt",),
+    ("ms",),
+    ("ss",),
+    ("fv",),
+    ("mfv",),
+    ("sy",),
+    ("my",),
+)
 
 
 def _vessel_prefix(tokens: list[str]) -> int:
