@@ -9,33 +9,18 @@ Writes a Markdown section to stdout; `make bench` appends it to docs/benchmarks.
 from __future__ import annotations
 
 import argparse
-import platform
 import resource
 import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from corridor import config
 from corridor.demo import newest_snapshots
 from corridor.store import db
 from corridor.store.importer import import_list
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-
-    return f"{platform.node()} · {cpu} · {os.cpu_count()} cores · Python {platform.python_version()}"
+from machine import machine  # bench/ is on sys.path when a script runs
 
 
 def peak_rss_mb() -> float:
@@ -71,12 +56,16 @@ def main() -> None:
             engine.dispose()
     out = sys.stdout
     out.write(f"\n### List import — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n")
-    out.write(f"Machine: {machine()}. Store: SQLite (fresh per run). Runs: {args.runs}, medians reported.\n\n")
+    out.write(
+        f"Machine: {machine()}. Store: SQLite (fresh per run). Runs: {args.runs}, medians reported.\n\n"
+    )
     out.write("| list | format | snapshot | records | median s | records/s |\n|---|---|---|---:|---:|---:|\n")
     for snap in snaps:
         med = statistics.median(per_format[snap.list_key])
         n = counts[snap.list_key]
-        out.write(f"| {snap.list_key} | {formats[snap.list_key]} | {snap.date} | {n:,} | {med:.2f} | {n / med:,.0f} |\n")
+        out.write(
+            f"| {snap.list_key} | {formats[snap.list_key]} | {snap.date} | {n:,} | {med:.2f} | {n / med:,.0f} |\n"
+        )
     total_records = sum(counts.values())
     out.write(
         f"\n**All newest snapshots together: {total_records:,} records in {statistics.median(totals):.1f} s "

@@ -19,7 +19,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -46,6 +45,7 @@ from bench.eval.sets import (
 from corridor import config
 from corridor.match import DEFAULT_THRESHOLD, Query, Screener, compare
 from corridor.model import Entity
+from machine import machine  # bench/ is on sys.path when a script runs
 
 TARGETS = {
     "f1": 0.95,
@@ -61,18 +61,6 @@ TARGETS = {
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.system()}"
 
 
 def rss_mb() -> float:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -42,6 +41,7 @@ from corridor.trade.ledger import CapLedger
 from corridor.trade.rules import default_rulebook, load_rulebook
 from corridor.trade.screening import ExactNameScreener
 from corridor.trade.transaction import parse_transaction
+from machine import machine  # bench/ is on sys.path when a script runs
 
 ROLES = ("exporter", "importer", "consignee", "carrier", "notify_party")
 ROUTES = (
@@ -51,18 +51,6 @@ ROUTES = (
     ("cn", "kp", "Dalian", "Nampho"),
     ("ru", "cn", "Vostochny", "Ningbo"),
 )
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.node()} · {cpu} · {os.cpu_count()} cores · Python {platform.python_version()}"
 
 
 def make_transactions(count: int, codes: list[str], rng: random.Random) -> list[dict[str, Any]]:

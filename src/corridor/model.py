@@ -223,6 +223,15 @@ def detect_script(text: str) -> str:
     return max(counts.items(), key=lambda item: item[1])[0]
 
 
+def primary_first(names: list[Name]) -> list[Name]:
+    """Names with a primary one first.  Some lists give only variations or aliases
+    for a record; the first of them then stands as its primary name."""
+    if names and not any(n.kind is NameKind.PRIMARY for n in names):
+        first = names[0]
+        names[0] = Name(first.full, NameKind.PRIMARY, first.script, first.lang, first.given, first.family)
+    return sorted(names, key=lambda n: n.kind is not NameKind.PRIMARY)
+
+
 def make_name(
     full: str,
     kind: NameKind = NameKind.PRIMARY,

@@ -34,7 +34,7 @@ from typing import Any
 import pycountry
 
 from corridor.countries import to_code
-from corridor.model import Address, Entity, Identifier, Name, NameKind, detect_script
+from corridor.model import Address, Entity, Identifier, Name, NameKind, detect_script, primary_first
 from corridor.sources.base import ListMeta, ParsedList, ParseError
 from corridor.sources.dates import parse_date, parse_single
 from corridor.sources.ofac_advanced import organisation_schema
@@ -410,12 +410,8 @@ def _names(rows: list[tuple[str, ...]], schema: str) -> list[Name]:
             name = Name(full=original, kind=kind, script=script, lang=language_code(language), note=note)
             if name not in names:
                 names.append(name)
-    if names and not any(n.kind is NameKind.PRIMARY for n in names):
-        # A few groups list only "primary name variation"s: the first is the primary name.
-        first = names[0]
-        names[0] = Name(first.full, NameKind.PRIMARY, first.script, first.lang, first.given, first.family)
-    names.sort(key=lambda n: n.kind is not NameKind.PRIMARY)
-    return names
+    # A few groups list only "primary name variation"s: the first is the primary name.
+    return primary_first(names)
 
 
 def _add(values: list[str], *new: str) -> None:

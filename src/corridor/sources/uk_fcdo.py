@@ -35,7 +35,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from corridor.model import Address, Entity, Identifier, Name, NameKind, detect_script
+from corridor.model import Address, Entity, Identifier, Name, NameKind, detect_script, primary_first
 from corridor.sources.base import (
     ListMeta,
     ParsedList,
@@ -433,11 +433,8 @@ def _designation_names(elem: Any) -> list[Name]:
         )
         if full and name not in names:
             names.append(name)
-    if names and not any(n.kind is NameKind.PRIMARY for n in names):
-        first = names[0]
-        names[0] = Name(first.full, NameKind.PRIMARY, first.script, first.lang, first.given, first.family)
-    names.sort(key=lambda n: n.kind is not NameKind.PRIMARY)
-    return names
+    # A few groups list only "primary name variation"s: the first is the primary name.
+    return primary_first(names)
 
 
 def _individual_details(elem: Any, entity: Entity) -> None:
