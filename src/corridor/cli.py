@@ -23,6 +23,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 from sqlalchemy import Engine
 
 from corridor import config, render
@@ -51,7 +52,7 @@ def _engine(url: str | None) -> Engine:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(Text("error: ", style="red") + Text(message))
     return typer.Exit(code)
 
 
@@ -101,7 +102,8 @@ def lists_import(
                 )
             except ParseError as exc:
                 err.print(
-                    f"[red]error:[/red] {exc}\n  nothing was changed: the active version of this list is as before"
+                    Text("error: ", style="red")
+                    + Text(f"{exc}\n  nothing was changed: the active version of this list is as before")
                 )
                 failed = True
                 continue
@@ -138,11 +140,7 @@ def lists_update(
     for outcome in outcomes:
         style = {"imported": "green", "failed": "red", "missing": "yellow"}.get(outcome.status, "")
         detail = outcome.message or (f"{outcome.result.record_count:,} records" if outcome.result else "")
-        console.print(
-            f"[{style}]{outcome.source}: {outcome.status}[/{style}] {detail}"
-            if style
-            else f"{outcome.source}: {outcome.status} {detail}"
-        )
+        console.print(Text(f"{outcome.source}: {outcome.status}", style=style) + Text(f" {detail}"))
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
 
@@ -380,7 +378,7 @@ def compare_names(
             + "\n"
         )
         return
-    console.print(f"score {result.score:.3f}: {result.explanation.summary}")
+    console.print(Text(f"score {result.score:.3f}: {result.explanation.summary}"))
 
 
 @app.command("check")
@@ -422,7 +420,7 @@ def check(
         counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_outcome.items()))
         console.print(f"{summary.processed:,} transactions checked ({counts}) → {output_path}")
         for line in summary.errors:
-            err.print(f"[red]error:[/red] {line}")
+            err.print(Text("error: ", style="red") + Text(line))
         if summary.errors:
             raise typer.Exit(1)
         return
@@ -524,7 +522,7 @@ def demo_import(db_url: DbOption = None) -> None:
                     published_hint=snap.date,
                 )
             except ParseError as exc:
-                err.print(f"[red]error:[/red] {exc}")
+                err.print(Text("error: ", style="red") + Text(str(exc)))
                 continue
         console.print(render.import_result(result, str(snap.path)))
 
