@@ -174,27 +174,35 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
 Pair = tuple[float, tuple[int, ...], tuple[int, ...], str]
 
 
-def _row(qtoks: tuple[Tok, ...], lt: Tok) -> list[tuple[float, str]]:
-    """Scores of every query token against one listed token.  Tokens whose starts
+# The pairs one listed token makes with the query: (query token index, similarity,
+# method) for every query token that scores above 0, in query order.
+RowHits = tuple[tuple[int, float, str], ...]
+
+
+def _row(qtoks: tuple[Tok, ...], lt: Tok) -> RowHits:
+    """The query tokens that score against one listed token.  Tokens whose starts
     differ beyond one typo (first letter, first sound, or the next two letters
     shifted by one) and that are not both Korean nor both legal forms cannot
     match: they are skipped unscored."""
     text = lt.text
     first, head, second, sound = text[0], text[:2], text[1:3], lt.rkeys[0][:1]
     korean_l, legal_l = bool(lt.kkey), bool(lt.legal)
-    return [
-        pair_score(q, lt)
+    shifted = (head, second)  # a typo in, or a letter added at, the start
+    dropped = (second, head[::-1])  # a first letter dropped, or the first two swapped
+    hits = []
+    for i, q in enumerate(qtoks):
         if (
             q.text[0] == first
             or q.rkeys[0][:1] == sound
-            or q.text[1:3] in (head, second)  # a typo in, or a letter added at, the start
-            or q.text[:2] in (second, head[::-1])  # a first letter dropped, or the first two swapped
+            or q.text[1:3] in shifted
+            or q.text[:2] in dropped
             or (korean_l and q.kkey)
             or (legal_l and q.legal)
-        )
-        else _ZERO
-        for q in qtoks
-    ]
+        ):
+            sim, method = pair_score(q, lt)
+            if sim > 0.0:
+                hits.append((i, sim, method))
+    return tuple(hits)
 
 
 def align(
@@ -202,7 +210,7 @@ def align(
     qw: tuple[float, ...] | list[float],
     ltoks: tuple[Tok, ...],
     lw: tuple[float, ...] | list[float],
-    cache: dict[int, list[tuple[float, str]]] | None = None,
+    cache: dict[int, RowHits] | None = None,
 ) -> tuple[float, list[Pair]]:
     """(name score, aligned pairs) of a query name against a listed name.
     `qw`/`lw` are the token weights; `cache` memoises, across the candidates of
@@ -218,9 +226,8 @@ def align(
         else:
             row = _row(qtoks, lt)
         wl = lw[j]
-        for i, (sim, method) in enumerate(row):
-            if sim > 0.0:
-                candidates.append((sim * (qw[i] + wl), sim, i, j, method))
+        for i, sim, method in row:
+            candidates.append((sim * (qw[i] + wl), sim, i, j, method))
     used_q = [False] * len(qtoks)
     used_l = [False] * len(ltoks)
     pairs: list[Pair] = []

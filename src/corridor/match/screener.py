@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.match import qualifiers as qual
-from corridor.match.align import Pair, align
+from corridor.match.align import Pair, RowHits, align
 from corridor.match.model import (
     DEFAULT_THRESHOLD,
     MAX_NAME_LENGTH,
@@ -305,7 +305,7 @@ class Screener:
         for index in forced:
             candidates.extend(self.entity_names[index])
 
-        cache: dict[int, list[tuple[float, str]]] = {}
+        cache: dict[int, RowHits] = {}
         aligned: dict[int, tuple[float, list[Pair]]] = {}  # by id() of the interned token tuple
         best: dict[int, tuple[float, int, list[Pair]]] = {}
         names = self.names
