@@ -10,7 +10,10 @@ entities, and measures on one core:
                    screening engine (corridor.match.Screener over the newest UN, OFAC
                    and UK lists, ~21,000 entities) and realistic party names (Faker
                    ru_RU / en_US / ko_KR companies), screening cache off: every party
-                   is screened afresh, the worst case
+                   is screened afresh, the worst case; and again with the evaluator's
+                   screening cache on and parties drawn from a pool of counterparties
+                   (each recurs ~7 times in the batch, as a trade desk's regular
+                   counterparties do; vessels from a pool a seventh that size)
   * parse+evaluate parse_transaction + check, from dicts
   * with ledger    refined-petroleum shipments checked AND recorded in a SQLite ledger
                    (one DB transaction each)
@@ -110,16 +113,30 @@ def engine_screener() -> tuple[Any, int]:
     return services.ScreenerParties(screener, programs), len(screener)
 
 
-def with_realistic_parties(raw: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+def with_realistic_parties(
+    raw: list[dict[str, Any]], seed: int, pool: int | None = None
+) -> list[dict[str, Any]]:
+    """Faker company names for the parties: all distinct, or drawn from a pool."""
     from faker import Faker
 
     fake = Faker(["ru_RU", "en_US", "ko_KR"])
     fake.seed_instance(seed)
+    rng = random.Random(seed)
+    names = [fake.company() for _ in range(pool)] if pool else []
     out = []
     for data in raw:
         copy = dict(data)
-        copy["parties"] = [{**party, "name": fake.company()} for party in data["parties"]]
-        copy["vessels"] = [{**v, "name": fake.last_name().upper() + " STAR"} for v in data["vessels"]]
+        copy["parties"] = [
+            {**party, "name": rng.choice(names) if names else fake.company()} for party in data["parties"]
+        ]
+        copy["vessels"] = [
+            {
+                **v,
+                "name": (rng.choice(names[: max(1, len(names) // 7)]) if names else fake.last_name()).upper()
+                + " STAR",
+            }
+            for v in data["vessels"]
+        ]
         out.append(copy)
     return out
 
@@ -181,6 +198,16 @@ def main() -> None:
             ev.check(tx)
 
     engine_rate = median_rate(evaluate_with_engine, count, max(3, repeats // 2))
+    pooled = [
+        parse_transaction(d, nomenclature) for d in with_realistic_parties(raw, 20221123, pool=count * 2 // 3)
+    ]
+
+    def evaluate_with_engine_cached() -> None:
+        ev = Evaluator(book, hs=nomenclature, screener=parties_screener)  # default screening cache
+        for tx in pooled:
+            ev.check(tx)
+
+    cached_rate = median_rate(evaluate_with_engine_cached, count, max(3, repeats // 2))
 
     petroleum = [
         parse_transaction(
@@ -229,12 +256,25 @@ def main() -> None:
         f"| evaluate, parties and vessels screened by the engine ({engine_entities:,} entities, cache off) "
         f"| **{engine_rate[0]:,.0f} /s** | {engine_rate[1]:,.0f} /s |\n"
     )
+    out.write(
+        f"| evaluate, screened by the engine, {count * 2 // 3:,} recurring counterparties (screening cache on) "
+        f"| **{cached_rate[0]:,.0f} /s** | {cached_rate[1]:,.0f} /s |\n"
+    )
     ledger_rate = statistics.median(ledger_rates)
     out.write(f"| refined petroleum, checked and recorded in a SQLite ledger | {ledger_rate:,.0f} /s | - |\n")
     out.write(
         f"| rule packs: validate + compile (5 packs) | {statistics.median(load_times) * 1000:,.0f} ms | - |\n"
     )
-    out.write("\nTarget: ≥ 1,000 transactions/s (5 lines, 5 parties) on one core.\n")
+
+    def verdict(rate: float) -> str:
+        return "met" if rate >= 1000 else "NOT met"
+
+    out.write(
+        "\nTarget: ≥ 1,000 transactions/s (5 lines, 5 parties) on one core, including party screening. "
+        f"Without the engine: {verdict(eval_rate[0])}. With the engine and every party and vessel new "
+        f"(worst case): {verdict(engine_rate[0])}. With the engine and recurring counterparties: "
+        f"{verdict(cached_rate[0])}. Screening dominates: 6 screens per transaction.\n"
+    )
 
 
 if __name__ == "__main__":
