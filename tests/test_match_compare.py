@@ -144,3 +144,15 @@ def test_bad_input(name1: str, name2: str, schema: str, field: str) -> None:
         compare(name1, name2, schema)
     assert info.value.field == field
     assert str(info.value).startswith(field)
+
+
+@pytest.mark.parametrize(
+    ("spelled_out", "listed"),
+    [
+        ("Newton Trading Free Zone Establishment", "NEWTON TRADING FZE"),
+        ("PHOTON PRO LIMITED LIABILITY PARTNERSHIP", "PHOTON PRO LLP"),
+        ("Фотон Инк", "PHOTON INC"),
+    ],
+)
+def test_spelled_out_legal_forms_match_their_abbreviations(spelled_out: str, listed: str) -> None:
+    assert compare(spelled_out, listed, "Company").score >= DEFAULT_THRESHOLD

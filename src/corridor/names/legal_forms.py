@@ -109,7 +109,7 @@ _FORMS: dict[str, tuple[str, ...]] = {
         "유한회사",
     ),
     "corp": ("corporation", "corp"),
-    "inc": ("inc", "incorporated"),
+    "inc": ("inc", "incorporated", "инк"),
     "co": ("company", "co", "compania", "compagnie", "cie", "companiya", "компания"),
     "gmbh": ("gmbh", "gesellschaft mit beschrankter haftung", "gesellschaft mit beschraenkter haftung"),
     "sue": (
@@ -159,8 +159,8 @@ _FORMS: dict[str, tuple[str, ...]] = {
         "s a p i de c v",
         "sa de c v",
     ),
-    "fze": ("fze", "fzco", "fzc", "fz co", "dmcc"),
-    "llp": ("llp", "lp", "limited partnership"),
+    "fze": ("fze", "fzco", "fzc", "fz co", "dmcc", "free zone establishment", "free zone company"),
+    "llp": ("llp", "lp", "limited partnership", "limited liability partnership"),
     "ip": (
         "ip",
         "ип",
