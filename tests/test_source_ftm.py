@@ -125,7 +125,7 @@ def test_nested_export_matches_flat(shared_data: Path) -> None:
 
 
 def test_sample_fixture(tmp_path: Path) -> None:
-    parsed = ftm_json.parse(FIXTURES / "sample.ftm.json")
+    parsed = ftm_json.parse(FIXTURES / "sample_entities.jsonl")
     entities = {e.list_ref: e for e in parsed.entities}
     assert parsed.meta.source == "ftm:authored_sample"
     assert {k: e.schema for k, e in entities.items()} == {
@@ -165,7 +165,7 @@ def test_malformed_line(shared_data: Path, tmp_path: Path) -> None:
 
 
 def test_unknown_schema(tmp_path: Path) -> None:
-    lines = (FIXTURES / "sample.ftm.json").read_text(encoding="utf-8").splitlines()
+    lines = (FIXTURES / "sample_entities.jsonl").read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace('"schema": "Airplane"', '"schema": "Aircraft"')  # not an FtM 4 schema
     path = tmp_path / "entities.ftm.json"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
