@@ -12,7 +12,7 @@ from corridor.model import DateSpec, Entity, Identifier, NameKind
 from corridor.sources import detect, ofac_csv, ofac_xml
 from corridor.sources.base import ListMeta, ParseError
 
-FIXTURE = Path(__file__).parent / "fixtures" / "ofac" / "sdn_tempuri_sample.xml"
+FIXTURE = Path(__file__).parent / "fixtures" / "ofac" / "tempuri_layout_sample.xml"
 FILES = {
     # directory under ofac/ -> (Publish_Date as ISO, Record_Count) from SOURCES.md
     "nonsdn_consolidated_xml_2025-03-28": ("2025-03-28", 443),
@@ -149,11 +149,14 @@ def test_csv_remarks_and_xml_structure_agree(parsed: dict[str, ParsedFile], ofac
     assert name_differences == {"22391"}
 
 
-def test_older_namespace_fixture() -> None:
-    meta, entities = _load(FIXTURE)
+def test_older_namespace_fixture(tmp_path: Path) -> None:
+    # saved under OFAC's own file name, which is what tells the SDN list from the Non-SDN one
+    sdn = tmp_path / "sdn.xml"
+    sdn.write_bytes(FIXTURE.read_bytes())
+    meta, entities = _load(sdn)
     assert meta.extra["namespaces"] == ["http://tempuri.org/sdnList.xsd"]
     assert (meta.published, meta.declared_count, len(entities)) == ("2024-05-03", 3, 3)
-    assert meta.source == "ofac-sdn"
+    assert meta.source == "ofac-sdn" and meta.extra["source_rule"] == "file name"
 
     person = entities["26096"]
     assert person.schema == "Person" and person.titles == ["Director"]
