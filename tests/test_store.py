@@ -241,3 +241,20 @@ def test_bad_input_names_the_place_and_changes_nothing(
         importer.import_list(engine, bad, hint)
     assert str(bad.name) in str(info.value) and expected in str(info.value)
     assert _snapshot(engine) == before
+
+
+def test_an_older_publication_is_stored_but_never_replaces_the_active_one(
+    db_url: str, un_files: dict[str, Path]
+) -> None:
+    engine = db.engine(db_url)
+    newer = importer.import_list(engine, un_files["2026-05-08"])
+    older = importer.import_list(engine, un_files["2025-04-19"])
+    assert newer.active and not older.active
+    assert [v.published[:10] for v in queries.versions(engine, "un") if v.active] == ["2026-05-08"]
+    # the default diff still compares the active list with the publication before it
+    result = queries.diff(engine, "un")
+    assert (result.old.id, result.new.id) == (older.version_id, newer.version_id)
+    # an analyst can still switch to it on purpose
+    forced = importer.import_list(engine, un_files["2026-02-27"], activate=True)
+    assert forced.active
+    assert [v.published[:10] for v in queries.versions(engine, "un") if v.active] == ["2026-02-27"]

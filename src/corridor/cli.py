@@ -84,6 +84,13 @@ def lists_import(
         str,
         typer.Option("--published", help="Publication date for files that carry none (stored as inferred)."),
     ] = "",
+    activate: Annotated[
+        bool | None,
+        typer.Option(
+            "--activate/--no-activate",
+            help="Make this version active (default: only if no newer publication is active).",
+        ),
+    ] = None,
     db_url: DbOption = None,
 ) -> None:
     """Import list files as new versions; each import is atomic."""
@@ -98,6 +105,7 @@ def lists_import(
                     path,
                     source,
                     on_progress=_progress_callback(progress, task),
+                    activate=activate,
                     published_hint=published,
                 )
             except ParseError as exc:

@@ -21,10 +21,15 @@ def import_result(result: ImportResult, path: str) -> Text:
         )
     declared = f" (file declares {result.declared_count})" if result.declared_count is not None else ""
     rate = f", {result.record_count / result.seconds:,.0f} records/s" if result.seconds > 0 else ""
+    state = (
+        "now active"
+        if result.active
+        else "stored but not active: the active version is a newer publication (use --activate to switch)"
+    )
     return Text(
         f"{result.source}: imported version {result.version_id}, published {result.published or 'unknown'}, "
-        f"{result.record_count:,} records{declared}{rate}; now active",
-        style="green",
+        f"{result.record_count:,} records{declared}{rate}; {state}",
+        style="green" if result.active else "yellow",
     )
 
 

@@ -40,6 +40,7 @@ class ImportResult:
     sha256: str
     unchanged: bool  # the same bytes were imported before: nothing new stored
     seconds: float
+    active: bool = True  # False when an older publication was stored beside a newer active one
 
 
 def sha256_of(paths: list[Path]) -> str:
@@ -135,19 +136,33 @@ def _write_entities(
     return count
 
 
+def _is_newest(conn: Connection, source: str, published: str) -> bool:
+    """True unless the active version of `source` is a later publication."""
+    current = conn.execute(
+        select(list_versions.c.published).where(
+            list_versions.c.source == source, list_versions.c.active.is_(True)
+        )
+    ).first()
+    if current is None or not current.published or not published:
+        return True
+    return published[:10] >= current.published[:10]
+
+
 def import_list(
     engine: Engine,
     path: Path,
     hint: str | None = None,
     on_progress: Callable[[int], None] | None = None,
-    activate: bool = True,
+    activate: bool | None = None,
     published_hint: str = "",
 ) -> ImportResult:
     """Parse `path` and store it as a new version of its list, in one transaction.
 
     Re-importing the same bytes is a no-op that reports the existing version.
     `published_hint` dates a file that carries no date of its own (the OFAC
-    legacy CSVs); it is stored marked as inferred.
+    legacy CSVs); it is stored marked as inferred.  `activate=None` (the default)
+    makes the new version active unless the active one is a newer publication:
+    importing an old snapshot for comparison never replaces the current list.
     Raises ParseError for bad input, after which the store is exactly as before."""
     started = _now()
     path = Path(path)
@@ -213,6 +228,8 @@ def import_list(
                 )
             if count == 0:
                 raise ParseError(path, "", "no records found")
+            if activate is None:
+                activate = _is_newest(conn, meta.source, meta.published)
             if activate:
                 conn.execute(
                     update(list_versions).where(list_versions.c.source == meta.source).values(active=False)
@@ -241,5 +258,14 @@ def import_list(
         engine, source=meta.source, path=str(path), sha256=sha, outcome="imported", version_id=version_id
     )
     return ImportResult(
-        version_id, meta.source, meta.format, meta.published, count, meta.declared_count, sha, False, seconds
+        version_id,
+        meta.source,
+        meta.format,
+        meta.published,
+        count,
+        meta.declared_count,
+        sha,
+        False,
+        seconds,
+        bool(activate),
     )
