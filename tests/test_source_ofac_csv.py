@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.helpers import ParsedByRef, by_list_ref
 
-from corridor.model import Entity, NameKind
-from corridor.sources.base import ListMeta, ParseError
+from corridor.model import NameKind
+from corridor.sources.base import ParseError
 from corridor.sources.ofac_csv import entity_schema, parse, parse_programs, read_rows, sniff
 
 SETS = {
@@ -20,16 +21,11 @@ SETS = {
     "sdn_csv_only_2024-05-03": 14965,
     "nonsdn_cons_csv_set_2025-12": 442,
 }
-ParsedSet = tuple[ListMeta, dict[str, Entity]]
+ParsedSet = ParsedByRef
 
 
 def _load(path: Path) -> ParsedSet:
-    parsed = parse(path)
-    entities: dict[str, Entity] = {}
-    for entity in parsed.entities:
-        assert entity.list_ref not in entities
-        entities[entity.list_ref] = entity
-    return parsed.meta, entities
+    return by_list_ref(parse(path))
 
 
 @pytest.fixture(scope="module")

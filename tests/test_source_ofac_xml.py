@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from tests.helpers import ParsedByRef, by_list_ref
 
-from corridor.model import DateSpec, Entity, Identifier, NameKind
+from corridor.model import DateSpec, Identifier, NameKind
 from corridor.sources import detect, ofac_csv, ofac_xml
-from corridor.sources.base import ListMeta, ParseError
+from corridor.sources.base import ParseError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ofac" / "tempuri_layout_sample.xml"
 FILES = {
@@ -18,16 +19,11 @@ FILES = {
     "nonsdn_consolidated_xml_2025-03-28": ("2025-03-28", 443),
     "nonsdn_consolidated_xml_2026-01-08": ("2026-01-08", 442),
 }
-ParsedFile = tuple[ListMeta, dict[str, Entity]]
+ParsedFile = ParsedByRef
 
 
 def _load(path: Path) -> ParsedFile:
-    parsed = ofac_xml.parse(path)
-    entities: dict[str, Entity] = {}
-    for entity in parsed.entities:
-        assert entity.list_ref not in entities
-        entities[entity.list_ref] = entity
-    return parsed.meta, entities
+    return by_list_ref(ofac_xml.parse(path))
 
 
 @pytest.fixture(scope="module")

@@ -289,20 +289,23 @@ def get_entity(engine: Engine, entity_id: str) -> EntityRecord:
         entity = Entity.from_dict(json.loads(row.data))
         related: list[tuple[Entity, Version]] = []
         if entity.un_refs and active:
+            # one query: the active records citing any of this entity's UN references
             ref_rows = conn.execute(
-                select(entity_refs.c.entity_id, entity_refs.c.version_id).where(
-                    entity_refs.c.un_ref.in_(entity.un_refs), entity_refs.c.version_id.in_(list(active))
+                select(entities.c.version_id, entities.c.data)
+                .join(
+                    entity_refs,
+                    (entity_refs.c.version_id == entities.c.version_id)
+                    & (entity_refs.c.entity_id == entities.c.entity_id),
                 )
+                .where(
+                    entity_refs.c.un_ref.in_(entity.un_refs),
+                    entity_refs.c.version_id.in_(list(active)),
+                    entities.c.entity_id != entity.id,
+                )
+                .distinct()
             )
             for ref_row in ref_rows:
-                if ref_row.entity_id == entity.id:
-                    continue
-                data = conn.execute(
-                    select(entities.c.data).where(
-                        entities.c.version_id == ref_row.version_id, entities.c.entity_id == ref_row.entity_id
-                    )
-                ).scalar_one()
-                related.append((Entity.from_dict(json.loads(data)), active[ref_row.version_id]))
+                related.append((Entity.from_dict(json.loads(ref_row.data)), active[ref_row.version_id]))
     return EntityRecord(entity, all_versions[row.version_id], related, history)
 
 
