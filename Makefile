@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
+# the modules compiled with mypyc (corridor/_native.py): rebuilt when they change
+NATIVE_STAMP := $(VENV)/.native
+NATIVE_SRC := $(wildcard src/corridor/names/*.py) src/corridor/match/align.py src/corridor/match/screener.py \
+	src/corridor/_native.py setup.py
 export CORRIDOR_SHARED ?= ../shared
 export CORRIDOR_HOME ?= .corridor
 
@@ -15,9 +19,13 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(NATIVE_STAMP)
+
+$(NATIVE_STAMP): $(STAMP) $(NATIVE_SRC)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-install: $(STAMP)
+install: $(STAMP) $(NATIVE_STAMP)
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
@@ -47,4 +55,5 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .corridor .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .corridor .pytest_cache .mypy_cache .ruff_cache build src/corridor/_native.digest
+	find src -name '*.so' -delete

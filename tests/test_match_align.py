@@ -1,8 +1,8 @@
-"""align(): the per-listed-token pair scores (`_row`) and their memo across candidates."""
+"""align(): the per-listed-token pair scores (`row_hits`) and their memo across candidates."""
 
 from __future__ import annotations
 
-from corridor.match.align import RowHits, _row, align, pair_score
+from corridor.match.align import RowHits, align, pair_score, row_hits
 from corridor.names.tokens import analyze
 
 
@@ -10,11 +10,11 @@ def test_row_lists_only_the_query_tokens_that_score_in_query_order() -> None:
     query = analyze("Kim Jong Nam", "person")
     listed = analyze("Jong Un KIM", "person")
     kim = listed[2]
-    hits = _row(query, kim)
+    hits = row_hits(query, kim)
     assert [i for i, _sim, _method in hits] == [0]
     assert hits[0][1:] == pair_score(query[0], kim) == (1.0, "exact")
     # a token nothing in the query starts like gives no pairs at all
-    assert _row(query, analyze("Prigozhin", "person")[0]) == ()
+    assert row_hits(query, analyze("Prigozhin", "person")[0]) == ()
 
 
 def test_memo_shared_across_candidates_gives_the_same_alignment() -> None:

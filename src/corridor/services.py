@@ -7,6 +7,7 @@ import or update changes the key, so the next screen rebuilds the index once.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -55,13 +56,23 @@ def index_path(engine: Engine, home: Path | None = None) -> Path:
     return (home or config.home()) / "index" / f"screener-{index_key(engine)}.idx"
 
 
+def settle() -> None:
+    """Keep everything loaded so far (above all the screening index: millions of
+    objects that never change) out of the cyclic garbage collector, whose full
+    passes would otherwise walk all of it again and again while screening."""
+    gc.collect()
+    gc.freeze()
+
+
 def load_screener(engine: Engine, home: Path | None = None, rebuild: bool = False) -> Screener:
     """The screener for the active lists: from the on-disk cache, or built and saved."""
     from corridor.match import Screener
 
     path = index_path(engine, home)
     if path.exists() and not rebuild:
-        return Screener.load(path)
+        screener = Screener.load(path)
+        settle()
+        return screener
     screener = Screener.from_entities(unique_entities(queries.iter_active_entities(engine)))
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob("screener-*.idx"):
@@ -70,6 +81,7 @@ def load_screener(engine: Engine, home: Path | None = None, rebuild: bool = Fals
     tmp = path.with_suffix(".tmp")
     screener.save(tmp)
     tmp.replace(path)  # atomic: a half-written index is never loaded
+    settle()
     return screener
 
 

@@ -179,7 +179,7 @@ Pair = tuple[float, tuple[int, ...], tuple[int, ...], str]
 RowHits = tuple[tuple[int, float, str], ...]
 
 
-def _row(qtoks: tuple[Tok, ...], lt: Tok) -> RowHits:
+def row_hits(qtoks: tuple[Tok, ...], lt: Tok) -> RowHits:
     """The query tokens that score against one listed token.  Tokens whose starts
     differ beyond one typo (first letter, first sound, or the next two letters
     shifted by one) and that are not both Korean nor both legal forms cannot
@@ -222,9 +222,9 @@ def align(
         if cache is not None:
             row = cache.get(id(lt))
             if row is None:
-                row = cache[id(lt)] = _row(qtoks, lt)
+                row = cache[id(lt)] = row_hits(qtoks, lt)
         else:
-            row = _row(qtoks, lt)
+            row = row_hits(qtoks, lt)
         wl = lw[j]
         for i, sim, method in row:
             candidates.append((sim * (qw[i] + wl), sim, i, j, method))
@@ -389,7 +389,11 @@ def _score(
     num = 0.0
     den = 0.0
     for sim, qi, lj, _method in pairs:
-        weight = sum(qw[i] for i in qi) + sum(lw[j] for j in lj)
+        weight = 0.0
+        for i in qi:
+            weight += qw[i]
+        for j in lj:
+            weight += lw[j]
         num += sim * weight
         den += weight
     contradicting = False

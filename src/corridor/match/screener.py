@@ -5,23 +5,32 @@ stored with its token weights; an inverted index maps keys to the names that
 have them:
 
   t<text>     the token's Latin form          k<loose Korean key>   Korean tokens
-  r<key>      each Russian phonetic key        p<key[:4]> s<key[-4:]> typo-tolerant
+  r<key>      each Russian phonetic key
   (the same keys for runs of 2-3 adjacent tokens joined: Kim Jong Un is also
   found as kimjongun, Yong Chol as yongchol)
 
-plus exact lookups for identifiers (normalised) and IMO numbers, and a
-symmetric-deletion table (every listed token less one letter → the token) that
-finds the listed spelling of a query token with one typo.
+plus exact lookups for identifiers (normalised) and IMO numbers, and two tables
+of listed tokens for a query token spelled another way: a symmetric-deletion
+table (every listed token less one letter → the token: one typo) and the first
+and last four sounds of each token's Russian key (a longer slip).
 
-Screen: the query is analysed (cached), each query token's keys give the set
-of names sharing any of them (keys held by more than MAX_POSTINGS names are
-skipped: they identify nothing), names are counted by how many query tokens
-they share (rarer tokens count more), and only the best CANDIDATES names are
-aligned part by part (`match.align`).  Entities found by identifier or IMO
-join the candidates whatever their names.  So a query never scans the list.
+Screen: the query is analysed (cached by name, and its tokens' retrieval sets by
+token, since names share most of their words), each query token's keys give the
+set of names sharing any of them, restricted to the schemata the query may meet
+(keys held by more than MAX_POSTINGS names are skipped: they identify nothing);
+a listed token spelled otherwise counts only if the alignment would pair it with
+the query token.  Names are counted by how much query weight they share (rarer
+tokens count more), those that cannot come near the threshold are left out
+(`_retrieve`), and only the best CANDIDATES are aligned part by part
+(`match.align`).  Entities found by identifier or IMO join the candidates
+whatever their names.  So a query never scans the list.
 
 Persistence: `save` pickles the built index (protocol 5); `load` reads it back
 without re-analysing any name.
+
+This module, `match.align` and `corridor.names` are compiled with mypyc when
+installed (`corridor._native`); they are plain typed Python, and run unchanged
+when not compiled.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.match import qualifiers as qual
-from corridor.match.align import Pair, RowHits, align
+from corridor.match.align import Pair, RowHits, align, row_hits
 from corridor.match.model import (
     DEFAULT_THRESHOLD,
     MAX_NAME_LENGTH,
@@ -52,13 +61,18 @@ from corridor.names.cyrillic import russian_key
 from corridor.names.normalize import normalize, strip_controls
 from corridor.names.tokens import Tok, analyze, schema_kind
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 CANDIDATES = 40  # names aligned per query
 MAX_POSTINGS = 4000  # keys shared by more names than this are not used to retrieve
 KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "former": 1.0, "weak_alias": 0.92}
 MAX_BOOST = 0.05  # the most qualifiers can add; names further below the threshold are not qualified
+# Retrieval estimates (see _retrieve), set on the evaluation sets (docs/evaluation.md):
+LISTED_LEFT = 0.5  # a listed name part left over costs at least half its weight
+LISTED_SPAN = 2.0  # one shared query part may cover up to twice its weight of listed parts (runs)
+UNFOUND_SHARE = 0.5  # a query token found nowhere counts at half: it may still match by spelling
 PRUNE_MARGIN = 0.15  # retrieval drops names whose best possible score is this far below the threshold
 QUERY_CACHE = 20000
+GROUP_CACHE = 50000  # query tokens whose retrieval sets are kept
 
 
 def idf_weight(df: int, total: int) -> float:
@@ -128,6 +142,16 @@ def _deletes(texts: set[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
+def _spellings(tokens: Iterable[Tok]) -> dict[str, tuple[str, ...]]:
+    """Typo keys (`typo_keys`) of every listed token → the tokens: candidates for
+    an unknown query token's listed spelling."""
+    found: dict[str, set[str]] = {}
+    for tok in tokens:
+        for key in typo_keys(tok):
+            found.setdefault(key, set()).add(tok.text)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
 def _name_text(name: Name, schema: str) -> str:
     """The string analysed for a listed name: "family, given patronymic" when the
     list gives the parts (so parts are tagged right), else the full name."""
@@ -152,6 +176,8 @@ EntityRec = tuple[
 ]
 # Name record: (entity index, listed name, kind, tokens, weights)
 NameRec = tuple[int, str, str, tuple[Tok, ...], tuple[float, ...]]
+# Retrieval sets of one query token: (weight in quarters, names)
+GroupSets = tuple[tuple[int, frozenset[int]], ...]
 
 
 class Screener:
@@ -167,6 +193,7 @@ class Screener:
         imos: dict[str, tuple[int, ...]],
         entity_names: list[tuple[int, ...]],
         deletes: dict[str, tuple[str, ...]],
+        spellings: dict[str, tuple[str, ...]],
     ) -> None:
         self.entities = entities
         self.names = names
@@ -176,8 +203,27 @@ class Screener:
         self.imos = imos
         self.entity_names = entity_names
         self.deletes = deletes
+        self.spellings = spellings
+        # the listed tokens by their Latin form, to check a spelling variant the
+        # way the alignment will before retrieving names by it
+        self.listed_tokens: dict[str, list[Tok]] = {}
+        for toks in {rec[3] for rec in names}:
+            for tok in toks:
+                found_toks = self.listed_tokens.setdefault(tok.text, [])
+                if tok not in found_toks:
+                    found_toks.append(tok)
         self.name_weights = [sum(weights) for *_, weights in names]
+        # the weight a listed name leaves over when nothing of it matches, less
+        # what is cheap to leave over (patronymics, legal forms): see _retrieve
+        self.name_left = [
+            sum(w for t, w in zip(toks, weights, strict=True) if not t.legal and t.tag != "patronymic")
+            for _i, _f, _k, toks, weights in names
+        ]
         self._query_cache: dict[tuple[str, str], tuple[Any, ...]] = {}
+        # retrieval sets of one query token (or run of tokens), by the token(s):
+        # names share most of their words, so each word is looked up once
+        self._group_cache: dict[Any, tuple[GroupSets, float]] = {}
+        self._schema_names: dict[str, frozenset[int]] = {}
 
     # --- building -------------------------------------------------------------------
 
@@ -226,7 +272,6 @@ class Screener:
             keys: set[str] = set()
             for tok in toks:
                 keys.update(token_keys(tok))
-                keys.update(typo_keys(tok))
             for start, end in _spans(toks):
                 keys.update(joined_keys(toks[start:end]))
             for key in keys:
@@ -240,6 +285,7 @@ class Screener:
             {k: tuple(v) for k, v in imos.items()},
             [tuple(v) for v in entity_names],
             _deletes({t.text for t in interned if not t.legal and t.tag != "stopword"}),
+            _spellings(interned),
         )
 
     # --- persistence -----------------------------------------------------------------
@@ -255,6 +301,7 @@ class Screener:
             "imos": self.imos,
             "entity_names": self.entity_names,
             "deletes": self.deletes,
+            "spellings": self.spellings,
         }
         target = Path(path)
         tmp = target.with_name(target.name + ".tmp")
@@ -277,10 +324,17 @@ class Screener:
             state["imos"],
             state["entity_names"],
             state["deletes"],
+            state["spellings"],
         )
 
     def __len__(self) -> int:
         return len(self.entities)
+
+    def clear_caches(self) -> None:
+        """Forget the analysed queries and query tokens (for benchmarks of names seen
+        for the first time; `corridor.names.clear_caches` does the same for names)."""
+        self._query_cache.clear()
+        self._group_cache.clear()
 
     # --- screening -------------------------------------------------------------------
 
@@ -293,9 +347,7 @@ class Screener:
             raise QueryError("limit", f"{limit} is not a positive number")
         checked = check_query(query)
         schema = checked["schema"]
-        kind = schema_kind(schema)
-        qtoks, qweights, token_sets, total_weight, open_weight = self._analyse(checked["name"], kind)
-
+        qtoks, qweights, token_sets, total_weight, open_weight = self._analyse(checked["name"], schema)
         candidates = self._retrieve(token_sets, total_weight, open_weight, threshold - PRUNE_MARGIN)
         forced: set[int] = set()  # entities found by identifier / IMO
         for value in checked["identifiers"]:
@@ -303,7 +355,8 @@ class Screener:
         if checked["imo"]:
             forced.update(self.imos.get(checked["imo"], ()))
         for index in forced:
-            candidates.extend(self.entity_names[index])
+            if qual.schema_allows(schema, self.entities[index][4]):
+                candidates.extend(self.entity_names[index])
 
         cache: dict[int, RowHits] = {}
         aligned: dict[int, tuple[float, list[Pair]]] = {}  # by id() of the interned token tuple
@@ -312,8 +365,6 @@ class Screener:
         entities = self.entities
         for nid in candidates:
             index, _full, kind_name, ltoks, lweights = names[nid]
-            if schema != "Thing" and not qual.schema_allows(schema, entities[index][4]):
-                continue
             done = aligned.get(id(ltoks))
             if done is None:
                 done = aligned[id(ltoks)] = align(qtoks, qweights, ltoks, lweights, cache)
@@ -342,119 +393,208 @@ class Screener:
 
     # --- internals ---------------------------------------------------------------------
 
-    def _analyse(self, name: str, kind: str) -> tuple[Any, ...]:
-        key = (name, kind)
+    def _analyse(self, name: str, schema: str) -> tuple[Any, ...]:
+        """(tokens, weights, retrieval sets, total weight, weight found nowhere) of a
+        query name; the sets hold only names of the schemata the query may meet."""
+        key = (name, schema)
         found = self._query_cache.get(key)
         if found is not None:
             return found
-        qtoks = analyze(name, kind)
+        qtoks = analyze(name, schema_kind(schema))
         total = len(self.names)
-        qweights = tuple(_weight(t, self.df.get(t.text, 0), total) for t in qtoks)
+        df = self.df
+        qweights = tuple(_weight(t, df.get(t.text, 0), total) for t in qtoks)
         # one retrieval set per query token, and per run of adjacent tokens;
-        # `repeats` is the token's weight in quarters (Counter.update runs in C)
-        token_sets: list[tuple[int, set[int]]] = []
+        # `repeats` is the token's weight in quarters
+        token_sets: list[tuple[int, frozenset[int]]] = []
         open_weight = 0.0
-        postings = self.postings
-        groups: list[tuple[float, list[str], Tok | None]] = [
-            (w, token_keys(t), t) for t, w in zip(qtoks, qweights, strict=True)
-        ]
+        for tok, weight in zip(qtoks, qweights, strict=True):
+            sets, found_nowhere = self._token_group(tok, weight, schema)
+            token_sets.extend(sets)
+            open_weight += found_nowhere
         for start, end in _spans(qtoks):
-            groups.append((sum(qweights[start:end]), joined_keys(qtoks[start:end]), None))
-        for weight, keys, tok in groups:
-            found_sets = [postings[k] for k in keys if k in postings]
-            if tok is not None and not found_sets:
-                # a token no listed name has: perhaps a typo
-                found_sets = [postings[k] for k in self._typo_keys(tok) if k in postings]
-            elif tok is not None and weight >= 0.8 and len(tok.text) >= 5:
-                # a rare token another listed name may spell one letter apart
-                # (Zawiya/Zawiyah): those names count, a little less
-                near = [postings[k] for k in self._near_keys(tok) if k in postings]
-                near = [s for s in near if len(s) <= MAX_POSTINGS]
-                if near:
-                    token_sets.append((max(1, round(weight * 3)), set().union(*near)))
-            usable = [s for s in found_sets if len(s) <= MAX_POSTINGS]
-            if not usable:
-                if tok is not None and not found_sets and not tok.legal and tok.tag != "stopword":
-                    # found nowhere, yet it may still match by run-together or fuzzy
-                    # spelling: every candidate may count it
-                    open_weight += weight
-                continue
-            merged: set[int] = set().union(*usable)
-            token_sets.append((max(1, round(weight * 4)), merged))
+            token_sets.extend(self._run_group(qtoks[start:end], sum(qweights[start:end]), schema))
         result = (qtoks, qweights, token_sets, sum(qweights), open_weight)
         if len(self._query_cache) >= QUERY_CACHE:
             self._query_cache.clear()
         self._query_cache[key] = result
         return result
 
-    def _typo_keys(self, tok: Tok) -> list[str]:
-        """Keys for an unknown query token: the sound prefix/suffix keys and the
-        listed tokens one edit away (`_near_keys`)."""
-        return typo_keys(tok) + self._near_keys(tok)
+    def _token_group(self, tok: Tok, weight: float, schema: str) -> tuple[GroupSets, float]:
+        """(retrieval sets, weight found nowhere) of one query token; cached, since
+        names share most of their words."""
+        cache_key = (tok, weight, schema)
+        found = self._group_cache.get(cache_key)
+        if found is not None:
+            return found
+        postings = self.postings
+        sets: list[tuple[int, frozenset[int]]] = []
+        found_sets = [postings[k] for k in token_keys(tok) if k in postings]
+        if not found_sets:
+            # a token no listed name has: perhaps a typo
+            found_sets = self._typo_sets(tok)
+        elif weight >= 0.8 and len(tok.text) >= 5:
+            # a rare token another listed name may spell one letter apart
+            # (Zawiya/Zawiyah): those names count, a little less
+            near = [postings["t" + t] for t in self._spelled_alike(tok, self._near_texts(tok))]
+            near = [s for s in near if len(s) <= MAX_POSTINGS]
+            if near:
+                sets.append((max(1, round(weight * 3)), self._restrict(near, schema)))
+        usable = [s for s in found_sets if len(s) <= MAX_POSTINGS]
+        nowhere = 0.0
+        if usable:
+            sets.append((max(1, round(weight * 4)), self._restrict(usable, schema)))
+        elif not found_sets and not tok.legal and tok.tag != "stopword":
+            # found nowhere, yet it may still match by run-together or fuzzy
+            # spelling: every candidate may count it, at UNFOUND_SHARE
+            nowhere = weight * UNFOUND_SHARE
+        result = (tuple((r, f) for r, f in sets if f), nowhere)
+        self._remember(cache_key, result)
+        return result
 
-    def _near_keys(self, tok: Tok) -> list[str]:
-        """Keys of listed tokens one edit away from a query token (symmetric
-        deletion: a listed token equal to the query token less one letter, or
-        sharing a one-letter deletion with it)."""
+    def _run_group(self, toks: tuple[Tok, ...], weight: float, schema: str) -> GroupSets:
+        """Retrieval set of a run of adjacent query tokens written together; cached."""
+        cache_key = (toks, schema)
+        found = self._group_cache.get(cache_key)
+        if found is not None:
+            return found[0]
+        postings = self.postings
+        usable = [
+            postings[k] for k in joined_keys(toks) if k in postings and len(postings[k]) <= MAX_POSTINGS
+        ]
+        merged = self._restrict(usable, schema) if usable else frozenset()
+        sets: GroupSets = ((max(1, round(weight * 4)), merged),) if merged else ()
+        self._remember(cache_key, (sets, 0.0))
+        return sets
+
+    def _restrict(self, postings: list[tuple[int, ...]], schema: str) -> frozenset[int]:
+        """The names of these postings that a query of this schema may meet."""
+        merged = frozenset().union(*postings)
+        return merged if schema == "Thing" else merged & self._allowed_names(schema)
+
+    def _remember(self, key: Any, value: tuple[GroupSets, float]) -> None:
+        if len(self._group_cache) >= GROUP_CACHE:
+            self._group_cache.clear()
+        self._group_cache[key] = value
+
+    def _allowed_names(self, schema: str) -> frozenset[int]:
+        """The names of entities a query of this schema may meet (computed once per schema)."""
+        found = self._schema_names.get(schema)
+        if found is None:
+            entities = self.entities
+            found = self._schema_names[schema] = frozenset(
+                nid for nid, rec in enumerate(self.names) if qual.schema_allows(schema, entities[rec[0]][4])
+            )
+        return found
+
+    def _typo_sets(self, tok: Tok) -> list[tuple[int, ...]]:
+        """Names that may spell an unknown query token another way: those with a
+        token one edit away (`_near_texts`) or sharing the first or last four sounds
+        of its Russian key (a longer slip), kept only where the alignment would pair
+        the two tokens (so the -ova of Markova does not fetch every -ova surname)."""
+        texts = self._near_texts(tok)
+        for key in typo_keys(tok):
+            texts.update(self.spellings.get(key, ()))
+        postings = self.postings
+        return [postings["t" + text] for text in self._spelled_alike(tok, texts)]
+
+    def _near_texts(self, tok: Tok) -> set[str]:
+        """Listed tokens one edit away from a query token (symmetric deletion: a
+        listed token equal to the query token less one letter, or sharing a
+        one-letter deletion with it)."""
         text = tok.text
         if len(text) < 4 or tok.legal or not text.isalpha():
-            return []
+            return set()
         near: set[str] = set(self.deletes.get(text, ()))
         for variant in _one_deletions(text):
             near.add(variant)
             near.update(self.deletes.get(variant, ()))
         near.discard(text)
-        return ["t" + t for t in near]
+        return near
+
+    def _spelled_alike(self, tok: Tok, texts: set[str]) -> list[str]:
+        """Those listed token texts the alignment pairs with the query token."""
+        listed = self.listed_tokens
+        return [
+            text
+            for text in texts
+            if "t" + text in self.postings and any(row_hits((tok,), other) for other in listed.get(text, ()))
+        ]
 
     def _retrieve(
-        self, token_sets: list[tuple[int, set[int]]], total_weight: float, open_weight: float, floor: float
+        self,
+        token_sets: list[tuple[int, frozenset[int]]],
+        total_weight: float,
+        open_weight: float,
+        floor: float,
     ) -> list[int]:
         """The names worth aligning: the CANDIDATES sharing the most query weight,
         leaving out those that share too little to reach `floor` even if every
         shared token matched exactly (bound 2M / (M + W), M the shared weight plus
         the weight of query tokens found nowhere, W the query's; so M must reach
-        floor·W / (2 − floor))."""
+        floor·W / (2 − floor)), and those whose own parts left over would keep them
+        below `floor` (the weight of the listed name, less patronymics and legal
+        forms, beyond LISTED_SPAN times the shared weight, counted at LISTED_LEFT).  Weights are in
+        quarters; ties go to the lighter (shorter) names first (the bare alias
+        SBERBANK before SBERBANK OF RUSSIA: fewer parts left over), then by position,
+        so the choice never depends on set order."""
         if not token_sets:
             return []
         quarters = total_weight * 4
         open_quarters = open_weight * 4
         need = floor * quarters / (2 - floor) - open_quarters if floor > 0 else 0.0
         groups = sorted(token_sets, key=lambda g: -g[0])
+        remaining = 0
+        for repeats, _found in groups:
+            remaining += repeats
         # a name sharing none of the heavier groups cannot reach `need` with the
-        # lighter ones alone: only names of the heavier groups are counted
-        remaining = sum(g[0] for g in groups)
-        pool: set[int] = set()
+        # lighter ones alone: names are collected from the heavier groups only,
+        # and the lighter groups add to their counts
+        counts: dict[int, int] = {}
         for repeats, found in groups:
-            if remaining < need:
-                break
-            pool |= found
+            if remaining >= need:
+                for nid in found:
+                    counts[nid] = counts.get(nid, 0) + repeats
+            elif len(found) < len(counts):
+                for nid in found:
+                    if nid in counts:
+                        counts[nid] += repeats
+            else:
+                for nid, count in counts.items():
+                    if nid in found:
+                        counts[nid] = count + repeats
             remaining -= repeats
-        everything = remaining >= need  # every group went into the pool
-        counts: Counter[int] = Counter()
-        for repeats, found in groups:
-            members = found if everything else found & pool
-            for _ in range(repeats):
-                counts.update(members)
-        top = counts.most_common(CANDIDATES + 1)
-        if len(top) > CANDIDATES and top[CANDIDATES][1] == top[CANDIDATES - 1][1]:
-            top = self._break_ties(counts, top)
-        out = []
-        for nid, count in top[:CANDIDATES]:
+        name_left = self.name_left
+        viable: list[tuple[int, int]] = []
+        for nid, count in counts.items():
+            if count < need:
+                continue
             shared = min(count + open_quarters, quarters)
-            if 2 * shared / (shared + quarters) < floor:
-                break
-            out.append(nid)
-        return out
+            listed = 4 * name_left[nid] - LISTED_SPAN * shared
+            if listed > 0 and 2 * shared / (shared + quarters + LISTED_LEFT * listed) < floor:
+                continue
+            viable.append((count, nid))
+        if len(viable) > CANDIDATES:
+            viable = self._best_viable(viable)
+        return [nid for _count, nid in viable]
 
-    def _break_ties(self, counts: Counter[int], top: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """More names tie at the cut than fit: the lighter (shorter) names go first
-        (the bare alias SBERBANK before SBERBANK OF RUSSIA: fewer parts left over),
-        then by position, so the choice never depends on set order."""
-        boundary = top[CANDIDATES - 1][1]
-        above = [(nid, c) for nid, c in top if c > boundary]
-        tied = sorted(nid for nid, c in counts.items() if c == boundary)
+    def _best_viable(self, viable: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The CANDIDATES names sharing the most weight; at the cut, lighter names first."""
+        by_count: dict[int, int] = {}
+        for count, _nid in viable:
+            by_count[count] = by_count.get(count, 0) + 1
+        taken = 0
+        boundary = 0
+        for count in sorted(by_count, reverse=True):
+            boundary = count
+            taken += by_count[count]
+            if taken >= CANDIDATES:
+                break
+        above = [(count, nid) for count, nid in viable if count > boundary]
+        tied = sorted(nid for count, nid in viable if count == boundary)
         tied.sort(key=self.name_weights.__getitem__)  # stable: position breaks equal weights
-        return above + [(nid, boundary) for nid in tied[: CANDIDATES - len(above)]]
+        above.sort(reverse=True)
+        return above + [(boundary, nid) for nid in tied[: CANDIDATES - len(above)]]
 
     def _qualify(
         self, index: int, name_score: float, checked: dict[str, Any]

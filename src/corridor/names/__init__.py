@@ -1,2 +1,22 @@
 """Name analysis: normalisation, legal forms, Korean and Russian romanization keys,
 tagged tokens.  Pure functions, no I/O; used by `corridor.match`."""
+
+
+def clear_caches() -> None:
+    """Forget every memoised name and token analysis (the tables stay loaded), so
+    that a benchmark measures names as if seen for the first time."""
+    from corridor.names import cyrillic, korean, legal_forms, normalize, tokens
+
+    for cached in (
+        tokens.analyze,
+        tokens.token_forms,
+        cyrillic.russian_keys,
+        korean.korean_key,
+        korean.korean_loose_key,
+        korean.hangul_key,
+        korean.segment_latin,
+        legal_forms._word_key,
+        normalize.normalize,
+        normalize._fold_char,
+    ):
+        cached.cache_clear()

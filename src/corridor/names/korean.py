@@ -313,12 +313,16 @@ def decompose(syllable: str) -> tuple[int, int, int]:
 
 
 def _syllable(
-    syllable: str, initials: tuple[str, ...], medials: tuple[str, ...], finals: tuple[str, ...]
+    syllable: str,
+    initials: tuple[str, ...],
+    medials: tuple[str, ...],
+    finals: tuple[str, ...],
+    mr: bool = False,
 ) -> str:
     initial, medial, final = decompose(syllable)
     vowel = medials[medial]
     onset = initials[initial]
-    if onset == "s" and vowel.startswith("i") and initials is _MR_INITIALS:
+    if mr and onset == "s" and vowel.startswith("i"):
         onset = "sh"  # MR writes 시 as shi
     return onset + vowel + finals[final]
 
@@ -326,7 +330,8 @@ def _syllable(
 def romanize_mr(text: str, ascii_only: bool = False) -> str:
     """McCune–Reischauer, syllable by syllable (non-Hangul characters kept)."""
     out = "".join(
-        _syllable(c, _MR_INITIALS, _MR_MEDIALS, _MR_FINALS) if is_hangul_syllable(c) else c for c in text
+        _syllable(c, _MR_INITIALS, _MR_MEDIALS, _MR_FINALS, mr=True) if is_hangul_syllable(c) else c
+        for c in text
     )
     if ascii_only:
         out = out.replace("ŏ", "o").replace("ŭ", "u").replace("'", "")

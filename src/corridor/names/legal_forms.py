@@ -107,6 +107,7 @@ _FORMS: dict[str, tuple[str, ...]] = {
         "pte",
         "pvt",
         "유한회사",
+        "유",  # (유), the usual abbreviation
     ),
     "corp": ("corporation", "corp"),
     "inc": ("inc", "incorporated", "инк"),
@@ -190,6 +191,7 @@ AMBIGUOUS = frozenset(
         "pte",
         "pvt",
         "주",
+        "유",
         "spa",
         "nao",
         "cie",

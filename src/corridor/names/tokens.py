@@ -308,10 +308,20 @@ def token_forms(orig: str) -> tuple[str, str, str, int, tuple[str, ...], str]:
     return text, kkey, kkey.replace("u", "o"), len(segments or ()), rkeys, script
 
 
-def _split_hangul(tokens: list[str]) -> list[str]:
+def _split_hangul(tokens: list[str], kind: str) -> list[str]:
+    """Unspaced Hangul names split into surname and given name (김정은 → 김 정은).
+    Legal forms are never split (주식회사 is not 주 + 식회사), nor, in organisation
+    names, words longer than a personal name (조선상사 is one word: Joson trading)
+    or any word of a name that has a legal form ((유) 나루 is a company, not Na Ru)."""
+    if kind == "org" and find_legal_forms(tokens, allow_ambiguous=True):
+        return tokens
     out: list[str] = []
     for token in tokens:
-        if korean.has_hangul(token):
+        if (
+            korean.has_hangul(token)
+            and not (kind == "org" and len(token) > 3)
+            and not find_legal_forms([token], allow_ambiguous=False)
+        ):
             out.extend(korean.segment_hangul_name(token))
         else:
             out.append(token)
@@ -358,7 +368,7 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
     if kind == "person" and "," in name:
         comma_split = len(normalize(name.split(",", 1)[0]).split())
     raw_tokens = normal.split()
-    tokens = _split_hangul(raw_tokens)
+    tokens = _split_hangul(raw_tokens, kind)
     if comma_split is not None and len(tokens) != len(raw_tokens):
         comma_split = None
     legal_at: dict[int, str] = {}
