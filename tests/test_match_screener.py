@@ -316,3 +316,34 @@ def test_real_lists_speed_smoke(real: Screener) -> None:
     for name in names:
         real.screen(Query(name))
     assert (time.process_time() - start) / len(names) < 0.01
+
+
+def test_other_schemata_do_not_crowd_out_the_querys() -> None:
+    # more persons share the one query word than names are aligned per query, and
+    # all are shorter than the company (ties go to shorter names): a Company query
+    # is counted among company names only, so the company is still aligned
+    people = [_entity(f"ofac:{70000 + i}", "Person", [(f"IVANOV, Person{i:02d}", P)]) for i in range(60)]
+    company = _entity("ofac:79999", "Company", [("IVANOV HOLDING GROUP", P)])
+    screener = Screener.from_entities([*people, company])
+    assert _ids(screener.screen(Query("Ivanov", schema="Company"), threshold=0.3)) == ["ofac:79999"]
+    everyone = screener.screen(Query("Ivanov", schema="Person"), threshold=0.0, limit=100)
+    assert "ofac:79999" not in _ids(everyone) and len(everyone) == 40  # CANDIDATES
+
+
+def test_spelling_variants_retrieve_only_names_the_alignment_pairs() -> None:
+    entities = [
+        _entity("ofac:43281", "Company", [("LIMITED LIABILITY COMPANY ROSTSHIPSERVICE", P)]),
+        _entity("ofac:80001", "Person", [("MARKOV, Ivan", P)]),
+        _entity("ofac:80002", "Person", [("RUKAVISHNIKOVA, Lyudmila", P)]),
+        _entity("ofac:80003", "Person", [("PETROVA, Anna", P)]),
+    ]
+    screener = Screener.from_entities(entities)
+    # a slip at the end of an unknown word: found by its first sounds, then aligned
+    hits = screener.screen(Query("ООО «РОСЦХИПСЕРВИКЕ»", schema="Company"))
+    assert _ids(hits) == ["ofac:43281"]
+    assert "fuzzy" in hits[0].explanation.summary
+    # every name retrieved is aligned, even at threshold 0: the -kova ending alone
+    # fetches nothing, Markov (gender form) is fetched
+    seen = _ids(screener.screen(Query("Markova", schema="Person"), threshold=0.0))
+    assert "ofac:80001" in seen
+    assert "ofac:80002" not in seen and "ofac:80003" not in seen

@@ -93,3 +93,27 @@ def test_analyze_tags_and_forms() -> None:
 def test_other_scripts_use_icu() -> None:
     toks = analyze("金正恩", "person")
     assert [t.text for t in toks] == ["jin", "zheng", "en"]
+
+
+def test_hangul_legal_forms_are_not_split_as_surnames() -> None:
+    # 주식회사 (stock company) starts with the syllable of the surname 주 (Ju)
+    stock = analyze("주식회사 조선상사", "org")
+    assert [(t.text, t.legal) for t in stock] == [("jusikhoesa", "jsc"), ("josonsangsa", "")]
+    # (유) abbreviates 유한회사: a company, so 나루 is not the person Na Ru
+    limited = analyze("(유) 나루", "org")
+    assert [(t.text, t.legal) for t in limited] == [("yu", "ltd"), ("naru", "")]
+    # without a legal form a short Hangul word may be a person (trade parties are
+    # screened as LegalEntity): 김정은 still splits into surname and given name
+    assert [t.text for t in analyze("김정은", "org")] == ["kim", "jongun"]
+    assert [t.text for t in analyze("김정은", "person")] == ["kim", "jongun"]
+    # 유 alone is the surname Yu outside organisation names
+    assert [(t.text, t.legal) for t in analyze("유 나루", "person")] == [("yu", ""), ("na", ""), ("ru", "")]
+
+
+def test_clear_caches_forgets_analysed_names() -> None:
+    from corridor import names
+
+    analyze("Trading Company Clear Caches", "org")
+    assert analyze.cache_info().currsize > 0
+    names.clear_caches()
+    assert analyze.cache_info().currsize == 0
