@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 
 COMPILED = (
-    "corridor.names.normalize",
+    "corridor.types.text",
     "corridor.names.legal_forms",
     "corridor.names.korean",
     "corridor.names.cyrillic",
@@ -55,8 +55,12 @@ def source_digest() -> str:
 
 
 def has_extensions() -> bool:
-    path = source_path(COMPILED[0])
-    return any(path.with_suffix(suffix).exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+    """Any compiled module on disk (a module list changed since the build counts too)."""
+    return any(
+        source_path(module).with_suffix(suffix).exists()
+        for module in COMPILED
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES
+    )
 
 
 def decide(extensions: bool, recorded: str | None, actual: str, pure_requested: bool) -> str:

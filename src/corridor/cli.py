@@ -27,7 +27,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from corridor import config, render
-from corridor.sources.base import ParseError
+from corridor.errors import ParseError
 from corridor.store import db, queries
 from corridor.store.importer import import_list
 

@@ -17,6 +17,10 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from corridor.types.dates import DateSpec
+
+__all__ = ["SCHEMATA", "Address", "DateSpec", "Entity", "Identifier", "Name", "NameKind"]
+
 SCHEMATA = ("Person", "Organization", "Company", "LegalEntity", "Vessel", "Aircraft")
 
 
@@ -72,21 +76,6 @@ ID_TYPES = (
     "phone",
     "other",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DateSpec:
-    """A date as lists give them: exact (1962-03-04), month (1962-03), year (1962),
-    a range (start..end), possibly approximate ("circa 1962")."""
-
-    start: str  # ISO prefix: YYYY, YYYY-MM or YYYY-MM-DD
-    end: str = ""  # for ranges; "" means the same as start
-    approximate: bool = False
-    text: str = ""  # the list's own wording when it was not a plain date
-
-    @property
-    def last(self) -> str:
-        return self.end or self.start
 
 
 @dataclass(frozen=True, slots=True)

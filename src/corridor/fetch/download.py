@@ -25,14 +25,15 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
+from corridor import errors
+from corridor.errors import ParseError
 from corridor.fetch.registry import OFFICIAL_SOURCES, OfficialSource
-from corridor.sources.base import ParseError
 from corridor.store.importer import ImportResult, import_list
 
 USER_AGENT = "corridor-sanctions/0.1 (+https://github.com/corridor)"
 
 
-class FetchError(RuntimeError):
+class FetchError(errors.FetchError):
     """A download that failed its checks; `retryable` says whether to try again."""
 
     def __init__(self, message: str, retryable: bool = True) -> None:

@@ -11,8 +11,8 @@ from corridor.match import qualifiers as qual
 from corridor.match.align import align
 from corridor.match.model import MAX_NAME_LENGTH, Comparison, Explanation, QueryError
 from corridor.match.screener import build_evidence, summarize
-from corridor.names.normalize import normalize, strip_controls
 from corridor.names.tokens import analyze, schema_kind
+from corridor.types.text import normalize, strip_controls
 
 
 def _checked(name: str, field: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from corridor.errors import InputError
 from corridor.model import SCHEMATA
 
 # One threshold for every schema: a score >= 0.80 means "the name is the listed
@@ -26,12 +27,8 @@ MAX_NAME_LENGTH = 500
 QUERY_SCHEMATA = (*SCHEMATA, "Thing")
 
 
-class QueryError(ValueError):
+class QueryError(InputError):
     """A query that cannot be screened; `field` names the bad field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 @dataclass

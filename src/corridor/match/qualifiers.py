@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import re
 
-from corridor.countries import to_code
 from corridor.match.model import QUERY_SCHEMATA, Qualifier, QueryError
+from corridor.types.countries import to_code
+from corridor.types.gender import to_gender
+from corridor.types.identifiers import imo_problem, normalize_identifier
 
 DOB_FULL_MATCH = 0.03
 DOB_MATCH = 0.02
@@ -54,7 +56,6 @@ COMPATIBLE: dict[str, frozenset[str]] = {
 }
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_ID_STRIP = re.compile(r"[^0-9A-Z]")
 
 # (start, end, approximate) as stored in the index
 ListedDate = tuple[str, str, bool]
@@ -102,43 +103,19 @@ def validate_country(value: str | None) -> str | None:
 
 
 def validate_gender(value: str | None) -> str | None:
-    if value is None or not str(value).strip():
-        return None
-    text = str(value).strip().lower()
-    if text in ("m", "male", "man"):
-        return "male"
-    if text in ("f", "female", "woman"):
-        return "female"
-    raise QueryError("gender", f"{value!r} is not male or female")
-
-
-def imo_check_digit_ok(digits: str) -> bool:
-    """IMO ship numbers: 7 digits, the last = Σ digit_i × (7..2) mod 10."""
-    if len(digits) != 7 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1), strict=True))
-    return total % 10 == int(digits[6])
-
-
-def normalize_imo(value: str) -> str | None:
-    """The 7 digits of an IMO number ("IMO 9253325" → "9253325"), None if malformed."""
-    digits = re.sub(r"[^0-9]", "", str(value))
-    return digits if imo_check_digit_ok(digits) else None
+    try:
+        return to_gender(value)
+    except ValueError as exc:
+        raise QueryError("gender", str(exc)) from exc
 
 
 def validate_imo(value: str | None) -> str | None:
     if value is None or not str(value).strip():
         return None
-    digits = re.sub(r"(?i)^\s*imo\s*:?\s*", "", str(value)).strip()
-    if not re.fullmatch(r"\d{7}", digits):
-        raise QueryError("imo", f"{value!r} is not an IMO number (7 digits)")
-    if not imo_check_digit_ok(digits):
-        raise QueryError("imo", f"{value!r} fails the IMO check digit")
+    digits, problem = imo_problem(str(value))
+    if problem:
+        raise QueryError("imo", f"{value!r} {problem}")
     return digits
-
-
-def normalize_identifier(value: str) -> str:
-    return _ID_STRIP.sub("", str(value).upper())
 
 
 def validate_identifiers(values: list[str] | None) -> tuple[str, ...]:

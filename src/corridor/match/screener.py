@@ -58,8 +58,9 @@ from corridor.match.model import (
 from corridor.model import Entity, Name, NameKind
 from corridor.names import korean
 from corridor.names.cyrillic import russian_key
-from corridor.names.normalize import normalize, strip_controls
 from corridor.names.tokens import Tok, analyze, schema_kind
+from corridor.types.identifiers import normalize_identifier, normalize_imo
+from corridor.types.text import normalize, strip_controls
 
 INDEX_VERSION = 4
 CANDIDATES = 40  # names aligned per query
@@ -663,11 +664,11 @@ def _entity_record(entity: Entity) -> EntityRec:
     imos: list[str] = []
     for ident in entity.identifiers:
         if ident.type == "imo":
-            digits = qual.normalize_imo(ident.value)
+            digits = normalize_imo(ident.value)
             if digits:
                 imos.append(digits)
                 continue
-        norm = qual.normalize_identifier(ident.value)
+        norm = normalize_identifier(ident.value)
         if len(norm) >= 4:
             idents.append(norm)
     return (

@@ -5,7 +5,8 @@ tagged tokens.  Pure functions, no I/O; used by `corridor.match`."""
 def clear_caches() -> None:
     """Forget every memoised name and token analysis (the tables stay loaded), so
     that a benchmark measures names as if seen for the first time."""
-    from corridor.names import cyrillic, korean, legal_forms, normalize, tokens
+    from corridor.names import cyrillic, korean, legal_forms, tokens
+    from corridor.types import text
 
     for cached in (
         tokens.analyze,
@@ -16,7 +17,7 @@ def clear_caches() -> None:
         korean.hangul_key,
         korean.segment_latin,
         legal_forms._word_key,
-        normalize.normalize,
-        normalize._fold_char,
+        text.normalize,
+        text._fold_char,
     ):
         cached.cache_clear()

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from corridor.names import cyrillic, korean
 from corridor.names.legal_forms import find_legal_forms
-from corridor.names.normalize import normalize, script_of
+from corridor.types.text import normalize, script_of
 
 STOPWORDS = frozenset(
     # no single letters, An, To, So...: those are Korean surnames and syllables

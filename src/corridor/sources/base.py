@@ -19,17 +19,12 @@ from typing import Any
 
 from lxml import etree
 
+from corridor.errors import ParseError
 from corridor.model import Entity
 
+__all__ = ["ListMeta", "ParseError", "ParsedList"]
 
-class ParseError(ValueError):
-    """Bad input: names the file and where in it (line, row, element, field)."""
 
-    def __init__(self, path: Path | str, where: str, message: str) -> None:
-        self.path = str(path)
-        self.where = where
-        self.message = message
-        super().__init__(f"{self.path}: {where}: {message}" if where else f"{self.path}: {message}")
 
 
 @dataclass(slots=True)

@@ -60,8 +60,8 @@ from corridor.sources.base import (
     reject_dtd,
     release,
 )
-from corridor.sources.dates import parse_single
 from corridor.sources.un_xml import COMPANY_NAME_RE, organisation_schema, to_code
+from corridor.types.dates import parse_single
 
 FORMAT = "eu-xml"
 SOURCE = "eu"

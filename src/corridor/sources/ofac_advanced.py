@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corridor.countries import to_code
 from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind, detect_script
 from corridor.sources.base import ListMeta, ParsedList, ParseError, iter_xml, local, release, text_of
 from corridor.sources.un_xml import COMPANY_NAME_RE
+from corridor.types.countries import to_code
 
 FORMAT = "ofac-advanced"
 

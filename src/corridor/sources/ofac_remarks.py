@@ -32,9 +32,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from corridor.countries import to_code
 from corridor.model import DateSpec, Entity, Identifier, Name, NameKind, make_name
-from corridor.sources.dates import parse_date
+from corridor.types.countries import to_code
+from corridor.types.dates import parse_date
 
 REMARKS_FIELD_LIMIT = 1000  # sdn.csv cuts Remarks here; the overflow goes to *_comments.csv
 

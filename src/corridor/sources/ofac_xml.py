@@ -49,9 +49,9 @@ from corridor.sources.base import (
     release,
     text_of,
 )
-from corridor.sources.dates import parse_date
 from corridor.sources.ofac_csv import entity_schema
 from corridor.sources.ofac_remarks import RemarkFacts, apply_facts, country_code, parse_remarks, person_name
+from corridor.types.dates import parse_date
 
 FORMAT = "ofac-xml"
 

@@ -33,11 +33,11 @@ from typing import Any
 
 import pycountry
 
-from corridor.countries import to_code
 from corridor.model import Address, Entity, Identifier, Name, NameKind, detect_script, primary_first
 from corridor.sources.base import ListMeta, ParsedList, ParseError
-from corridor.sources.dates import parse_date, parse_single
 from corridor.sources.ofac_advanced import organisation_schema
+from corridor.types.countries import to_code
+from corridor.types.dates import parse_date, parse_single
 
 FORMAT = "uk-conlist"
 SOURCE = "uk"

@@ -46,9 +46,9 @@ from corridor.sources.base import (
     release,
     text_of,
 )
-from corridor.sources.dates import parse_date, parse_single
 from corridor.sources.ofac_advanced import organisation_schema
 from corridor.sources.uk_conlist import country_code, country_in_text, language_code
+from corridor.types.dates import parse_date, parse_single
 
 FORMAT = "uk-fcdo"
 SOURCE = "uk-fcdo"

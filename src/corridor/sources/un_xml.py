@@ -41,7 +41,6 @@ from typing import Any
 
 from lxml import etree
 
-from corridor.countries import to_code as _to_code
 from corridor.model import (
     Address,
     DateSpec,
@@ -61,7 +60,8 @@ from corridor.sources.base import (
     reject_dtd,
     release,
 )
-from corridor.sources.dates import parse_date, parse_single
+from corridor.types.countries import to_code as _to_code
+from corridor.types.dates import parse_date, parse_single
 
 FORMAT = "un-xml"
 SOURCE = "un"

@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine, Row, select
 
+from corridor.errors import NotFoundError
 from corridor.model import Entity
 from corridor.programs import regimes_of
 from corridor.store.schema import entities, entity_programs, entity_refs, list_versions
 
 
-class StoreError(LookupError):
+class StoreError(NotFoundError):
     """A lookup that names something the store does not hold."""
 
 

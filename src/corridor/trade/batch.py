@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from corridor.sources.base import ParseError
+from corridor.errors import ParseError
 from corridor.trade import hs as hs_module
 from corridor.trade.evaluate import Evaluator, Verdict
 from corridor.trade.hs import Nomenclature

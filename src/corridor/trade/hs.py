@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from corridor import config
+from corridor.errors import InputError
 
 # Trade words missing from the HS text -> the subheadings they usually mean, with why.
 # Kept small and documented (docs/trade.md); each entry is a pointer, not a ruling.
@@ -113,14 +114,12 @@ _STOPWORDS = frozenset(
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
 
-class HSCodeError(ValueError):
+class HSCodeError(InputError):
     """A malformed or unknown HS code; `field` names where it came from."""
 
     def __init__(self, field: str, value: object, message: str) -> None:
-        self.field = field
         self.value = value
-        self.message = message
-        super().__init__(f"{field}: {message}")
+        super().__init__(field, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +328,7 @@ def default_dir() -> Path:
 @lru_cache(maxsize=4)
 def load(directory: Path | None = None) -> Nomenclature:
     """Read harmonized-system.csv and sections.csv (once per directory)."""
-    from corridor.sources.base import ParseError
+    from corridor.errors import ParseError
 
     directory = directory or default_dir()
     hs_path = directory / "harmonized-system.csv"

@@ -20,8 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from corridor.trade.rules import PACKS_DIR, read_yaml, validate_document
-from corridor.trade.text import TermMatcher, norm
 from corridor.trade.transaction import Party, Port
+from corridor.types.text import TermMatcher
+from corridor.types.text import normalize as norm
 
 STRONG = frozenset({"dprk_state_body", "dprk_military", "dprk_bank", "dprk_address"})
 # Words that make a generic body name ("Ministry of Labour") a DPRK one.

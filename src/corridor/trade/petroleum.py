@@ -14,14 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from corridor.errors import CorridorError
 from corridor.trade.rules import PRODUCT_HEADING, PetroleumProduct, PetroleumTable
 from corridor.trade.transaction import GoodsLine
 
 SIX_PLACES = Decimal("0.000001")
 
 
-class ConversionError(ValueError):
-    pass
+class ConversionError(CorridorError, ValueError):
+    """A goods line whose quantity cannot be converted to barrels."""
+
+    status = 422
+    code = "conversion"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,9 +32,10 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from corridor.sources.base import ParseError
+from corridor.errors import ParseError
 from corridor.trade.hs import Nomenclature
-from corridor.trade.text import TermMatcher, norm
+from corridor.types.text import TermMatcher
+from corridor.types.text import normalize as norm
 
 # The C loader when libyaml is there (packs load ~5x faster); both are safe loaders.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

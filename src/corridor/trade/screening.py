@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from corridor.model import Entity, NameKind
-from corridor.trade.text import name_key
+from corridor.types.text import name_key
 
 
 @dataclass(frozen=True, slots=True)

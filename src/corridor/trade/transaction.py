@@ -32,11 +32,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from corridor.countries import to_code
-from corridor.sources.base import ParseError
-from corridor.sources.dates import parse_single
+from corridor.errors import InputError, ParseError
 from corridor.trade.hs import HSCode, HSCodeError, Nomenclature
-from corridor.trade.text import norm
+from corridor.types.countries import to_code
+from corridor.types.dates import parse_single
+from corridor.types.identifiers import imo_check_digit_ok
+from corridor.types.text import normalize as norm
 
 TRANSACTION_TYPES = ("shipment", "contract", "payment")
 MODES = ("sea", "rail", "road", "air", "pipeline")
@@ -173,13 +174,8 @@ _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _IMO = re.compile(r"^(?:imo)?\s*(\d{7})$", re.IGNORECASE)
 
 
-class FieldError(ValueError):
+class FieldError(InputError):
     """A bad value; `field` is the dotted path inside the transaction."""
-
-    def __init__(self, field_path: str, message: str) -> None:
-        self.field = field_path
-        self.message = message
-        super().__init__(f"{field_path}: {message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,13 +561,6 @@ def _vessel(value: Any, path: str, parties: list[Party]) -> Vessel:
         sts=_bool(data.get("sts"), f"{path}.sts"),
     )
 
-
-def imo_check_digit_ok(imo: str) -> bool:
-    """IMO ship numbers: the 7th digit is sum(d_i * (7..2)) mod 10 of the first six."""
-    if len(imo) != 7 or not imo.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(imo[:6], range(7, 1, -1), strict=True))
-    return total % 10 == int(imo[6])
 
 
 def _count(value: Any, path: str) -> int:

@@ -1,6 +1,8 @@
-"""Text normalisation and tokenisation for names.
+"""Text: the one normaliser for every key and comparison, in any script.
 
-Every name, listed or queried, goes through `normalize` then `tokenize`:
+Every name, listed or queried, every trade party, port, bank or product
+descriptor goes through `normalize` (then `tokenize`, `name_key` or a
+`TermMatcher`), so a Cyrillic or Hangul party has a key as a Latin one has:
 
 * Unicode NFKC (full-width letters, ligatures, compatibility forms),
 * case folding,
@@ -12,6 +14,9 @@ Every name, listed or queried, goes through `normalize` then `tokenize`:
 * every other non-letter, non-digit (hyphens, dots, commas, slashes, control
   characters) separates tokens: Yong-chol → yong chol.
 
+`inert` is the other direction: how list data and user input are shown, with
+control characters (terminal escapes, bidi overrides) made visible and harmless.
+
 Pure functions, no I/O.
 """
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 # Marks that are part of a romanised name rather than separators: MR aspiration
@@ -118,3 +124,82 @@ def script_of(token: str) -> str:
         if char.isalpha():
             return "Other"
     return "Latin"
+
+
+@lru_cache(maxsize=65536)
+def name_key(text: str) -> str:
+    """`normalize` plus runs of single letters joined: "L.L.C." -> "llc",
+    "D.P.R.K." -> "dprk", so exact name matching ignores how initials are punctuated."""
+    out: list[str] = []
+    run = ""
+    for token in normalize(text).split():
+        if len(token) == 1:
+            run += token
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(token)
+    if run:
+        out.append(run)
+    return " ".join(out)
+
+
+class TermMatcher:
+    """Whole-word matching of many terms in normalised text (any script); the
+    longest term wins.  Terms are compiled once into one regex."""
+
+    __slots__ = ("_lookup", "_regex", "terms")
+
+    def __init__(self, terms: Iterable[str], values: Iterable[str] | None = None) -> None:
+        normalised = [normalize(t) for t in terms]
+        vals = list(values) if values is not None else normalised
+        self._lookup: dict[str, str] = {}
+        for term, value in zip(normalised, vals, strict=True):
+            if term:
+                self._lookup.setdefault(term, value)
+        self.terms = tuple(sorted(self._lookup, key=len, reverse=True))
+        pattern = "|".join(re.escape(t) for t in self.terms) or r"(?!x)x"
+        # word boundaries in any script: a term never matches inside a longer word
+        self._regex = re.compile(rf"(?<![^\W_])(?:{pattern})(?![^\W_])")
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def search(self, normalised_text: str) -> str | None:
+        """The value of the longest term found in `normalised_text`, or None."""
+        if not normalised_text:
+            return None
+        best: str | None = None
+        for match in self._regex.finditer(normalised_text):
+            term = match.group(0)
+            if best is None or len(term) > len(best):
+                best = term
+        return self._lookup[best] if best is not None else None
+
+    def found(self, normalised_text: str) -> str | None:
+        """The first term found (as written normalised), or None."""
+        match = self._regex.search(normalised_text) if normalised_text else None
+        return match.group(0) if match else None
+
+
+_CONTROL_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+
+
+def inert(text: object) -> str:
+    """`text` safe to show on a terminal or in a log: every control or format
+    character (ESC, BEL, C1 controls, bidi overrides, line separators) becomes a
+    visible escape such as `\\x1b`, so list data and user input can never move the
+    cursor, retitle the window, hide text or fake a hyperlink.  Tabs and newlines
+    are escaped too: one value is one line."""
+    value = str(text)
+    if value.isprintable():
+        return value
+    out: list[str] = []
+    for char in value:
+        if char == " " or unicodedata.category(char) not in _CONTROL_CATEGORIES:
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)

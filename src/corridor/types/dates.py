@@ -8,8 +8,23 @@ Seen in the shared files: "1962", "04 Mar 1962", "1962-03-04", "04/03/1962"
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from corridor.model import DateSpec
+
+@dataclass(frozen=True, slots=True)
+class DateSpec:
+    """A date as lists give them: exact (1962-03-04), month (1962-03), year (1962),
+    a range (start..end), possibly approximate ("circa 1962")."""
+
+    start: str  # ISO prefix: YYYY, YYYY-MM or YYYY-MM-DD
+    end: str = ""  # for ranges; "" means the same as start
+    approximate: bool = False
+    text: str = ""  # the list's own wording when it was not a plain date
+
+    @property
+    def last(self) -> str:
+        return self.end or self.start
+
 
 _MONTHS = {
     m: i

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from corridor.names.legal_forms import find_legal_forms, legal_form_class
-from corridor.names.normalize import normalize, strip_controls
 from corridor.names.tokens import analyze, schema_kind
+from corridor.types.text import normalize, strip_controls
 
 
 def test_normalize_apostrophes_breves_hyphens() -> None:
