@@ -16,7 +16,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 
-from corridor import config
+from corridor import settings
 from corridor.demo import newest_snapshots
 from corridor.store import db
 from corridor.store.importer import import_list
@@ -31,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    snaps = newest_snapshots(config.shared_data())
+    snaps = newest_snapshots(settings.shared_data())
     per_format: dict[str, list[float]] = {}
     counts: dict[str, int] = {}
     formats: dict[str, str] = {}

@@ -42,7 +42,7 @@ from bench.eval.sets import (
     apply_holdout,
     build_sets,
 )
-from corridor import config
+from corridor import settings
 from corridor.match import DEFAULT_THRESHOLD, Query, Screener, compare
 from corridor.model import Entity
 from machine import machine  # bench/ is on sys.path when a script runs
@@ -550,7 +550,7 @@ def main() -> None:
     total_started = time.perf_counter()
     log("loading lists")
     lists = None if args.lists == "all" else [k.strip() for k in args.lists.split(",") if k.strip()]
-    corpus = data.load_corpus(data.select_snapshots(config.shared_data(), lists), args.out / "cache")
+    corpus = data.load_corpus(data.select_snapshots(settings.shared_data(), lists), args.out / "cache")
     if corpus.duplicate_ids:
         log(f"  {len(corpus.duplicate_ids)} ids occur on two lists; one record kept each")
     log("building evaluation sets")

@@ -101,13 +101,14 @@ def make_transactions(count: int, codes: list[str], rng: random.Random) -> list[
 
 def engine_screener() -> tuple[Any, int]:
     """The real screening engine over the newest UN, OFAC and UK snapshots."""
-    from corridor import config, services
+    from corridor import settings
     from corridor.demo import newest_snapshots
     from corridor.match import Screener
+    from corridor.services import screening as services
     from corridor.sources import parse
 
     entities = []
-    for snap in newest_snapshots(config.shared_data()):
+    for snap in newest_snapshots(settings.shared_data()):
         if snap.list_key in ("un", "ofac-sdn", "ofac-cons", "uk"):
             entities.extend(parse(snap.path, snap.hint).entities)
     programs = {e.id: tuple(e.programs) for e in entities}

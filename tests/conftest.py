@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from corridor import config
+from corridor import settings
 
 POSTGRES_URL = os.environ.get("CORRIDOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -29,7 +29,7 @@ def _missing(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    path = config.shared_data()
+    path = settings.shared_data()
     if not (path / "SOURCES.md").exists():
         _missing(f"shared data not found at {path} (set CORRIDOR_SHARED)")
     return path

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corridor import services
 from corridor.cli import app
+from corridor.services import screening as services
 from corridor.store import db
 from corridor.store.importer import import_list
 

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
-from corridor import config
+from corridor import settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -49,7 +49,7 @@ def migrate(engine: Engine) -> None:
 @lru_cache(maxsize=8)
 def engine(url: str | None = None) -> Engine:
     """A migrated engine for `url` (default: the configured database)."""
-    url = normalise_url(url or config.database_url())
+    url = normalise_url(url or settings.database_url())
     if url.startswith("sqlite"):
         eng = create_engine(url, connect_args={"timeout": 60})
         event.listen(eng, "connect", _sqlite_pragmas)

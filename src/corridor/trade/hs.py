@@ -5,7 +5,7 @@ Data: `harmonized-system.csv` (columns section,hscode,description,parent,level;
 its heading 9999 and subheading 999999 is Comtrade's "not specified according to
 kind", filed under section TOTAL, and is left out: 96 chapters remain) and
 `sections.csv` (section,name; starts with a UTF-8 BOM) from the shared folder
-(`corridor.config.shared_data() / "hs"`).
+(`corridor.settings.shared_data() / "hs"`).
 
 Codes are accepted as 2, 4 or 6 digits, or as longer national codes (7-12 digits:
 CN 8, HTS 10...) of which the first 6 are validated.  Dots and spaces are
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from corridor import config
+from corridor import settings
 from corridor.errors import InputError
 
 # Trade words missing from the HS text -> the subheadings they usually mean, with why.
@@ -322,7 +322,7 @@ def _words(text: str, keep_stop: bool = False) -> list[str]:
 
 
 def default_dir() -> Path:
-    return config.shared_data() / "hs"
+    return settings.shared_data() / "hs"
 
 
 @lru_cache(maxsize=4)

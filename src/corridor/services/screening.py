@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from corridor import config
+from corridor import settings
 from corridor.model import Entity
 from corridor.store import queries
 from corridor.trade.screening import PartyHit
@@ -53,7 +53,7 @@ def index_key(engine: Engine) -> str:
 
 
 def index_path(engine: Engine, home: Path | None = None) -> Path:
-    return (home or config.home()) / "index" / f"screener-{index_key(engine)}.idx"
+    return (home or settings.home()) / "index" / f"screener-{index_key(engine)}.idx"
 
 
 def settle() -> None:

@@ -1,0 +1,102 @@
+"""Settings: every environment variable Corridor reads, read in one place.
+
+`current()` reads the environment once and keeps the result; importing this
+module reads nothing and creates nothing.  A CLI invocation or an API process
+starts with `reload()`, so what it runs with is fixed for its whole life.
+
+| variable | meaning | default |
+|---|---|---|
+| CORRIDOR_HOME | data directory (SQLite database, downloads, index) | ./.corridor |
+| CORRIDOR_DATABASE_URL | SQLAlchemy URL | sqlite:///$CORRIDOR_HOME/corridor.db |
+| CORRIDOR_SHARED | the shared data folder (official list snapshots, HS) | ../shared |
+| CORRIDOR_STORE_BUSY_TIMEOUT | seconds to wait for another writer's lock | 10 |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    home: Path
+    database_url: str
+    shared: Path
+    busy_timeout: float
+
+    @property
+    def shared_data(self) -> Path:
+        return self.shared / "data"
+
+
+def _shared(raw: str) -> Path:
+    """A relative CORRIDOR_SHARED is taken from the project root first, then the cwd."""
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        beside_project = (_PROJECT_ROOT / path).resolve()
+        path = beside_project if beside_project.exists() else path.resolve()
+    return path
+
+
+def _seconds(environ: Mapping[str, str], key: str, default: float) -> float:
+    raw = environ.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        from corridor.errors import InputError
+
+        raise InputError(key, f"must be a number of seconds, got {raw!r}") from None
+    return max(0.0, value)
+
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `environ` (default: the process environment), without side effects."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("CORRIDOR_HOME") or ".corridor").expanduser().resolve()
+    url = env.get("CORRIDOR_DATABASE_URL") or f"sqlite:///{home / 'corridor.db'}"
+    return Settings(
+        home=home,
+        database_url=url,
+        shared=_shared(env.get("CORRIDOR_SHARED") or "../shared"),
+        busy_timeout=_seconds(env, "CORRIDOR_STORE_BUSY_TIMEOUT", 10.0),
+    )
+
+
+_current: Settings | None = None
+
+
+def current() -> Settings:
+    """The settings of this process (read on first use)."""
+    global _current
+    if _current is None:
+        _current = load()
+    return _current
+
+
+def reload() -> Settings:
+    """Read the environment again (the start of a CLI invocation, a test)."""
+    global _current
+    _current = load()
+    return _current
+
+
+def home() -> Path:
+    """CORRIDOR_HOME, created when first needed."""
+    path = current().home
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    return current().database_url
+
+
+def shared_data() -> Path:
+    return current().shared_data
