@@ -11,8 +11,8 @@ from rich.console import Console
 from corridor.match import Query, Screener
 from corridor.match.batch import compare_jsonl, query_from_dict, screen_jsonl
 from corridor.match.qualifiers import birth_date_qualifier, schema_allows
-from corridor.match.render import hits_table
 from corridor.model import DateSpec, Entity, NameKind, make_name
+from corridor.render.screening import hits_table
 from corridor.types.identifiers import imo_check_digit_ok, normalize_imo
 
 

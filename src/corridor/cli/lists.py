@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 from rich.text import Text
 
-from corridor import render, settings
+from corridor import settings
 from corridor.cli.common import (
     DbOption,
     JsonOption,
@@ -23,6 +23,7 @@ from corridor.cli.common import (
     progress_callback,
 )
 from corridor.errors import ParseError
+from corridor.render import lists as render
 from corridor.store import queries
 from corridor.store.importer import import_list
 

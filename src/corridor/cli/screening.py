@@ -61,7 +61,7 @@ def screen(
     """Screen a person, company or vessel against the active lists, every hit explained."""
     from corridor.match import Query, QueryError
     from corridor.match.batch import screen_jsonl
-    from corridor.match.render import hits_table
+    from corridor.render.screening import hits_table
     from corridor.services.screening import load_screener
 
     engine = engine_for(db_url)

@@ -31,9 +31,10 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Check transactions against the rule packs: a verdict with every reason and citation."""
+    from corridor.render import trade as report
     from corridor.services.screening import party_screener
     from corridor.sources.base import ParseError as InputError
-    from corridor.trade import batch, report
+    from corridor.trade import batch
 
     engine = engine_for(db_url)
     screener = party_screener(engine)
@@ -83,8 +84,8 @@ def ledger(
     db_url: DbOption = None,
 ) -> None:
     """Cap use per period (refined petroleum, crude oil) with the shipments behind it."""
+    from corridor.render import trade as report
     from corridor.trade import ledger as cap_ledger
-    from corridor.trade import report
 
     usages = cap_ledger.ledger_summary(engine_for(db_url), cap, period)
     console.print(report.ledger_renderable(usages, show_shipments=shipments))
@@ -96,7 +97,7 @@ def rules_list(
     status: Annotated[str | None, typer.Option(help="in_force | superseded | expired")] = None,
 ) -> None:
     """Every rule with its citation and verification mark."""
-    from corridor.trade import report
+    from corridor.render import trade as report
     from corridor.trade.rules import default_rulebook
 
     console.print(report.rules_table(default_rulebook(), regime=regime, status=status))
@@ -105,7 +106,7 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(rule_id: Annotated[str, typer.Argument()]) -> None:
     """One rule in full: legal source, verification, dates, HS, caps, exemptions."""
-    from corridor.trade import report
+    from corridor.render import trade as report
     from corridor.trade.rules import default_rulebook
 
     try:
@@ -121,8 +122,8 @@ def hs(
     limit: Annotated[int, typer.Option()] = 15,
 ) -> None:
     """Look up an HS 2022 code, or search the nomenclature by words."""
+    from corridor.render import trade as report
     from corridor.trade import hs as hs_module
-    from corridor.trade import report
 
     nomenclature = hs_module.load()
     if any(ch.isdigit() for ch in query) and not any(ch.isalpha() for ch in query):

@@ -7,12 +7,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console, RenderableType
 
-from corridor.store.db import engine
-from corridor.trade import hs
-from corridor.trade.batch import check_file
-from corridor.trade.evaluate import Evaluator
-from corridor.trade.ledger import CapLedger, ledger_summary
-from corridor.trade.report import (
+from corridor.render.trade import (
     hs_path_renderable,
     hs_search_table,
     ledger_renderable,
@@ -20,6 +15,11 @@ from corridor.trade.report import (
     rules_table,
     verdict_renderable,
 )
+from corridor.store.db import engine
+from corridor.trade import hs
+from corridor.trade.batch import check_file
+from corridor.trade.evaluate import Evaluator
+from corridor.trade.ledger import CapLedger, ledger_summary
 from corridor.trade.rules import default_rulebook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
