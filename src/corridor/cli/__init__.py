@@ -5,10 +5,27 @@ index), `trade` (check, ledger, rules, hs)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from corridor import settings
 from corridor.cli import lists, screening, trade
+from corridor.cli.common import exit_code, fail
+from corridor.errors import CorridorError
+
+
+class CorridorGroup(TyperGroup):
+    """The root command group: any `CorridorError` a command lets through (bad
+    input, a busy store, a missing record) ends as one `error:` line and an exit
+    code, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer vendors its own click Context type
+        try:
+            return super().invoke(ctx)
+        except CorridorError as error:
+            raise fail(str(error), exit_code(error)) from error
 
 
 def _start() -> None:
@@ -21,6 +38,7 @@ app = typer.Typer(
     add_completion=False,
     help="Sanctions compliance for the Russia–DPRK corridor.",
     callback=_start,
+    cls=CorridorGroup,
 )
 app.add_typer(lists.lists_app, name="lists")
 app.add_typer(trade.rules_app, name="rules")

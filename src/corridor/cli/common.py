@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     MofNCompleteColumn,
     Progress,
@@ -18,10 +17,13 @@ from rich.progress import (
 from rich.text import Text
 from sqlalchemy import Engine
 
+from corridor.errors import CorridorError, InputError
+from corridor.render import safe
 from corridor.store import db
 
-console = Console()
-err = Console(stderr=True)
+# markup off: list data and user input printed as plain strings stay plain
+console = safe.console()
+err = safe.console(stderr=True)
 
 DbOption = Annotated[
     str | None,
@@ -35,8 +37,13 @@ def engine_for(url: str | None) -> Engine:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(Text("error: ", style="red") + Text(message))
+    err.print(Text("error: ", style="red") + safe.text(message))
     return typer.Exit(code)
+
+
+def exit_code(error: CorridorError) -> int:
+    """2 for input the user must correct (as for a usage error), 1 for the rest."""
+    return 2 if isinstance(error, InputError) else 1
 
 
 def progress_callback(progress: Progress, task: TaskID) -> Callable[[int], None]:

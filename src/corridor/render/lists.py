@@ -10,13 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 from corridor.model import Entity
+from corridor.render.safe import text
 from corridor.store.importer import ImportResult
 from corridor.store.queries import Diff, EntityRecord, SourceStatus, Version
 
 
 def import_result(result: ImportResult, path: str) -> Text:
     if result.unchanged:
-        return Text(
+        return text(
             f"{result.source}: {path} was already imported as version {result.version_id} (unchanged)"
         )
     declared = f" (file declares {result.declared_count})" if result.declared_count is not None else ""
@@ -26,7 +27,7 @@ def import_result(result: ImportResult, path: str) -> Text:
         if result.active
         else "stored but not active: the active version is a newer publication (use --activate to switch)"
     )
-    return Text(
+    return text(
         f"{result.source}: imported version {result.version_id}, published {result.published or 'unknown'}, "
         f"{result.record_count:,} records{declared}{rate}; {state}",
         style="green" if result.active else "yellow",
@@ -53,15 +54,15 @@ def status_table(statuses: list[SourceStatus]) -> Table:
         schemata = ", ".join(f"{k} {n:,}" for k, n in sorted(st.schemata.items(), key=lambda kv: -kv[1]))
         top = ", ".join(f"{k} {n:,}" for k, n in sorted(st.programs.items(), key=lambda kv: -kv[1])[:6])
         table.add_row(
-            v.source,
+            text(v.source),
             str(v.id),
-            published or "—",
-            v.imported_at[:19],
+            text(published or "—"),
+            text(v.imported_at[:19]),
             f"{v.record_count:,}",
-            schemata,
+            text(schemata),
             f"{st.regimes.get('DPRK', 0):,}",
             f"{st.regimes.get('Russia', 0):,}",
-            top,
+            text(top),
         )
     return table
 
@@ -73,11 +74,11 @@ def versions_table(items: list[Version]) -> Table:
     for v in items:
         table.add_row(
             str(v.id),
-            v.source,
-            v.format,
-            v.published,
+            text(v.source),
+            text(v.format),
+            text(v.published),
             f"{v.record_count:,}",
-            v.sha256[:12],
+            text(v.sha256[:12]),
             "yes" if v.active else "",
         )
     return table
@@ -90,7 +91,7 @@ def _short(value: Any) -> str:
 
 
 def diff_view(diff: Diff, limit: int = 50) -> Group:
-    head = Text(
+    head = text(
         f"{diff.source}: version {diff.old.id} ({diff.old.published}) → {diff.new.id} ({diff.new.published}): "
         f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed",
         style="bold",
@@ -102,7 +103,7 @@ def diff_view(diff: Diff, limit: int = 50) -> Group:
             table.add_column("entity")
             table.add_column("name")
             for entity_id, caption in rows[:limit]:
-                table.add_row(entity_id, caption)
+                table.add_row(text(entity_id), text(caption))
             if len(rows) > limit:
                 table.caption = f"… and {len(rows) - limit} more (--limit, --json)"
             parts.append(table)
@@ -115,13 +116,16 @@ def diff_view(diff: Diff, limit: int = 50) -> Group:
         for change in diff.changed[:limit]:
             for i, fc in enumerate(change.fields):
                 if fc.added or fc.removed:
-                    text = "; ".join(
+                    change_text = "; ".join(
                         [f"+ {_short(a)}" for a in fc.added] + [f"- {_short(r)}" for r in fc.removed]
                     )
                 else:
-                    text = f"{_short(fc.old)} → {_short(fc.new)}"
+                    change_text = f"{_short(fc.old)} → {_short(fc.new)}"
                 table.add_row(
-                    change.entity_id if i == 0 else "", change.caption if i == 0 else "", fc.name, text
+                    text(change.entity_id if i == 0 else ""),
+                    text(change.caption if i == 0 else ""),
+                    text(fc.name),
+                    text(change_text),
                 )
         if len(diff.changed) > limit:
             table.caption = f"… and {len(diff.changed) - limit} more (--limit, --json)"
@@ -131,7 +135,7 @@ def diff_view(diff: Diff, limit: int = 50) -> Group:
 
 def _row(table: Table, label: str, value: str) -> None:
     # Text, not markup: list data contains brackets ("[S7]", "(UN Ref)") rich would eat
-    table.add_row(label, Text(value))
+    table.add_row(text(label), text(value))
 
 
 def entity_panel(entity: Entity, title: str) -> Panel:
@@ -158,8 +162,8 @@ def entity_panel(entity: Entity, title: str) -> Panel:
         if values:
             _row(table, label, "; ".join(values))
     for d in entity.birth_dates:
-        text = d.start + (f" to {d.end}" if d.end else "") + (" (approximately)" if d.approximate else "")
-        _row(table, "birth date", text)
+        when = d.start + (f" to {d.end}" if d.end else "") + (" (approximately)" if d.approximate else "")
+        _row(table, "birth date", when)
     for ident in entity.identifiers:
         extra = ", ".join(x for x in (ident.country, ident.note) if x)
         _row(table, ident.type, ident.value + (f"  ({extra})" if extra else ""))
@@ -173,7 +177,7 @@ def entity_panel(entity: Entity, title: str) -> Panel:
         _row(table, key, "; ".join(values))
     for note in entity.notes:
         _row(table, "note", note)
-    return Panel(table, title=title)
+    return Panel(table, title=text(title))
 
 
 def entity_view(record: EntityRecord) -> Group:
@@ -182,11 +186,11 @@ def entity_view(record: EntityRecord) -> Group:
         entity_panel(record.entity, f"{record.entity.caption} — {v.source} version {v.id} ({v.published})")
     ]
     history = ", ".join(f"{h.id} ({h.published})" for h in record.history)
-    parts.append(Text(f"In stored versions: {history}"))
+    parts.append(text(f"In stored versions: {history}"))
     if record.related:
-        parts.append(Text(f"Records on other lists citing {', '.join(record.entity.un_refs)}:", style="bold"))
+        parts.append(text(f"Records on other lists citing {', '.join(record.entity.un_refs)}:", style="bold"))
         for entity, version in record.related:
             parts.append(entity_panel(entity, f"{entity.caption} — {version.source} ({version.published})"))
     elif record.entity.un_refs:
-        parts.append(Text(f"No other active list cites {', '.join(record.entity.un_refs)}."))
+        parts.append(text(f"No other active list cites {', '.join(record.entity.un_refs)}."))
     return Group(*parts)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from corridor.match.model import Hit
+from corridor.render.safe import text
 
 
 def _score_style(score: float) -> str:
@@ -20,7 +21,7 @@ def _score_style(score: float) -> str:
 
 def hits_table(hits: Sequence[Hit], title: str | None = None) -> Table:
     """One row per hit: score, list, reference, caption, why."""
-    table = Table(title=title, show_lines=False, expand=False)
+    table = Table(title=text(title) if title else None, show_lines=False, expand=False)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("list", no_wrap=True)
     table.add_column("ref", no_wrap=True)
@@ -29,11 +30,11 @@ def hits_table(hits: Sequence[Hit], title: str | None = None) -> Table:
     table.add_column("why")
     for hit in hits:
         table.add_row(
-            f"[{_score_style(hit.score)}]{hit.score:.2f}[/]",
-            escape(hit.list),
-            escape(hit.ref),
-            escape(hit.caption),
-            hit.schema,
-            escape(hit.explanation.summary),
+            Text(f"{hit.score:.2f}", style=_score_style(hit.score)),
+            text(hit.list),
+            text(hit.ref),
+            text(hit.caption),
+            text(hit.schema),
+            text(hit.explanation.summary),
         )
     return table

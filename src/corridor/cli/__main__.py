@@ -1,0 +1,5 @@
+"""`python -m corridor.cli`."""
+
+from corridor.cli import main
+
+main()
