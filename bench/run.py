@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = [
+SCRIPTS: list[tuple[str, list[str]]] = [
     ("bench/bench_import.py", []),
     ("bench/bench_screening.py", []),
     ("bench/bench_trade.py", []),
@@ -26,6 +26,19 @@ by the scripts in `bench/` in one run, on the machine named in each section;
 the machines are shared and noisy, so medians of repeated runs and ratios against
 peers measured in the same run are reported, not single timings.
 """
+
+
+HISTORY = "\n## Before and after\n"
+
+
+def _kept_history(target: Path) -> str:
+    """The hand-kept comparison of runs before and after a change (from its heading
+    to the end of the file) survives the rewrite of the measured sections."""
+    if not target.exists():
+        return ""
+    text = target.read_text()
+    at = text.find(HISTORY)
+    return text[at:] if at >= 0 else ""
 
 
 def main() -> None:
@@ -45,7 +58,9 @@ def main() -> None:
             sections.append(f"\n### {script}\n\nFAILED (exit {done.returncode}):\n\n```\n{done.stderr[-3000:]}\n```\n")
         else:
             sections.append(done.stdout)
-    (ROOT / "docs" / "benchmarks.md").write_text("".join(sections))
+    target = ROOT / "docs" / "benchmarks.md"
+    sections.append(_kept_history(target))
+    target.write_text("".join(sections))
     print("wrote docs/benchmarks.md", file=sys.stderr)
 
 
