@@ -3,6 +3,7 @@ every kind detected and named, append-only triggers, concurrent appends, export.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -55,7 +56,9 @@ def five(engine: Engine) -> list[audit.AuditRecord]:
 
 def _rows(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(select(audit_records).order_by(audit_records.c.seq))]
+        return [
+            dict(row._mapping) for row in conn.execute(select(audit_records).order_by(audit_records.c.seq))
+        ]
 
 
 def _drop_guards(engine: Engine, *, indexes: bool = False) -> None:
@@ -82,7 +85,7 @@ def _set_seq(engine: Engine, old: int, new: int) -> None:
 def test_records_are_chained_from_genesis_and_verify(engine: Engine, five: list[audit.AuditRecord]) -> None:
     assert [r.seq for r in five] == [1, 2, 3, 4, 5]
     assert five[0].prev_hash == GENESIS_HASH
-    for before, after in zip(five, five[1:], strict=False):
+    for before, after in itertools.pairwise(five):
         assert after.prev_hash == before.hash
     for rec in five:
         assert rec.hash == record_hash(rec.body())
@@ -124,7 +127,11 @@ def test_stored_fields_round_trip(engine: Engine) -> None:
 
 def test_default_versions_are_the_active_list_versions(engine: Engine) -> None:
     with engine.begin() as conn:
-        for source, sha, active in (("un", "1" * 64, False), ("un", "2" * 64, True), ("ofac", "3" * 64, True)):
+        for source, sha, active in (
+            ("un", "1" * 64, False),
+            ("un", "2" * 64, True),
+            ("ofac", "3" * 64, True),
+        ):
             conn.execute(
                 list_versions.insert().values(
                     source=source,

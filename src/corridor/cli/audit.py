@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -91,19 +92,31 @@ def audit_tail(
         for rec in records:
             sys.stdout.write(_json_line(rec.to_dict()) + "\n")
         return
-    table = Table(title=Text(f"audit trail: last {len(records)} records"))
-    for column in ("seq", "at (UTC)", "actor", "role", "channel", "action", "summary", "hash"):
-        table.add_column(column, overflow="fold")
+    # fits 80 columns: what identifies a record never wraps, actor and summary fold;
+    # the hashes are in `--json`, `audit export` and `audit head`
+    table = Table(
+        title=Text(f"audit trail: last {len(records)} records"),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for column, no_wrap, min_width in (
+        ("seq", True, None),
+        ("at (UTC)", True, None),
+        ("actor", False, 8),
+        ("role/via", True, None),
+        ("action", True, None),
+        ("summary", False, None),
+    ):
+        table.add_column(column, no_wrap=no_wrap, overflow="fold", min_width=min_width)
     for rec in records:
         table.add_row(
             safe.text(rec.seq),
-            safe.text(rec.at),
+            safe.text(rec.at[:19].replace("T", " ")),
             safe.text(rec.actor),
-            safe.text(rec.role),
-            safe.text(rec.channel),
+            safe.text(f"{rec.role}/{rec.channel}"),
             safe.text(rec.action),
             safe.text(_short(rec.summary)),
-            safe.text(rec.hash[:12]),
         )
     console.print(table)
 

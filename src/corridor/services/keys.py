@@ -148,8 +148,8 @@ KDF_ITERATIONS = 50_000
 # 256 random bits need no stretching against guessing; the iterations only slow
 # down an attacker who stole the table *and* hopes for a weak key, while keeping a
 # first check of a key at ~25 ms (later checks of the same key hit the cache below)
-_KEY_RE = re.compile(rf"^{PREFIX}(?P<key_id>[0-9a-f]{{{KEY_ID_HEX}}})_(?P<secret>[A-Za-z0-9_-]{{43}})$")
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+_KEY_RE = re.compile(rf"{PREFIX}(?P<key_id>[0-9a-f]{{{KEY_ID_HEX}}})_(?P<secret>[A-Za-z0-9_-]{{43}})")
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 # last-used is written at most this often per key: not one write per API request
 LAST_USED_EVERY = timedelta(seconds=60)
 
@@ -208,7 +208,7 @@ def create(engine: Engine, name: str, role: Role | str, *, by: audit.Actor | Non
     """Create a key named `name` with `role` (audited as done by `by`, default the
     CLI's OS user).  The secret is in the result and nowhere else."""
     name = name.strip()
-    if not _NAME_RE.match(name):
+    if not _NAME_RE.fullmatch(name):
         raise InputError(
             "name", "a key name is 1–64 letters, digits or . _ @ -, starting with a letter or digit"
         )
@@ -318,7 +318,7 @@ _DUMMY_SALT = secrets.token_bytes(16)
 def authenticate(engine: Engine, presented: str) -> Principal | None:
     """The principal of a presented key, or None for a malformed, unknown or revoked
     key.  The hash comparison takes the same time whatever the key."""
-    match = _KEY_RE.match(presented.strip()) if isinstance(presented, str) else None
+    match = _KEY_RE.fullmatch(presented.strip()) if isinstance(presented, str) else None
     row = store.by_key_id(engine, match.group("key_id")) if match else None
     if row is None:
         # same work as for a known key: an unknown key id takes as long as a wrong secret
