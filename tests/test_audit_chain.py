@@ -447,3 +447,29 @@ def test_the_documented_script_verifies_an_export(
     trail.write_text("\n".join(lines) + "\n", encoding="utf-8")
     bad = subprocess.run([sys.executable, str(doc_script), str(trail)], capture_output=True, text=True)
     assert bad.returncode == 1 and "record 3" in bad.stderr
+
+
+# --- the migration ------------------------------------------------------------
+
+
+def test_migration_0004_downgrades_and_upgrades_again(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    _record(engine, 1)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004-1")
+    tables = set(inspect(engine).get_table_names())
+    assert not tables & {"audit_records", "audit_head", "api_keys"} and "list_versions" in tables
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    assert audit.head(engine) == audit.Head(0, GENESIS_HASH)
+    _record(engine, 1)
+    with pytest.raises(sa_exc.DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(delete(audit_records))
+    assert audit.verify(engine).ok

@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 
 from corridor.errors import ConflictError, ForbiddenError, InputError, NotFoundError, UnauthorizedError
 from corridor.services import audit
+from corridor.store import audit as store_audit
 from corridor.store import keys as store
 from corridor.store.audit import write_transaction
 
@@ -254,6 +255,8 @@ def revoke(engine: Engine, name_or_id: str, *, by: audit.Actor | None = None) ->
     actor = _by(by)
     revoked_at = datetime.now(UTC)
     with write_transaction(engine) as conn:
+        # the chain-head lock first: two revocations of one key cannot both pass the check
+        store_audit.read_head(conn, lock=True)
         row = store.find(conn, name_or_id)
         if row is None:
             raise NotFoundError(f"no key named {name_or_id!r}")
