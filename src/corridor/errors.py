@@ -89,7 +89,7 @@ class UnauthorizedError(CorridorError):
     code = "unauthorized"
 
 
-class ForbiddenError(CorridorError, PermissionError):
+class ForbiddenError(CorridorError):
     """A valid key whose role does not grant the permission an action needs."""
 
     status = 403
