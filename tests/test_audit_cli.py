@@ -75,7 +75,8 @@ def test_audit_verify_export_tail_head(opts: list[str], db_url: str, tmp_path: P
     assert _run("keys", "revoke", "ops", *opts)[0] == 0
 
     code, out, _ = _run("audit", "verify", *opts)
-    assert code == 0 and out.startswith("chain intact: 3 records")
+    assert code == 0 and out.startswith("chain intact: 3 records\n")
+    assert f"head 3 {audit.head(engine).hash}" in out
 
     code, out, _ = _run("audit", "head", *opts)
     head = audit.head(engine)

@@ -215,3 +215,20 @@ def test_parse_role() -> None:
     assert keys.parse_role(" Reviewer ") is Role.REVIEWER
     with pytest.raises(InputError):
         keys.parse_role("root")
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("ApiKey cor_abc", "cor_abc"),
+        ("apikey  cor_abc ", "cor_abc"),
+        ("Bearer cor_abc", "cor_abc"),
+        ("Basic dXNlcjpwYXNz", None),
+        ("ApiKey", None),
+        ("ApiKey   ", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_key_from_header(header: str | None, key: str | None) -> None:
+    assert keys.key_from_header(header) == key

@@ -28,6 +28,7 @@ def audit_verify(db_url: DbOption = None) -> None:
     if not result.ok:
         raise fail(result.message, 1)
     console.print(safe.text(result.message))
+    console.print(safe.text(f"head {result.head_seq} {result.head_hash}"))
 
 
 def _parse_since(value: str) -> datetime:

@@ -211,7 +211,7 @@ class VerifyResult:
     @property
     def message(self) -> str:
         if self.ok:
-            return f"chain intact: {self.records} records (head {self.head_hash})"
+            return f"chain intact: {self.records} record{'' if self.records == 1 else 's'}"
         return f"chain broken at record {self.bad_seq}: {self.reason}"
 
 

@@ -276,6 +276,17 @@ def revoke(engine: Engine, name_or_id: str, *, by: audit.Actor | None = None) ->
     return KeyInfo(row.key_id, row.name, Role(row.role), row.created_at, row.last_used_at, revoked_at)
 
 
+def key_from_header(authorization: str | None) -> str | None:
+    """The key in an `Authorization` header: `ApiKey <key>` (as yente's clients and
+    the hosted OpenSanctions API send it) or `Bearer <key>`; None for anything else."""
+    if not authorization:
+        return None
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if scheme.lower() not in ("apikey", "bearer") or not credentials.strip():
+        return None
+    return credentials.strip()
+
+
 class _VerifiedKeys:
     """Keys whose hash this process has checked already: {sha256(key): stored hash}.
 
