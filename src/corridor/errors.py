@@ -82,6 +82,20 @@ class LimitError(CorridorError):
     code = "too_large"
 
 
+class UnauthorizedError(CorridorError):
+    """No credentials, or credentials that are not a valid key (unknown, revoked, malformed)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(CorridorError):
+    """A valid key whose role does not grant the permission an action needs."""
+
+    status = 403
+    code = "forbidden"
+
+
 class NotFoundError(CorridorError, LookupError):
     """A list, version, entity or rule that does not exist."""
 

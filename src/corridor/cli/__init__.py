@@ -12,7 +12,9 @@ from typer.core import TyperGroup
 
 from corridor import settings
 from corridor.cli import lists, screening, trade
+from corridor.cli.audit import audit_app
 from corridor.cli.common import exit_code, fail
+from corridor.cli.keys import keys_app
 from corridor.errors import CorridorError
 
 
@@ -43,6 +45,8 @@ app = typer.Typer(
 app.add_typer(lists.lists_app, name="lists")
 app.add_typer(trade.rules_app, name="rules")
 app.add_typer(screening.index_app, name="index")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 for module in (lists, screening, trade):
     for command in module.top_app.registered_commands:
         app.registered_commands.append(command)

@@ -1,0 +1,260 @@
+"""The audit trail: who screened, checked, imported or changed what, against which
+list versions, and what came back, in one hash-chained, append-only sequence.
+
+`record` appends one record (the CLI, the HTTP API and the web pages call it for
+every screening, check, import, update, key change and alert decision); `verify`
+walks the chain and names the first record that was edited, deleted, inserted or
+moved; `export` yields the records as the dicts written as JSON lines; `tail` and
+`head` show the end of the chain.  The vocabulary of actions and channels is
+defined here once.  See docs/audit.md for the exact hash construction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from corridor.errors import InputError
+from corridor.store import audit as store
+from corridor.store.audit import AuditRecord, canonical_json, sha256_of, write_transaction
+
+__all__ = [
+    "LOCAL_ROLE",
+    "Action",
+    "Actor",
+    "AuditRecord",
+    "Channel",
+    "Head",
+    "VerifyResult",
+    "canonical_json",
+    "export",
+    "head",
+    "local_actor",
+    "record",
+    "record_on",
+    "request_hash",
+    "tail",
+    "verify",
+    "write_transaction",
+]
+
+
+class Action(StrEnum):
+    """What a record is about: the one vocabulary of audited actions."""
+
+    SCREEN = "screen"  # name screening (CLI screen, API /screen, /match)
+    COMPARE = "compare"  # two names compared
+    CHECK = "check"  # a trade check (verdict and rule ids)
+    IMPORT = "import"  # a list file imported as a version
+    UPDATE = "update"  # lists fetched from the publishers and imported
+    KEY_CREATE = "key.create"
+    KEY_REVOKE = "key.revoke"
+    PORTFOLIO_IMPORT = "portfolio.import"
+    MONITOR_RUN = "monitor.run"
+    ALERT_ASSIGN = "alert.assign"
+    ALERT_COMMENT = "alert.comment"
+    ALERT_ESCALATE = "alert.escalate"
+    ALERT_DECIDE = "alert.decide"
+    ALERT_APPROVE = "alert.approve"
+    ALERT_RETURN = "alert.return"  # sent back by the reviewer
+
+
+class Channel(StrEnum):
+    """Through which interface the action came."""
+
+    CLI = "cli"
+    API = "api"
+    WEB = "web"
+
+
+# The role recorded for the command line: whoever runs it has the store itself, so
+# no key and no role was checked; the record says so rather than claim one.
+LOCAL_ROLE = "local"
+
+
+def local_actor() -> str:
+    """The operating-system user running this process (the CLI's actor)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, AttributeError):  # no passwd entry, or not POSIX
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "local user"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: a key's name and role through the API, the OS user on the CLI."""
+
+    name: str
+    role: str
+    channel: Channel
+
+    @classmethod
+    def cli(cls) -> Actor:
+        return cls(local_actor(), LOCAL_ROLE, Channel.CLI)
+
+
+def request_hash(request: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of a request (what an auditor recomputes from
+    the request they hold to prove it is the one recorded)."""
+    return sha256_of(request)
+
+
+def _new_record(
+    *,
+    actor: str,
+    role: str,
+    channel: str,
+    action: str,
+    request: Mapping[str, Any],
+    result_summary: Mapping[str, Any],
+    versions: Mapping[str, Any] | None,
+) -> store.NewRecord:
+    try:
+        action_value = Action(action)
+    except ValueError:
+        known = ", ".join(a.value for a in Action)
+        raise InputError("action", f"unknown audit action {action!r}; one of {known}") from None
+    try:
+        channel_value = Channel(channel)
+    except ValueError:
+        known = ", ".join(c.value for c in Channel)
+        raise InputError("channel", f"unknown channel {channel!r}; one of {known}") from None
+    for field_name, value in (("actor", actor), ("role", role)):
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(field_name, "must not be empty")
+    if not isinstance(request, Mapping):
+        raise InputError("request", "must be a mapping")
+    if not isinstance(result_summary, Mapping):
+        raise InputError("result_summary", "must be a mapping")
+    return store.NewRecord(
+        actor=actor,
+        role=role,
+        channel=channel_value.value,
+        action=action_value.value,
+        request_sha256=request_hash(request),
+        summary=result_summary,
+        versions=versions,
+    )
+
+
+def record(
+    engine: Engine,
+    *,
+    actor: str,
+    role: str,
+    channel: str,
+    action: str,
+    request: Mapping[str, Any],
+    result_summary: Mapping[str, Any],
+    versions: Mapping[str, Any] | None = None,
+) -> AuditRecord:
+    """Append one record in its own transaction.  `versions` defaults to the active
+    list versions at this moment ({list: {"version_id", "sha256"}})."""
+    new = _new_record(
+        actor=actor,
+        role=role,
+        channel=channel,
+        action=action,
+        request=request,
+        result_summary=result_summary,
+        versions=versions,
+    )
+    with write_transaction(engine) as conn:
+        return store.append(conn, new)
+
+
+def record_on(
+    conn: Connection,
+    *,
+    actor: str,
+    role: str,
+    channel: str,
+    action: str,
+    request: Mapping[str, Any],
+    result_summary: Mapping[str, Any],
+    versions: Mapping[str, Any] | None = None,
+) -> AuditRecord:
+    """Append one record inside a transaction the caller opened with
+    `write_transaction(engine)`, so it commits or rolls back with the caller's
+    other writes (a key change, a cap-ledger entry, an alert decision)."""
+    new = _new_record(
+        actor=actor,
+        role=role,
+        channel=channel,
+        action=action,
+        request=request,
+        result_summary=result_summary,
+        versions=versions,
+    )
+    return store.append(conn, new)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """Intact (and how many records), or the first bad record and why."""
+
+    ok: bool
+    records: int
+    head_seq: int
+    head_hash: str
+    bad_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return f"chain intact: {self.records} record{'' if self.records == 1 else 's'}"
+        return f"chain broken at record {self.bad_seq}: {self.reason}"
+
+
+def verify(engine: Engine) -> VerifyResult:
+    """Recompute every record's hash and link, from the first record to the head."""
+    with store.read_snapshot(engine) as conn:
+        checked = store.check_chain(store.iter_records(conn), store.read_head(conn))
+    return VerifyResult(
+        ok=checked.ok,
+        records=checked.records,
+        head_seq=checked.head_seq,
+        head_hash=checked.head_hash,
+        bad_seq=checked.bad_seq,
+        reason=checked.reason,
+    )
+
+
+def export(engine: Engine, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """The records (from time `since`, UTC when naive) as dicts of the hashed fields
+    plus `hash`: one JSON line each, re-verifiable outside Corridor."""
+    since_text = None if since is None else store.format_time(since)
+    with store.read_snapshot(engine) as conn:
+        for rec in store.iter_records(conn, since=since_text):
+            yield rec.to_dict()
+
+
+def tail(engine: Engine, count: int = 20) -> list[AuditRecord]:
+    """The newest `count` records, oldest first."""
+    if count < 0:
+        raise InputError("count", "must not be negative")
+    with engine.connect() as conn:
+        return store.last_records(conn, count)
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The end of the chain: keep `hash` somewhere outside the database."""
+
+    seq: int
+    hash: str
+
+
+def head(engine: Engine) -> Head:
+    with engine.connect() as conn:
+        seq, digest = store.read_head(conn)
+    return Head(seq, digest)
