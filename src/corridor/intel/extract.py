@@ -1,0 +1,474 @@
+"""Reports into facts: `Extractor.read` (bytes → `Document`) and `Extractor.facts`.
+
+Reading: the bytes must be text (UTF-8, or UTF-16 with its BOM); NUL bytes or
+undecodable bytes make a `ParseError` naming the file; an empty or furniture-only file
+too.  The format is taken from the suffix or the content (HTML, Markdown, text) and the
+boilerplate removed (`clean`).  The language is detected: English gets every rule;
+Russian and Korean get the gazetteers (places, goods, activities, listed names, known
+organisations), quantities, dates and the Cyrillic organisation patterns, and the
+result is marked partial; any other language gets the gazetteers only, marked partial.
+
+Facts, each with its evidence (sentence and span in `Document.text`):
+
+    place     corridor gazetteer id, name, country, roles
+    goods     goods id, HS heading (+ description), code for checks, direction, quantity
+    quantity  number or range with unit (people, tonnes, barrels, money...)
+    date      resolved date range and precision
+    activity  vocabulary id, with the goods, places, dates, counts and parties near it
+    entity    organisation / state body / person, schema, why it was taken as a name
+    vessel    name, IMO number when given
+
+Pure, no I/O.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+
+from corridor.errors import ParseError
+from corridor.intel import clean
+from corridor.intel.dates import find_dates
+from corridor.intel.listed import ListedMatch, ListedNames
+from corridor.intel.model import Document, Evidence, Fact, Quantity, Sentence
+from corridor.intel.names import NameFinder
+from corridor.intel.phrases import PhraseMatch, fold
+from corridor.intel.quantities import QuantityFinder
+from corridor.intel.vocab import Vocabulary
+from corridor.types.identifiers import imo_check_digit_ok
+from corridor.types.text import name_key
+
+SUPPORTED_LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
+MAX_TEXT_CHARS = 2_000_000  # cleaned text; callers cap the file size before reading
+_PETROLEUM_HEADINGS = ("2709", "2710", "2711")
+_IMO = re.compile(r"\bIMO(?:\s*(?:no\.?|number))?[\s:#]*(\d{7})\b", re.IGNORECASE)
+_CLAUSE = re.compile(r",\s*(?:while|whereas|but|and\s+(?:russia|north korea))\b|;|\s+while\s+|\s+whereas\s+", re.IGNORECASE)
+_COORDINATED = re.compile(r"\s*(?:,|and|or|&|и|,\s*and)\s*", re.IGNORECASE)
+_TRANSFER_CUES = frozenset(("arms trade", "arms deal", "arms transfers", "military cargo"))
+_JUSTEXT_LANGUAGE = {"en": "English", "ru": "Russian", "ko": "Korean"}
+
+
+def decode(data: bytes, source: str) -> str:
+    """The text of a file's bytes, or ParseError when they are not text."""
+    if not data.strip():
+        raise ParseError(source, "", "the file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ParseError(source, f"byte {exc.start}", "not valid UTF-16 text") from None
+    if b"\x00" in data[:65536]:
+        raise ParseError(source, "", "a binary file (NUL bytes), not a text, Markdown or HTML report")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = sum(1 for b in data[:65536] if b < 9 or 13 < b < 32)
+        if bad:
+            raise ParseError(source, "", "a binary file, not a text, Markdown or HTML report") from None
+        raise ParseError(source, f"byte {exc.start}", "not UTF-8 text (save the report as UTF-8)") from None
+
+
+class Extractor:
+    """The rule-based extractor over one vocabulary (places, goods, activities, lexicon)."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.names = NameFinder(vocab)
+        self.quantities = QuantityFinder(vocab)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def read(self, data: bytes, source: str, report_date: dt.date | None = None, suffix: str = "") -> Document:
+        text = decode(data, source)
+        return self.read_text(text, source, report_date, suffix, sha256=hashlib.sha256(data).hexdigest())
+
+    def read_text(
+        self, raw: str, source: str, report_date: dt.date | None = None, suffix: str = "", sha256: str = ""
+    ) -> Document:
+        warnings: list[str] = []
+        if not raw.strip():
+            raise ParseError(source, "", "the file is empty")
+        fmt = clean.detect_format(raw, suffix)
+        if fmt == "html":
+            language_guess = clean.detect_language(re.sub(r"<[^>]*>", " ", raw))
+            text = clean.html_to_text(raw, _JUSTEXT_LANGUAGE.get(language_guess, "English"))
+        elif fmt == "markdown":
+            text = clean.markdown_to_text(raw)
+        else:
+            text = raw
+        text = clean.strip_boilerplate(text.replace("\u00a0", " "), self.vocab)
+        if not text.strip():
+            raise ParseError(source, "", f"no report text left after removing page furniture ({fmt})")
+        if len(text) > MAX_TEXT_CHARS:
+            text = text[:MAX_TEXT_CHARS]
+            warnings.append(f"text cut at {MAX_TEXT_CHARS:,} characters: facts after that are missing")
+        language = clean.detect_language(text)
+        partial = bool(warnings)
+        if language in ("ru", "ko"):
+            partial = True
+            warnings.append(
+                f"{SUPPORTED_LANGUAGES[language]} text: places, goods, activities, quantities, dates and listed "
+                "names only (no rule-based people or organisations but the known ones)"
+            )
+        elif language != "en":
+            partial = True
+            warnings.append(
+                "language not supported (not English, Russian or Korean): gazetteer matches only "
+                "(places, goods, listed names); people, organisations, dates and activities not extracted"
+            )
+        title = next((line.strip() for line in text.split("\n") if line.strip()), "")[:300]
+        given = report_date is not None
+        if report_date is None:
+            report_date = dt.date.today()
+            warnings.append("no report date given (--date): relative dates resolved against today")
+        return Document(
+            source=source,
+            text=text,
+            title=title,
+            report_date=report_date,
+            language=language,
+            sentences=clean.split_sentences(text),
+            raw_format=fmt,
+            sha256=sha256 or hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+            partial=partial,
+            warnings=warnings,
+            date_given=given,
+        )
+
+    # --- facts -----------------------------------------------------------------------
+
+    def facts(self, doc: Document, listed: ListedNames | None = None) -> list[Fact]:
+        builder = _Facts(doc)
+        folded = fold(doc.text)
+        full = doc.language == "en"
+        some = doc.language in ("en", "ru", "ko")
+        claimed: list[tuple[int, int]] = []
+
+        places = self.vocab.place_matcher.find_folded(folded)
+        for match in places:
+            place = self.vocab.places[match.value[0]]
+            builder.add(
+                "place",
+                f"place:{place.id}",
+                place.name,
+                match.start,
+                match.end,
+                {"place_id": place.id, "name": place.name, "country": place.country, "roles": list(place.roles)},
+            )
+            claimed.append((match.start, match.end))
+
+        if listed is not None:
+            for hit in listed.find(folded, doc.text):
+                if _overlaps(hit.start, hit.end, claimed):
+                    continue
+                self._listed_fact(builder, hit)
+                claimed.append((hit.start, hit.end))
+
+        for match in self.vocab.known_organisations.find_folded(folded):
+            if _overlaps(match.start, match.end, claimed):
+                continue
+            name = match.value[0]
+            builder.add("entity", f"entity:{name_key(name)}", name, match.start, match.end,
+                        {"name": name, "schema": "Organization", "why": "known organisation"})
+            claimed.append((match.start, match.end))
+
+        goods_matches = self.vocab.goods_matcher.find_folded(folded)
+        sides = self.vocab.side_matcher.find_folded(folded) if some else []
+        cues = self.vocab.activity_matcher.find_folded(folded) if some else []
+
+        for sentence in doc.sentences:
+            s_claimed = [(a - sentence.start, b - sentence.start) for a, b in claimed if sentence.start <= a < sentence.end]
+            if full or doc.language == "ru":
+                for name in self.names.find(sentence.text, s_claimed):
+                    start, end = sentence.start + name.start, sentence.start + name.end
+                    if _overlaps(start, end, claimed):
+                        continue
+                    attrs: dict[str, object] = {"name": name.name, "schema": name.schema, "why": name.why}
+                    if name.kind == "vessel":
+                        attrs = {"name": name.name, "schema": "Vessel", "why": name.why}
+                    builder.add(name.kind, f"{name.kind}:{name_key(name.name)}", name.name, start, end, attrs)
+                    claimed.append((start, end))
+            for imo_match in _IMO.finditer(sentence.text):
+                digits = imo_match.group(1)
+                if imo_check_digit_ok(digits):
+                    builder.attach_imo(sentence.start + imo_match.start(), digits)
+
+        quantities: list[tuple[int, int, Quantity]] = []
+        previous = ""
+        for sentence in doc.sentences:
+            for q in self.quantities.find(sentence.text, sentence.start, previous):
+                if _overlaps(q.start, q.end, claimed):
+                    continue
+                quantities.append((q.start, q.end, q.quantity))
+                builder.add("quantity", f"quantity:{q.quantity.label()}", q.quantity.label(), q.start, q.end,
+                            {"quantity": q.quantity})
+            previous = sentence.text
+        dates = []
+        if some:
+            for sentence in doc.sentences:
+                for d in find_dates(sentence.text, doc.report_date, sentence.start):
+                    dates.append(d)
+                    builder.add("date", f"date:{d.date.label()}", d.date.label(), d.start, d.end,
+                                {"date": d.date, "written": d.text})
+
+        previous_goods: tuple[int, str | None] = (-1, None)
+        for match in goods_matches:
+            if _overlaps(match.start, match.end, claimed):
+                continue
+            term = self.vocab.goods[match.value[0]]
+            sentence = _sentence_of(doc.sentences, match.start)
+            direction = self._direction(doc.text, sentence, match, sides) if sentence else None
+            if direction is None and previous_goods[0] >= 0 and _COORDINATED.fullmatch(doc.text[previous_goods[0] : match.start]):
+                direction = previous_goods[1]  # "Russian oil and petroleum": one adjective for both
+            previous_goods = (match.end, direction)
+            quantity = _nearest_quantity(quantities, match.start, match.end, sentence)
+            attrs = {
+                "goods_id": term.id,
+                "label": term.label,
+                "heading": term.heading,
+                "hs_description": term.description,
+                "code": term.code,
+                "product": term.product,
+                "written": doc.text[match.start : match.end],
+            }
+            fact = builder.add("goods", f"goods:{term.id}", term.label, match.start, match.end, attrs)
+            directions: list[str] = fact.attrs.setdefault("directions", [])
+            if direction and direction not in directions:
+                directions.append(direction)
+            if quantity is not None:
+                fact.attrs.setdefault("quantities", []).append(quantity)
+
+        for match in cues:
+            if _overlaps(match.start, match.end, claimed):
+                continue
+            activity = self.vocab.activities[match.value[0]]
+            sentence = _sentence_of(doc.sentences, match.start)
+            if sentence is None:
+                continue
+            context = self._activity_context(doc, sentence, builder, _next_sentence(doc.sentences, sentence))
+            if activity.check == "labour" and "kp" not in context["sides"]:
+                continue  # workers of no DPRK side: not a labour dispatch
+            if activity.check == "payment_in_kind" and not any(
+                g["heading"] in _PETROLEUM_HEADINGS for g in context["goods"]
+            ):
+                continue  # payment in kind here means paid with oil
+            if activity.check == "sts" and not context["goods"] and "vessel" not in context["kinds"]:
+                continue
+            if activity.check == "arms" and not (context["transfer"] or match.phrase in _TRANSFER_CUES):
+                continue  # "shortages of weapons" is no arms transfer
+            fact = builder.add("activity", f"activity:{activity.id}", activity.label, match.start, match.end,
+                               {"activity": activity.id, "check": activity.check, "service_kind": activity.service_kind})
+            _merge_context(fact.attrs, context)
+        labour = builder.by_key.get("activity:labour_dispatch")
+        if labour is not None and not labour.attrs.get("counts"):
+            # "As many as 20,000-50,000 could be invited": the report's worker counts
+            labour.attrs["counts"] = [q for _s, _e, q in quantities if q.unit == "workers"]
+        return builder.result()
+
+    def _listed_fact(self, builder: _Facts, hit: ListedMatch) -> None:
+        schemas = {c.schema for c in hit.candidates}
+        kind = "vessel" if schemas == {"Vessel"} else "entity"
+        schema = next(iter(schemas)) if len(schemas) == 1 else "LegalEntity"
+        builder.add(kind, f"{kind}:{name_key(hit.text)}", hit.text, hit.start, hit.end,
+                    {"name": hit.text, "schema": schema, "why": "listed name",
+                     "listed_candidates": [c.entity_id for c in hit.candidates][:10]})
+
+    def _direction(
+        self, text: str, sentence: Sentence, goods: PhraseMatch[list[str]], sides: list[PhraseMatch[list[str]]]
+    ) -> str | None:
+        """to_dprk (Russia → DPRK) or from_dprk, from the words around the goods."""
+        # 1. an adjective just before: "Russian wheat flour", "North Korean coal"
+        for side in sides:
+            if side.end <= goods.start and goods.start - side.end <= 3 and sentence.start <= side.start:
+                gap = text[side.end : goods.start]
+                if not re.search(r"[,.;]", gap) and _adjective(side.phrase):
+                    return "to_dprk" if side.value[0] == "ru" else "from_dprk"
+        clause_start, clause_end = _clause(text, sentence, goods.start)
+        clause = text[clause_start:clause_end]
+        clause_sides = [s for s in sides if clause_start <= s.start < clause_end]
+        # 2. "from Russia", "to North Korea"
+        for side in clause_sides:
+            before = text[max(clause_start, side.start - 12) : side.start].casefold().split()
+            prep = before[-1] if before else ""
+            if prep in ("from", "из", "от"):
+                return "to_dprk" if side.value[0] == "ru" else "from_dprk"
+            if prep in ("to", "into", "в", "во") and side.start > goods.start:
+                return "to_dprk" if side.value[0] == "kp" else "from_dprk"
+        # 3. subject + verb: "North Korea ... supplied", "North Korea needs ... imports"
+        words = re.findall(r"[^\W\d_]+", clause.casefold())
+        exporting = any(w in self.vocab.export_verbs for w in words)
+        importing = any(w in self.vocab.import_verbs for w in words) or "needs" in words
+        # the nearest side named as a noun before the goods ("North Korea ... imports"),
+        # else the first after; "Russian" as an adjective is no subject
+        nouns = [s for s in clause_sides if not _adjective(s.phrase)]
+        before_goods = [s for s in nouns if s.start < goods.start]
+        subject = before_goods[-1] if before_goods else (nouns[0] if nouns else None)
+        if subject is not None:
+            side = subject.value[0]
+            if exporting and not importing:
+                return "from_dprk" if side == "kp" else "to_dprk"
+            if importing and not exporting:
+                return "to_dprk" if side == "kp" else "from_dprk"
+        return None
+
+    def _activity_context(
+        self, doc: Document, sentence: Sentence, builder: _Facts, following: Sentence | None
+    ) -> dict[str, object]:
+        """What is said with an activity: the goods, parties, vessels, dates and counts of its
+        sentence, and the places of its sentence and the next ("... offices. Regions likely
+        to receive them include Vladivostok...")."""
+        context: dict[str, list[object]] = {"goods": [], "places": [], "dates": [], "counts": [], "parties": [], "vessels": [], "sides": [], "kinds": []}
+        if following is not None:
+            for fact in builder.in_span(following.start, following.end):
+                if fact.kind == "place":
+                    context["places"].append({"key": fact.key, "name": fact.label, "country": fact.attrs["country"]})
+        for fact in builder.in_span(sentence.start, sentence.end):
+            context["kinds"].append(fact.kind)
+            if fact.kind == "goods":
+                context["goods"].append({"key": fact.key, "heading": fact.attrs["heading"], "code": fact.attrs["code"],
+                                         "label": fact.label, "product": fact.attrs.get("product", ""),
+                                         "directions": list(fact.attrs.get("directions", []))})
+            elif fact.kind == "place":
+                place = {"key": fact.key, "name": fact.label, "country": fact.attrs["country"]}
+                if place not in context["places"]:
+                    context["places"].insert(0, place)
+            elif fact.kind == "date":
+                context["dates"].append(fact.attrs["date"])
+            elif fact.kind == "quantity" and fact.attrs["quantity"].dimension == "people":
+                context["counts"].append(fact.attrs["quantity"])
+            elif fact.kind == "entity":
+                context["parties"].append({"key": fact.key, "name": fact.label, "schema": fact.attrs.get("schema", "")})
+            elif fact.kind == "vessel":
+                context["vessels"].append({"key": fact.key, "name": fact.label, "imo": fact.attrs.get("imo", "")})
+        folded_sentence = fold(sentence.text)
+        for side in self.vocab.side_matcher.find_folded(folded_sentence):
+            context["sides"].append(side.value[0])
+        words = set(re.findall(r"[^\W\d_]+", sentence.text.casefold()))
+        context["transfer"] = [True] if words & (self.vocab.export_verbs | self.vocab.import_verbs) else []
+        return context  # type: ignore[return-value]
+
+
+_ADJECTIVE_ENDINGS = ("russian", "korean", "ский", "ские", "ских", "ского", "ской", "кий", "кие")
+
+
+def _adjective(phrase: str) -> bool:
+    return phrase.endswith(_ADJECTIVE_ENDINGS)
+
+
+def _merge_context(attrs: dict[str, object], context: dict[str, object]) -> None:
+    for key in ("goods", "places", "dates", "counts", "parties", "vessels"):
+        values: list[object] = attrs.setdefault(key, [])  # type: ignore[assignment]
+        for value in context[key]:  # type: ignore[attr-defined]
+            if value not in values:
+                values.append(value)
+
+
+def _next_sentence(sentences: list[Sentence], sentence: Sentence) -> Sentence | None:
+    index = sentences.index(sentence)
+    return sentences[index + 1] if index + 1 < len(sentences) else None
+
+
+def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _sentence_of(sentences: list[Sentence], position: int) -> Sentence | None:
+    lo, hi = 0, len(sentences)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sentences[mid].end <= position:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < len(sentences) and sentences[lo].start <= position < sentences[lo].end:
+        return sentences[lo]
+    return None
+
+
+def _clause(text: str, sentence: Sentence, position: int) -> tuple[int, int]:
+    start, end = sentence.start, sentence.end
+    for match in _CLAUSE.finditer(text, sentence.start, sentence.end):
+        if match.end() <= position:
+            start = match.end()
+        elif match.start() >= position:
+            end = match.start()
+            break
+    return start, end
+
+
+def _nearest_quantity(
+    quantities: list[tuple[int, int, Quantity]], start: int, end: int, sentence: Sentence | None
+) -> Quantity | None:
+    """The goods amount: a mass, volume, barrel or money quantity just before ("2 million
+    tonnes of coal") or after ("coal ... 50,000 tonnes") the goods, in its sentence."""
+    if sentence is None:
+        return None
+    best: tuple[int, Quantity] | None = None
+    for q_start, q_end, quantity in quantities:
+        if not (sentence.start <= q_start < sentence.end) or quantity.dimension in ("people", "count", "capacity"):
+            continue
+        distance = start - q_end if q_end <= start else q_start - end if q_start >= end else 0
+        if distance < 0 or distance > 40:
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, quantity)
+    return best[1] if best else None
+
+
+class _Facts:
+    """Facts of one report, merged by key, evidence in order."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.by_key: dict[str, Fact] = {}
+        self.spans: list[tuple[int, int, Fact]] = []
+
+    def add(self, kind: str, key: str, label: str, start: int, end: int, attrs: dict[str, object]) -> Fact:
+        sentence = _sentence_of(self.doc.sentences, start)
+        evidence = Evidence(
+            start,
+            end,
+            self.doc.text[start:end],
+            sentence.text if sentence else self.doc.text[max(0, start - 100) : end + 100],
+            sentence.start if sentence else max(0, start - 100),
+        )
+        fact = self.by_key.get(key)
+        if fact is None:
+            fact = Fact(kind, key, label, [], dict(attrs))
+            self.by_key[key] = fact
+        if all(e.start != start for e in fact.evidence):
+            fact.evidence.append(evidence)
+            self.spans.append((start, end, fact))
+        return fact
+
+    def in_span(self, start: int, end: int) -> list[Fact]:
+        seen: list[Fact] = []
+        for s, _e, fact in self.spans:
+            if start <= s < end and fact not in seen:
+                seen.append(fact)
+        return seen
+
+    def attach_imo(self, position: int, imo: str) -> None:
+        """An IMO number belongs to the vessel named just before it."""
+        best: tuple[int, Fact] | None = None
+        for s, e, fact in self.spans:
+            if fact.kind == "vessel" and e <= position and position - e <= 40 and (best is None or e > best[0]):
+                best = (e, fact)
+        if best is not None:
+            best[1].attrs["imo"] = imo  # the name stays the key: the IMO is an attribute
+
+    def result(self) -> list[Fact]:
+        facts = list(self.by_key.values())
+        for fact in facts:
+            fact.evidence.sort(key=lambda e: e.start)
+            if fact.kind == "goods" and fact.attrs.get("quantities"):
+                fact.attrs["quantity"] = max(fact.attrs["quantities"], key=lambda q: q.high)
+        order = {k: i for i, k in enumerate(("entity", "vessel", "place", "goods", "activity", "quantity", "date"))}
+        facts.sort(key=lambda f: (order.get(f.kind, 9), f.first.start))
+        return facts
+
+
+__all__ = ["SUPPORTED_LANGUAGES", "Extractor", "decode"]

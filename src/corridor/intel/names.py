@@ -1,0 +1,242 @@
+"""Organisations, state bodies, people and vessels named in a sentence (rules, no model).
+
+English (and other Latin-script) text: a name is a run of capitalised words, joined by
+"of", "the", "for", "de", "&" inside it; a possessive ("Korea's") ends a run.  A run is
+
+* an organisation when it holds an organisation word of the lexicon (Ministry, Bureau,
+  Corporation, LLC, Bank, Railways...): a state body (FtM `PublicBody`) when its words
+  are a state body's (Ministry, Bureau, Committee...) and no company word;
+* a person after a title ("President", "deputy director", "spokesperson"), before or
+  after a speech verb ("said", "told"), or shaped like a Korean (surname first: Kim,
+  Ri, Pak...) or Russian (Given Surname-ov/-ev/-in/-sky...) name;
+* a vessel after a ship word ("tanker", "vessel", "the Russian-flagged"), in quotes
+  near one, or ending in a hull number ("Sin Pyong 5") in a sentence about ships.
+
+Runs that are only gazetteer places, side words (Russia, North Korean) or lexicon
+non-names are not names.  Cyrillic text: "ООО «Name»", "Министерство …" and the
+same organisation words; Korean text has no rule-based names (the listed-name and
+known-organisation gazetteers still apply).
+
+Pure, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corridor.intel.vocab import Vocabulary
+
+_TOKEN = re.compile(r"[^\W_][\w'’.&-]*|&", re.UNICODE)
+_CONNECTORS = frozenset(("of", "the", "for", "de", "&", "du", "des", "la"))
+# Capitalised words that end a name: "General Assembly on October 12" is no name.
+_BREAKERS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_LEGAL = frozenset(("llc", "ltd", "co", "corp", "corporation", "company", "inc", "jsc", "pjsc", "ojsc", "cjsc", "limited", "ооо", "ао", "пао", "оао", "зао"))
+_SHIP_WORDS = r"(?:oil\s+|product\s+|chemical\s+|cargo\s+|container\s+|bulk\s+|fishing\s+|naval\s+|transport\s+)?(?:tankers?|vessels?|ships?|freighters?|carriers?|oilers?|boats?|ferry|ferries)"
+_FLAGGED = r"(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?-flagged)"
+_SHIP_NAME = r"(?:[A-Z][\w'’-]*|\d{1,3})(?:\s(?:[A-Z][\w'’-]*|\d{1,3}))*"
+_VESSEL_AFTER = re.compile(
+    rf"(?:\b{_FLAGGED}\s+(?:{_SHIP_WORDS}\s+)?|\b{_SHIP_WORDS}(?:,)?\s+(?:the\s+|called\s+|named\s+)?)(?P<name>{_SHIP_NAME})(?:\s+and\s+(?:the\s+)?(?P<name2>{_SHIP_NAME}))?"
+)
+_QUOTED = re.compile(r"[‘'\"“](?P<name>[A-Z][^’'\"”\n]{2,40}?)[’'\"”]")
+_SHIP_CUE = re.compile(rf"\b{_SHIP_WORDS}\b|\bIMO\b|-flagged\b", re.IGNORECASE)
+_CYRILLIC_ORG = re.compile(r"\b(?:ООО|АО|ПАО|ОАО|ЗАО|компания|компании)\s+[«\"“](?P<name>[^»\"”]{2,60})[»\"”]")
+_CYRILLIC_STATE = re.compile(r"\b(?P<name>(?:Министерство|Министерства|Министерству|Комитет|Федеральная служба|Агентство)(?:\s+[а-яё]+){1,5})")
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    start: int  # within the sentence
+    end: int
+    name: str
+    kind: str  # entity | vessel
+    schema: str  # Person | Organization | Company | PublicBody | Vessel
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def bare(self) -> str:
+        return self.text.rstrip(".").casefold()
+
+
+def _possessive(token: str) -> bool:
+    return token.endswith(("'s", "’s", "s'", "s’")) and len(token) > 3
+
+
+class NameFinder:
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+
+    def _runs(self, sentence: str) -> list[list[_Tok]]:
+        runs: list[list[_Tok]] = []
+        current: list[_Tok] = []
+        previous_end = 0
+        for match in _TOKEN.finditer(sentence):
+            raw = match.group(0)
+            text = raw.rstrip(".") if not raw.casefold().rstrip(".") in ("co", "corp", "inc", "ltd", "st", "u.s", "u.n") else raw
+            tok = _Tok(match.start(), match.start() + len(text), text)
+            gap = sentence[previous_end : match.start()]
+            broken = bool(current) and (re.search(r"[,;:()\[\]!?\"“”«»]|\.\s", gap) is not None or "\n" in gap)
+            if broken:
+                runs.append(current)
+                current = []
+            possessive = _possessive(text)
+            word = text[:-2] if possessive else text
+            capital = word[:1].isupper() or (word[:1].isdigit() and bool(current) and len(word) <= 3)
+            if capital and word.casefold() in _BREAKERS:
+                if current:
+                    runs.append(current)
+                current = []
+            elif capital:
+                current.append(_Tok(tok.start, tok.start + len(word), word))
+                if possessive or raw.endswith(".") and not text.endswith("."):
+                    runs.append(current)
+                    current = []
+            elif current and word.casefold() in _CONNECTORS:
+                current.append(tok)
+            elif current:
+                runs.append(current)
+                current = []
+            previous_end = match.end()
+        if current:
+            runs.append(current)
+        trimmed = []
+        for run in runs:
+            while run and (run[-1].bare in _CONNECTORS):
+                run = run[:-1]
+            while run and (run[0].bare in _CONNECTORS or run[0].bare in self.vocab.not_names and len(run) > 1 and not self._is_org_word(run[0].bare)):
+                run = run[1:]
+            if run:
+                trimmed.append(run)
+        return trimmed
+
+    def _is_org_word(self, word: str) -> bool:
+        return word in self.vocab.state_words or word in self.vocab.company_words
+
+    def find(self, sentence: str, claimed: list[tuple[int, int]]) -> list[NameMatch]:
+        """Names in one sentence outside the `claimed` spans (sentence offsets)."""
+        found: list[NameMatch] = []
+        taken = list(claimed)
+
+        def free(start: int, end: int) -> bool:
+            return all(end <= s or start >= e for s, e in taken)
+
+        ship_sentence = bool(_SHIP_CUE.search(sentence))
+        if ship_sentence:
+            for match in _VESSEL_AFTER.finditer(sentence):
+                for group in ("name", "name2"):
+                    if match.group(group) is None:
+                        continue
+                    start, end = match.span(group)
+                    name = self._clean_vessel(sentence[start:end])
+                    if name and free(start, start + len(name)):
+                        found.append(NameMatch(start, start + len(name), name, "vessel", "Vessel", "after a ship word"))
+                        taken.append((start, start + len(name)))
+            for match in _QUOTED.finditer(sentence):
+                start, end = match.span("name")
+                name = match.group("name").strip()
+                if free(start, end) and not self._only_common(name):
+                    found.append(NameMatch(start, end, name, "vessel", "Vessel", "quoted near a ship word"))
+                    taken.append((start, end))
+        for regex, schema in ((_CYRILLIC_ORG, "Company"), (_CYRILLIC_STATE, "PublicBody")):
+            for match in regex.finditer(sentence):
+                start, end = match.span("name")
+                if free(start, end):
+                    found.append(NameMatch(start, end, match.group("name"), "entity", schema, "organisation pattern"))
+                    taken.append((start, end))
+        tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(sentence)]
+        for run in self._runs(sentence):
+            for piece in self._split_claimed(run, taken):
+                match = self._classify(piece, sentence, tokens, ship_sentence)
+                if match is not None:
+                    found.append(match)
+                    taken.append((match.start, match.end))
+        found.sort(key=lambda m: m.start)
+        return found
+
+    def _split_claimed(self, run: list[_Tok], taken: list[tuple[int, int]]) -> list[list[_Tok]]:
+        pieces: list[list[_Tok]] = []
+        current: list[_Tok] = []
+        for tok in run:
+            if any(tok.start < e and s < tok.end for s, e in taken):
+                if current:
+                    pieces.append(current)
+                current = []
+            else:
+                current.append(tok)
+        if current:
+            pieces.append(current)
+        out = []
+        for piece in pieces:
+            while piece and piece[-1].bare in _CONNECTORS:
+                piece = piece[:-1]
+            while piece and piece[0].bare in _CONNECTORS:
+                piece = piece[1:]
+            if piece:
+                out.append(piece)
+        return out
+
+    def _only_common(self, name: str) -> bool:
+        words = [w.casefold() for w in re.findall(r"[^\W_]+", name)]
+        return not words or all(w in self.vocab.not_names or w in _CONNECTORS for w in words)
+
+    def _clean_vessel(self, name: str) -> str:
+        words = name.split()
+        while words and (words[-1].casefold() in self.vocab.not_names or words[-1].casefold() in _CONNECTORS):
+            words.pop()
+        while words and words[0].casefold() in self.vocab.not_names:
+            words.pop(0)
+        if not words or words[0][:1].isdigit():
+            return ""
+        return " ".join(words)
+
+    def _classify(
+        self, run: list[_Tok], sentence: str, tokens: list[tuple[int, str]], ship_sentence: bool
+    ) -> NameMatch | None:
+        words = [t.bare for t in run]
+        start, end = run[0].start, run[-1].end
+        name = sentence[start:end]
+        if all(w in self.vocab.not_names or w in _CONNECTORS or w.isdigit() for w in words):
+            return None
+        state = any(w in self.vocab.state_words for w in words)
+        company = any(w in self.vocab.company_words for w in words)
+        if (state or company) and len(run) >= 2:
+            legal = any(w in _LEGAL for w in words)
+            if state and not company:
+                schema = "PublicBody"
+            else:
+                schema = "Company" if legal else "Organization"
+            return NameMatch(start, end, name, "entity", schema, "organisation word")
+        if ship_sentence and len(run) >= 2 and run[-1].text.isdigit():
+            return NameMatch(start, end, name, "vessel", "Vessel", "name with a hull number")
+        index = next((i for i, (pos, _) in enumerate(tokens) if pos == run[0].start), None)
+        before = tokens[index - 1][1].casefold().rstrip(".,") if index else ""
+        before2 = " ".join(t for _, t in tokens[max(0, (index or 0) - 2) : index or 0]).casefold().rstrip(".,")
+        after_index = next((i for i, (pos, _) in enumerate(tokens) if pos >= run[-1].end), None)
+        after = tokens[after_index][1].casefold() if after_index is not None else ""
+        # a title as the run's own first word: "President Vladimir Putin"
+        if len(run) >= 2 and words[0] in self.vocab.person_titles:
+            inner = run[1:]
+            if inner and all(t.text[:1].isupper() for t in inner) and len(inner) <= 4:
+                return NameMatch(inner[0].start, inner[-1].end, sentence[inner[0].start : inner[-1].end], "entity", "Person", "after a title")
+        if len(run) < 2 or len(run) > 4 or any(w in _CONNECTORS for w in words):
+            return None
+        if any(w in self.vocab.not_names for w in words):
+            return None
+        personal = before in self.vocab.person_titles or before2 in self.vocab.person_titles
+        speaker = after in self.vocab.speech_verbs or before in self.vocab.speech_verbs
+        korean = words[0] in self.vocab.korean_surnames and all(len(w) <= 9 for w in words)
+        russian = len(run) in (2, 3) and any(words[-1].endswith(e) and len(words[-1]) > len(e) + 2 for e in self.vocab.russian_endings)
+        if personal or speaker or korean or russian:
+            why = "after a title" if personal else "speaker" if speaker else "name shape"
+            return NameMatch(start, end, name, "entity", "Person", why)
+        return None
