@@ -240,6 +240,11 @@ class Extractor:
                 directions.append(direction)
             if quantity is not None:
                 fact.attrs.setdefault("quantities", []).append(quantity)
+            if sentence is not None:
+                goods_dates: list[object] = fact.attrs.setdefault("dates", [])
+                for found in dates:
+                    if sentence.start <= found.start < sentence.end and found.date not in goods_dates:
+                        goods_dates.append(found.date)
 
         for match in cues:
             if _overlaps(match.start, match.end, claimed):
