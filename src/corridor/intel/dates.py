@@ -204,3 +204,35 @@ def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
             continue
         found.append(DateMatch(offset + start, offset + end, text[start:end], date))
     return found
+
+
+_DATELINE = re.compile(r"^\s*(?:date|published|posted on|updated|дата|опубликовано)\s*:?\s+(?P<rest>.+)$", re.IGNORECASE)
+_ISO_PREFIX = re.compile(rf"^(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>[0-2]\d|3[01]))?\b")
+
+
+def dateline(text: str, lines: int = 8) -> dt.date | None:
+    """The report's own date from its first lines: "Published: 22 November 2024",
+    "date 2024-08-28 ...", or a line that is a date ("November 22, 2024", "27.03.2024 12:45")."""
+    base = dt.date.today()
+    seen = 0
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > lines:
+            break
+        labelled = _DATELINE.match(line)
+        candidate = labelled.group("rest").strip() if labelled else line.strip()
+        iso = _ISO_PREFIX.match(candidate)
+        if iso:
+            try:
+                return dt.date(int(iso.group("y")), int(iso.group("m")), int(iso.group("d") or 1))
+            except ValueError:
+                continue
+        for found in find_dates(candidate, base):
+            written = len(found.text)
+            if found.date.relative or found.date.precision not in ("day", "month"):
+                continue
+            if labelled or written >= 0.5 * len(candidate.split("  ")[0]) or re.fullmatch(r"[\d./: -]+", candidate):
+                return found.date.start
+    return None
