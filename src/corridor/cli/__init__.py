@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from corridor import settings
-from corridor.cli import lists, screening, trade
+from corridor.cli import intel, lists, screening, trade
 
 
 def _start() -> None:
@@ -25,6 +25,7 @@ app = typer.Typer(
 app.add_typer(lists.lists_app, name="lists")
 app.add_typer(trade.rules_app, name="rules")
 app.add_typer(screening.index_app, name="index")
+app.add_typer(intel.intel_app, name="intel")
 for module in (lists, screening, trade):
     for command in module.top_app.registered_commands:
         app.registered_commands.append(command)
