@@ -150,6 +150,8 @@ class Extractor:
         places = self.vocab.place_matcher.find_folded(folded)
         for match in places:
             place = self.vocab.places[match.value[0]]
+            if "capital" in place.roles and not _locative(doc.text, match.start, match.end):
+                continue  # "Pyongyang has made clear": the government, not the place
             builder.add(
                 "place",
                 f"place:{place.id}",
@@ -168,16 +170,34 @@ class Extractor:
                 claimed.append((hit.start, hit.end))
 
         for match in self.vocab.known_organisations.find_folded(folded):
-            if _overlaps(match.start, match.end, claimed):
+            if _overlaps(match.start, match.end, claimed) or not _capitalised(doc.text[match.start : match.end]):
                 continue
             name = match.value[0]
             builder.add("entity", f"entity:{name_key(name)}", name, match.start, match.end,
                         {"name": name, "schema": "Organization", "why": "known organisation"})
             claimed.append((match.start, match.end))
 
-        goods_matches = self.vocab.goods_matcher.find_folded(folded)
+        not_goods = [(m.start, m.end) for m in self.vocab.not_goods.find_folded(folded)]
+        goods_matches = [
+            m for m in self.vocab.goods_matcher.find_folded(folded)
+            if not _overlaps(m.start, m.end, not_goods) and _next_word(doc.text, m.end) not in self.vocab.compound_heads
+        ]
         sides = self.vocab.side_matcher.find_folded(folded) if some else []
         cues = self.vocab.activity_matcher.find_folded(folded) if some else []
+        if some:
+            for regex, activity_id in self.vocab.activity_patterns:
+                for found in regex.finditer(doc.text):
+                    if not _overlaps(found.start(), found.end(), [(c.start, c.end) for c in cues]):
+                        cues.append(PhraseMatch(found.start(), found.end(), found.group(0).casefold(), [activity_id]))
+            cues.sort(key=lambda c: c.start)
+
+        if full:
+            for start, end, name, noun in self._unknown_places(doc.text):
+                if _overlaps(start, end, claimed):
+                    continue
+                builder.add("place", f"place:{name_key(name)}", name, start, end,
+                            {"place_id": "", "name": name, "country": "", "roles": [noun], "why": "place noun"})
+                claimed.append((start, end))
 
         for sentence in doc.sentences:
             s_claimed = [(a - sentence.start, b - sentence.start) for a, b in claimed if sentence.start <= a < sentence.end]
@@ -260,8 +280,6 @@ class Extractor:
                 g["heading"] in _PETROLEUM_HEADINGS for g in context["goods"]
             ):
                 continue  # payment in kind here means paid with oil
-            if activity.check == "sts" and not context["goods"] and "vessel" not in context["kinds"]:
-                continue
             if activity.check == "arms" and not (context["transfer"] or match.phrase in _TRANSFER_CUES):
                 continue  # "shortages of weapons" is no arms transfer
             fact = builder.add("activity", f"activity:{activity.id}", activity.label, match.start, match.end,
@@ -272,6 +290,30 @@ class Extractor:
             # "As many as 20,000-50,000 could be invited": the report's worker counts
             labour.attrs["counts"] = [q for _s, _e, q in quantities if q.unit == "workers"]
         return builder.result()
+
+    def _unknown_places(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Places the gazetteer does not know, named with a place noun: "Jeju Island",
+        "the Churikin district", "the port of Dunai", "the town of Fokino"."""
+        name = r"[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+){0,2}"
+        nouns = "|".join(re.escape(n) for n in self.vocab.place_nouns)
+        heads = "|".join(re.escape(h) for h in sorted(self.vocab.place_heads, key=len, reverse=True))
+        out: list[tuple[int, int, str, str]] = []
+        for match in re.finditer(rf"\b(?P<name>{name})\s+(?P<noun>(?i:{nouns}))\b", text):
+            words = match.group("name").split()
+            if all(w.casefold() in self.vocab.not_names for w in words) or words[0].casefold() in self.vocab.not_names:
+                continue
+            noun = match.group("noun").casefold()
+            # "Jeju Island", "Danube naval base" are the names; "the Churikin district" is Churikin
+            descriptive = noun in ("district", "region", "province", "county") and not match.group("noun")[0].isupper()
+            end = match.end("name") if descriptive else match.end()
+            label = text[match.start() : end]
+            out.append((match.start(), end, label, noun))
+        for match in re.finditer(rf"\b(?:{heads})\s+of\s+(?P<name>{name})", text):
+            words = match.group("name").split()
+            if words[0].casefold() in self.vocab.not_names:
+                continue
+            out.append((match.start("name"), match.end("name"), match.group("name"), "place"))
+        return out
 
     def _listed_fact(self, builder: _Facts, hit: ListedMatch) -> None:
         schemas = {c.schema for c in hit.candidates}
@@ -369,6 +411,40 @@ def _merge_context(attrs: dict[str, object], context: dict[str, object]) -> None
         for value in context[key]:  # type: ignore[attr-defined]
             if value not in values:
                 values.append(value)
+
+
+_LOCATIVES = frozenset(
+    "in at to from near outside around via into of across through toward towards inside visited visit visiting "
+    "arrived reached left leaving entered в во из на до через под около".split()
+)
+
+
+def _locative(text: str, start: int, end: int) -> bool:
+    """A capital used as a place: after a locative word ("in Pyongyang", "tours of
+    Pyongyang"), written in capitals as a dateline ("MOSCOW, October 2"), or before
+    "city"/"region"."""
+    written = text[start:end]
+    if written.isupper() and len(written) > 3:
+        return True
+    if re.match(r"['’]s\b", text[end : end + 3]):
+        return False  # "Moscow's war", "Pyongyang's access": the state
+    before = text[max(0, start - 20) : start].split()
+    if before and before[-1].casefold().strip(",.;:(") in _LOCATIVES:
+        return True
+    after = text[end : end + 12].split()
+    return bool(after) and after[0].casefold().strip(",.;:") in ("city", "region", "province", "area")
+
+
+def _capitalised(written: str) -> bool:
+    """A proper name starts with a capital as written ("the diplomat said" is no mention
+    of The Diplomat; "the UN panel" is one of the UN Panel of Experts)."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", written) if w.casefold() not in ("of", "the", "and", "for", "de")]
+    return bool(words) and words[0][0].isupper()
+
+
+def _next_word(text: str, end: int) -> str:
+    match = re.match(r"[\s-]*([^\W\d_]+)", text[end : end + 30])
+    return match.group(1).casefold() if match else ""
 
 
 def _next_sentence(sentences: list[Sentence], sentence: Sentence) -> Sentence | None:

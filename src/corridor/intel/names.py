@@ -91,7 +91,9 @@ class NameFinder:
                 current = []
             possessive = _possessive(text)
             word = text[:-2] if possessive else text
-            capital = word[:1].isupper() or (word[:1].isdigit() and bool(current) and len(word) <= 3)
+            capital = word[:1].isupper() or (
+                word[:1].isdigit() and bool(current) and len(word) <= 3 and current[-1].bare not in _CONNECTORS
+            )
             if capital and word.casefold() in _BREAKERS:
                 if current:
                     runs.append(current)
@@ -144,7 +146,9 @@ class NameFinder:
             for match in _QUOTED.finditer(sentence):
                 start, end = match.span("name")
                 name = match.group("name").strip()
-                if free(start, end) and not self._only_common(name):
+                words = name.split()
+                shaped = len(words) <= 4 and all(w[:1].isupper() or w.isdigit() for w in words)
+                if shaped and free(start, end) and not self._only_common(name):
                     found.append(NameMatch(start, end, name, "vessel", "Vessel", "quoted near a ship word"))
                     taken.append((start, end))
         for regex, schema in ((_CYRILLIC_ORG, "Company"), (_CYRILLIC_STATE, "PublicBody")):
@@ -154,14 +158,43 @@ class NameFinder:
                     found.append(NameMatch(start, end, match.group("name"), "entity", schema, "organisation pattern"))
                     taken.append((start, end))
         tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(sentence)]
+        left: list[list[_Tok]] = []
         for run in self._runs(sentence):
             for piece in self._split_claimed(run, taken):
                 match = self._classify(piece, sentence, tokens, ship_sentence)
                 if match is not None:
                     found.append(match)
                     taken.append((match.start, match.end))
+                else:
+                    left.append(piece)
+        if ship_sentence:
+            found.extend(self._listed_with_vessels(left, sentence, found, claimed))
         found.sort(key=lambda m: m.start)
         return found
+
+    def _listed_with_vessels(
+        self, runs: list[list[_Tok]], sentence: str, found: list[NameMatch], claimed: list[tuple[int, int]]
+    ) -> list[NameMatch]:
+        """Names in a list with vessels ("Yu Son, Chon Ma San, Sam Ma 2, and An San"), or
+        followed by a ship apposition ("Rye Song Gang 1, a 3,003 dwt product tanker")."""
+        out: list[NameMatch] = []
+        spans = [(m.start, m.end) for m in found if m.kind == "vessel"] + list(claimed)
+        for run in runs:
+            words = [t.bare for t in run]
+            if len(run) > 4 or any(w in self.vocab.not_names or w in _CONNECTORS for w in words):
+                continue
+            start, end = run[0].start, run[-1].end
+            after = sentence[end : end + 60]
+            apposition = re.match(rf",\s+(?:a|an)\s+(?:[\w,-]+\s+){{0,4}}{_SHIP_WORDS}\b", after)
+            listed = any(
+                re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[e:start]) or re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[end:s])
+                for s, e in spans
+                if (e <= start and start - e <= 6) or (s >= end and s - end <= 6)
+            )
+            if apposition or listed:
+                out.append(NameMatch(start, end, sentence[start:end], "vessel", "Vessel", "listed with vessels" if listed else "ship apposition"))
+                spans.append((start, end))
+        return out
 
     def _split_claimed(self, run: list[_Tok], taken: list[tuple[int, int]]) -> list[list[_Tok]]:
         pieces: list[list[_Tok]] = []
@@ -184,6 +217,27 @@ class NameFinder:
             if piece:
                 out.append(piece)
         return out
+
+    def _after_title(self, run: list[_Tok]) -> list[_Tok] | None:
+        """The name after a title of one to three words at the start of a run."""
+        words = [t.bare for t in run]
+        for size in (3, 2, 1):
+            if len(run) <= size:
+                continue
+            title = " ".join(words[:size])
+            if title in self.vocab.person_titles or (size == 1 and words[0] in self.vocab.person_titles):
+                rest = run[size:]
+                # "Secretary of State Hillary Clinton": skip "of X" after the title
+                while len(rest) > 2 and rest[0].bare in _CONNECTORS:
+                    rest = rest[2:]
+                rest = [t for t in rest if t.bare not in _CONNECTORS]
+                if 2 <= len(rest) <= 3 and all(t.text[:1].isupper() for t in rest) and not any(
+                    t.bare in self.vocab.state_words or t.bare in self.vocab.company_words for t in rest
+                ):
+                    return rest
+                if len(rest) > 3 and all(t.text[:1].isupper() for t in rest[-2:]):
+                    return rest[-2:]
+        return None
 
     def _only_common(self, name: str) -> bool:
         words = [w.casefold() for w in re.findall(r"[^\W_]+", name)]
@@ -223,17 +277,24 @@ class NameFinder:
         before2 = " ".join(t for _, t in tokens[max(0, (index or 0) - 2) : index or 0]).casefold().rstrip(".,")
         after_index = next((i for i, (pos, _) in enumerate(tokens) if pos >= run[-1].end), None)
         after = tokens[after_index][1].casefold() if after_index is not None else ""
-        # a title as the run's own first word: "President Vladimir Putin"
-        if len(run) >= 2 and words[0] in self.vocab.person_titles:
-            inner = run[1:]
-            if inner and all(t.text[:1].isupper() for t in inner) and len(inner) <= 4:
-                return NameMatch(inner[0].start, inner[-1].end, sentence[inner[0].start : inner[-1].end], "entity", "Person", "after a title")
+        # titles as the run's own first words: "President Vladimir Putin", "Defence Minister
+        # Sergei Shoigu", "Secretary of State Hillary Clinton": the person is the words after
+        titled = self._after_title(run)
+        if titled is not None:
+            return NameMatch(titled[0].start, titled[-1].end, sentence[titled[0].start : titled[-1].end], "entity", "Person", "after a title")
         if len(run) < 2 or len(run) > 4 or any(w in _CONNECTORS for w in words):
             return None
         if any(w in self.vocab.not_names for w in words):
             return None
         personal = before in self.vocab.person_titles or before2 in self.vocab.person_titles
         speaker = after in self.vocab.speech_verbs or before in self.vocab.speech_verbs
+        # "Yaroslav Guk, deputy director of ...", "Gary Howard, Middle East correspondent"
+        following = sentence[run[-1].end : run[-1].end + 60]
+        appositive = bool(re.match(r"\s*,\s*(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<t>[\w-]+)\b", following)) and any(
+            w.strip(",.").casefold() in self.vocab.person_titles for w in following.split(",")[1].split()[:4]
+        ) if following.lstrip().startswith(",") and len(following.split(",")) > 1 else False
+        byline = before in ("by", "author") and len(run) <= 3
+        personal = personal or appositive or byline
         korean = words[0] in self.vocab.korean_surnames and all(len(w) <= 9 for w in words)
         russian = len(run) in (2, 3) and any(words[-1].endswith(e) and len(words[-1]) > len(e) + 2 for e in self.vocab.russian_endings)
         if personal or speaker or korean or russian:

@@ -78,13 +78,18 @@ def fold(text: str) -> Folded:
     out: list[str] = []
     origin: list[int] = []
     space = True  # collapse runs of spaces; no leading space
+    length = len(text)
     for index, char in enumerate(text):
-        piece = char.lower() if char.isascii() else _fold_char(char)
-        if char.isascii():
+        if char in _APOSTROPHE_SET and index + 1 < length and text[index + 1] in "sS" and (
+            index + 2 >= length or not text[index + 2].isalnum()
+        ):
+            piece = " "  # a possessive ("Vladivostok's") ends the word; Ch'oe keeps its letters together
+        elif char.isascii():
             if char == "'" or char == "`":
                 continue
-            if not (char.isalnum()):
-                piece = " "
+            piece = char.lower() if char.isalnum() else " "
+        else:
+            piece = _fold_char(char)
         for c in piece:
             if c == " ":
                 if space:

@@ -108,13 +108,21 @@ class Vocabulary:
             self.goods[term.id] = term
             goods_phrases.extend((t, term.id) for t in entry["terms"])
         self.goods_matcher: PhraseMatcher[str] = PhraseMatcher(goods_phrases)
+        self.not_goods: PhraseMatcher[str] = PhraseMatcher((p, p) for p in data["goods"].get("not_goods", ()))
+        self.compound_heads = frozenset(w.casefold() for w in data["goods"].get("compound_heads", ()))
 
         self.activities: dict[str, Activity] = {}
         cue_phrases: list[tuple[str, str]] = []
-        for entry in data["activities"]["activities"]:
+        self.activity_patterns: list[tuple[re.Pattern[str], str]] = []
+        for i, entry in enumerate(data["activities"]["activities"]):
             activity = Activity(entry["id"], entry["label"], entry["check"], entry.get("service_kind", ""))
             self.activities[activity.id] = activity
             cue_phrases.extend((c, activity.id) for c in entry["cues"])
+            for pattern in entry.get("patterns", ()):
+                try:
+                    self.activity_patterns.append((re.compile(pattern, re.IGNORECASE), activity.id))
+                except re.error as exc:
+                    raise ParseError("corridor/intel/data/activities.yaml", f"activities/{i}/patterns", str(exc)) from None
         self.activity_matcher: PhraseMatcher[str] = PhraseMatcher(cue_phrases)
 
         lex = data["lexicon"]
@@ -127,7 +135,9 @@ class Vocabulary:
         self.speech_verbs = frozenset(w.casefold() for w in lex["speech_verbs"])
         self.korean_surnames = frozenset(w.casefold() for w in lex["korean_surnames"])
         self.russian_endings = tuple(sorted((w.casefold() for w in lex["russian_surname_endings"]), key=len, reverse=True))
-        self.not_names = frozenset(w.casefold() for w in lex["not_names"])
+        self.not_names = frozenset(w.casefold().rstrip(".") for w in lex["not_names"])
+        self.place_nouns = tuple(sorted((w.casefold() for w in lex["place_nouns"]), key=len, reverse=True))
+        self.place_heads = frozenset(w.casefold() for w in lex["place_heads"])
         self.boilerplate_line = re.compile(
             "|".join(f"(?:{p})" for p in lex["boilerplate_lines"]), re.IGNORECASE
         )
