@@ -148,10 +148,15 @@ class Extractor:
         claimed: list[tuple[int, int]] = []
 
         places = self.vocab.place_matcher.find_folded(folded)
+        previous_place = -1
         for match in places:
             place = self.vocab.places[match.value[0]]
-            if "capital" in place.roles and not _locative(doc.text, match.start, match.end):
+            listed_with_places = previous_place >= 0 and bool(_COORDINATED.fullmatch(doc.text[previous_place : match.start]))
+            if "capital" in place.roles and not (listed_with_places or _locative(doc.text, match.start, match.end)):
                 continue  # "Pyongyang has made clear": the government, not the place
+            if _in_capitals_name(doc.text, match.start, match.end):
+                continue  # "the tanker SEA PRIMORYE": a word of a name written in capitals
+            previous_place = match.end
             builder.add(
                 "place",
                 f"place:{place.id}",
@@ -344,7 +349,15 @@ class Extractor:
                 return "to_dprk" if side.value[0] == "ru" else "from_dprk"
             if prep in ("to", "into", "в", "во") and side.start > goods.start:
                 return "to_dprk" if side.value[0] == "kp" else "from_dprk"
-        # 3. subject + verb: "North Korea ... supplied", "North Korea needs ... imports"
+        # 3. where it was loaded and discharged: a Russian place then a DPRK place, or the reverse
+        countries = [
+            self.vocab.places[m.value[0]].country
+            for m in self._sentence_places(text, sentence)
+            if self.vocab.places[m.value[0]].country in ("ru", "kp")
+        ]
+        if countries and "ru" in countries and "kp" in countries:
+            return "to_dprk" if countries[0] == "ru" else "from_dprk"
+        # 4. subject + verb: "North Korea ... supplied", "North Korea needs ... imports"
         words = re.findall(r"[^\W\d_]+", clause.casefold())
         exporting = any(w in self.vocab.export_verbs for w in words)
         importing = any(w in self.vocab.import_verbs for w in words) or "needs" in words
@@ -360,6 +373,9 @@ class Extractor:
             if importing and not exporting:
                 return "to_dprk" if side == "kp" else "from_dprk"
         return None
+
+    def _sentence_places(self, text: str, sentence: Sentence) -> list[PhraseMatch[list[str]]]:
+        return self.vocab.place_matcher.find(text[sentence.start : sentence.end])
 
     def _activity_context(
         self, doc: Document, sentence: Sentence, builder: _Facts, following: Sentence | None
@@ -433,6 +449,16 @@ def _locative(text: str, start: int, end: int) -> bool:
         return True
     after = text[end : end + 12].split()
     return bool(after) and after[0].casefold().strip(",.;:") in ("city", "region", "province", "area")
+
+
+def _in_capitals_name(text: str, start: int, end: int) -> bool:
+    """A gazetteer word inside a name written in capitals ("SEA PRIMORYE", "AMUR BAY")."""
+    written = text[start:end]
+    if not (written.isupper() and any(c.isalpha() for c in written)):
+        return False
+    before = re.search(r"([^\W\d_]{2,})[ \t]+$", text[max(0, start - 30) : start])
+    after = re.match(r"[ \t]+([^\W\d_]{2,})", text[end : end + 30])
+    return bool((before and before.group(1).isupper()) or (after and after.group(1).isupper()))
 
 
 def _capitalised(written: str) -> bool:

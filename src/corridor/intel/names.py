@@ -29,6 +29,13 @@ from corridor.intel.vocab import Vocabulary
 
 _TOKEN = re.compile(r"[^\W_][\w'’.&-]*|&", re.UNICODE)
 _CONNECTORS = frozenset(("of", "the", "for", "de", "&", "du", "des", "la"))
+# Words that never begin a name, even an organisation's ("Korea Ryonbong General
+# Corporation" keeps its "Korea"; "According to Reuters" loses its "According").
+_FUNCTION_WORDS = frozenset(
+    "the a an this that these those according however meanwhile moreover and but or if while when where after "
+    "before since during although also now then today yesterday recently earlier later last next some many most "
+    "several other another both all such in on at by for from to of as its his her their our".split()
+)
 # Capitalised words that end a name: "General Assembly on October 12" is no name.
 _BREAKERS = frozenset(
     "january february march april may june july august september october november december "
@@ -115,7 +122,12 @@ class NameFinder:
         for run in runs:
             while run and (run[-1].bare in _CONNECTORS):
                 run = run[:-1]
-            while run and (run[0].bare in _CONNECTORS or run[0].bare in self.vocab.not_names and len(run) > 1 and not self._is_org_word(run[0].bare)):
+            organisation = any(self._is_org_word(t.bare) for t in run)
+            while run and (
+                run[0].bare in _CONNECTORS
+                or run[0].bare in _FUNCTION_WORDS
+                or (run[0].bare in self.vocab.not_names and len(run) > 1 and not organisation)
+            ):
                 run = run[1:]
             if run:
                 trimmed.append(run)
@@ -244,10 +256,14 @@ class NameFinder:
         return not words or all(w in self.vocab.not_names or w in _CONNECTORS for w in words)
 
     def _clean_vessel(self, name: str) -> str:
+        """A ship's name after a ship word, less the words that cannot be part of it
+        ("SEA PRIMORYE" keeps its "SEA"; "Vityaz was" loses nothing it needs)."""
         words = name.split()
-        while words and (words[-1].casefold() in self.vocab.not_names or words[-1].casefold() in _CONNECTORS):
+        while words and (words[-1].casefold() in _FUNCTION_WORDS or words[-1].casefold() in _CONNECTORS
+                         or (not words[-1].isupper() and words[-1].casefold() in self.vocab.not_names)):
             words.pop()
-        while words and words[0].casefold() in self.vocab.not_names:
+        while words and (words[0].casefold() in _FUNCTION_WORDS
+                         or (not words[0].isupper() and words[0].casefold() in self.vocab.not_names)):
             words.pop(0)
         if not words or words[0][:1].isdigit():
             return ""
