@@ -110,7 +110,9 @@ def predicted_names(analysis: Any, kind: str) -> list[set[str]]:
     """Each predicted fact as the set of its names: its label and the words written."""
     from corridor.types.text import name_key
 
-    return [{name_key(fact.label)} | {name_key(e.text) for e in fact.evidence} for fact in analysis.of_kind(kind)]
+    return [
+        {name_key(fact.label)} | {name_key(e.text) for e in fact.evidence} for fact in analysis.of_kind(kind)
+    ]
 
 
 def evaluate(built: Any, verbose: bool) -> dict[str, Any]:
@@ -159,13 +161,22 @@ def evaluate(built: Any, verbose: bool) -> dict[str, Any]:
             if fact.attrs["heading"] == item["heading"]:
                 hs_right += 1
             else:
-                lines.append(f"  goods → HS: {item['term']} expected {item['heading']} got {fact.attrs['heading']}")
+                lines.append(
+                    f"  goods → HS: {item['term']} expected {item['heading']} got {fact.attrs['heading']}"
+                )
         g_fp = len({f.key for f in analysis.of_kind("goods")} - matched_facts)
         totals["goods"][0] += g_tp
         totals["goods"][1] += g_fp
         totals["goods"][2] += g_fn
         if missed_goods or g_fp:
-            extra = sorted({f.label for f in analysis.of_kind("goods")} - {goods_pred[name_key(i['term'])].label for i in expected['goods'] if name_key(i['term']) in goods_pred})
+            extra = sorted(
+                {f.label for f in analysis.of_kind("goods")}
+                - {
+                    goods_pred[name_key(i["term"])].label
+                    for i in expected["goods"]
+                    if name_key(i["term"]) in goods_pred
+                }
+            )
             lines.append(f"  goods: missed {missed_goods} extra {extra}")
         act_pred = {f.attrs["activity"] for f in analysis.of_kind("activity")}
         act_exp = set(expected["activities"])
@@ -173,11 +184,18 @@ def evaluate(built: Any, verbose: bool) -> dict[str, Any]:
         totals["activity"][1] += len(act_pred - act_exp)
         totals["activity"][2] += len(act_exp - act_pred)
         if act_pred != act_exp:
-            lines.append(f"  activity: missed {sorted(act_exp - act_pred)} extra {sorted(act_pred - act_exp)}")
+            lines.append(
+                f"  activity: missed {sorted(act_exp - act_pred)} extra {sorted(act_pred - act_exp)}"
+            )
         if verbose and lines:
             print(f"{report['id']} ({doc.language}{', partial' if doc.partial else ''}):")
             print("\n".join(lines))
-    return {"totals": totals, "hs": (hs_right, hs_total), "reports": len(manifest["reports"]), "languages": dict(by_language)}
+    return {
+        "totals": totals,
+        "hs": (hs_right, hs_total),
+        "reports": len(manifest["reports"]),
+        "languages": dict(by_language),
+    }
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -194,7 +212,9 @@ def stories(verbose: bool) -> tuple[bool, bool, list[tuple[str, str, float, floa
     seeds = sorted((settings.current().shared / "seeds").glob("*.txt"))
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     texts = [(p.name, p.read_text(encoding="utf-8")) for p in seeds]
-    texts += [(r["id"], (ROOT / "intel" / r["file"]).read_text(encoding="utf-8")) for r in manifest["reports"]]
+    texts += [
+        (r["id"], (ROOT / "intel" / r["file"]).read_text(encoding="utf-8")) for r in manifest["reports"]
+    ]
     sigs = [(name, signature(text)) for name, text in texts]
     index = StoryIndex()
     story_of = {}
@@ -217,7 +237,11 @@ def stories(verbose: bool) -> tuple[bool, bool, list[tuple[str, str, float, floa
 
 def speed_texts(n: int, words: int = 1000) -> list[str]:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    pool = [(ROOT / "intel" / r["file"]).read_text(encoding="utf-8") for r in manifest["reports"] if r["language"] == "en"]
+    pool = [
+        (ROOT / "intel" / r["file"]).read_text(encoding="utf-8")
+        for r in manifest["reports"]
+        if r["language"] == "en"
+    ]
     out = []
     for i in range(n):
         parts: list[str] = []
@@ -248,7 +272,9 @@ def speed(built: Any, n: int, runs: int) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="quality and stories only")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--reports", type=int, default=60, help="reports per speed run")
@@ -267,8 +293,10 @@ def main() -> int:
 
     print(f"## corridor intel — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n")
     print(machine())
-    print(f"\nEvaluation set: {result['reports']} reports ({result['languages']}); lists loaded: "
-          f"{listed_count:,} entities (newest UN, OFAC, UK snapshots) in {load_s:.1f} s\n")
+    print(
+        f"\nEvaluation set: {result['reports']} reports ({result['languages']}); lists loaded: "
+        f"{listed_count:,} entities (newest UN, OFAC, UK snapshots) in {load_s:.1f} s\n"
+    )
     print("| fact type | precision | recall | F1 | tp | fp | fn |")
     print("|---|---|---|---|---|---|---|")
     for kind in TYPES:
@@ -283,8 +311,10 @@ def main() -> int:
         print(f"  {a} ~ {b}: Jaccard {jac:.3f}, containment {cont:.3f}")
     if not args.quick:
         rate, words = speed(built, args.reports, args.runs)
-        print(f"\nspeed: {rate:.1f} reports/s of ~{words:,.0f} words on one core "
-              f"(read, clean, extract, screen, check; median of {args.runs} runs of {args.reports})")
+        print(
+            f"\nspeed: {rate:.1f} reports/s of ~{words:,.0f} words on one core "
+            f"(read, clean, extract, screen, check; median of {args.runs} runs of {args.reports})"
+        )
     return 0
 
 

@@ -42,15 +42,25 @@ def assert_span(doc: Document, fact: Fact, *words: str) -> None:
     for evidence in fact.evidence:
         assert doc.text[evidence.start : evidence.end] == evidence.text
         assert evidence.text in evidence.sentence
-        assert doc.text[evidence.sentence_start : evidence.sentence_start + len(evidence.sentence)] == evidence.sentence
+        assert (
+            doc.text[evidence.sentence_start : evidence.sentence_start + len(evidence.sentence)]
+            == evidence.sentence
+        )
     written = {e.text.casefold() for e in fact.evidence}
     assert any(w.casefold() in written for w in words), (fact.label, written)
 
 
 def test_boilerplate_is_removed(seeds: list[tuple[Document, list[Fact]]]) -> None:
     for doc, _ in seeds:
-        for furniture in ("Posted by", "Header Ads Widget", "Related Reading", "About Us", "Post a Comment",
-                          "Click here to subscribe", "Source: Frappler"):
+        for furniture in (
+            "Posted by",
+            "Header Ads Widget",
+            "Related Reading",
+            "About Us",
+            "Post a Comment",
+            "Click here to subscribe",
+            "Source: Frappler",
+        ):
             assert furniture not in doc.text
         assert doc.language == "en" and not doc.partial
     # the firm's blurb after "Related Reading" is not the report: no banking activity from it
@@ -68,12 +78,16 @@ def test_state_bodies(seeds: list[tuple[Document, list[Fact]]]) -> None:
 
 
 def test_places_with_country_and_role(seeds: list[tuple[Document, list[Fact]]]) -> None:
-    (doc0, facts0), (doc1, facts1) = seeds
+    (doc0, facts0), (_doc1, facts1) = seeds
     places0, places1 = facts_of(facts0, "place"), facts_of(facts1, "place")
     for name in ("Vladivostok", "Khabarovsk", "Saint Petersburg", "Moscow"):
         assert places0[name].attrs["country"] == "ru"
         assert_span(doc0, places0[name], name)
-    assert places0["Wonsan-Kalma"].attrs == {**places0["Wonsan-Kalma"].attrs, "country": "kp", "roles": ["resort"]}
+    assert places0["Wonsan-Kalma"].attrs == {
+        **places0["Wonsan-Kalma"].attrs,
+        "country": "kp",
+        "roles": ["resort"],
+    }
     assert_span(doc0, places0["Wonsan-Kalma"], "Wonsan-Kalma Beach Resort")
     assert "port" in places0["Vladivostok"].attrs["roles"]
     assert places1["Rason"].attrs["country"] == "kp" and "sez" in places1["Rason"].attrs["roles"]
@@ -109,7 +123,9 @@ def test_worker_range_kept_as_range(seeds: list[tuple[Document, list[Fact]]]) ->
     (quantity,) = [f for f in facts if f.kind == "quantity" and f.attrs["quantity"].unit == "workers"]
     q = quantity.attrs["quantity"]
     assert (q.low, q.high, q.is_range, q.qualifier) == (20000, 50000, True, "as many as")
-    assert q.unit_inferred  # "As many as 20,000- 50,000, could be invited": the workers of the sentence before
+    assert (
+        q.unit_inferred
+    )  # "As many as 20,000- 50,000, could be invited": the workers of the sentence before
     assert_span(doc, quantity, "As many as 20,000- 50,000")
     labour = facts_of(facts, "activity")["labour dispatch"]
     assert [c.high for c in labour.attrs["counts"]] == [50000]
@@ -120,17 +136,22 @@ def test_activities(seeds: list[tuple[Document, list[Fact]]]) -> None:
     activities = {f.attrs["activity"]: f for f in facts0 if f.kind == "activity"}
     assert {"trade_office", "labour_dispatch", "payment_in_kind", "tourism"} <= set(activities)
     assert_span(doc0, activities["payment_in_kind"], "to pay for")
-    assert {g["label"] for g in activities["payment_in_kind"].attrs["goods"]} == {"crude oil", "refined petroleum products"}
+    assert {g["label"] for g in activities["payment_in_kind"].attrs["goods"]} == {
+        "crude oil",
+        "refined petroleum products",
+    }
     office_places = [p["name"] for p in activities["trade_office"].attrs["places"]]
     assert {"Vladivostok", "Khabarovsk", "Saint Petersburg", "Moscow"} <= set(office_places)
     assert "Wonsan-Kalma" in [p["name"] for p in activities["tourism"].attrs["places"]]
-    doc1, facts1 = seeds[1]
-    assert {"trade_office", "labour_dispatch"} <= {f.attrs["activity"] for f in facts1 if f.kind == "activity"}
+    _doc1, facts1 = seeds[1]
+    assert {"trade_office", "labour_dispatch"} <= {
+        f.attrs["activity"] for f in facts1 if f.kind == "activity"
+    }
 
 
 def test_dates_resolved_against_the_report_date(seeds: list[tuple[Document, list[Fact]]]) -> None:
-    doc0, facts0 = seeds[0]
-    doc1, facts1 = seeds[1]
+    _doc0, facts0 = seeds[0]
+    _doc1, facts1 = seeds[1]
     by_written = {f.attrs["written"]: f.attrs["date"] for f in facts0 + facts1 if f.kind == "date"}
     assert by_written["next month"].label() == "2022-12" and by_written["next month"].relative
     assert by_written["last Friday"].label() == "2022-11-18"  # 22 Nov 2022 was a Tuesday

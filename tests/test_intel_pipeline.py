@@ -94,7 +94,9 @@ def test_listed_names_gazetteer_is_confirmed_by_the_engine(engines_with_lists: s
     assert engines_with_lists.listed is not None and len(engines_with_lists.listed) > 1000
     text = "Funds were moved through namchongang trading corporation, a source said."  # lower case: no rule finds it
     doc = engines_with_lists.extractor.read_text(text, "x.txt", SEED_DATE)
-    analysis = analyse(doc, engines_with_lists.extractor, listed=engines_with_lists.listed, screen=engines_with_lists.screen)
+    analysis = analyse(
+        doc, engines_with_lists.extractor, listed=engines_with_lists.listed, screen=engines_with_lists.screen
+    )
     (fact,) = [f for f in analysis.facts if f.kind == "entity"]
     assert fact.attrs["why"] == "listed name" and analysis.screening[fact.key]
     # without the engine to confirm it, a gazetteer candidate is not a fact
@@ -118,7 +120,9 @@ def test_ftm_entities_validate(engines_no_lists: service.Engines, seeds_dir: Pat
     assert to_ftm(analysis) == to_ftm(analysis)  # stable ids
 
 
-def test_ingest_groups_the_seeds_into_one_story(db_url: str, engines_no_lists: service.Engines, seeds_dir: Path, tmp_path: Path) -> None:
+def test_ingest_groups_the_seeds_into_one_story(
+    db_url: str, engines_no_lists: service.Engines, seeds_dir: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
     for seed in seeds_dir.glob("*.txt"):
@@ -147,7 +151,9 @@ def test_ingest_groups_the_seeds_into_one_story(db_url: str, engines_no_lists: s
     assert store.counts(engine)["reports"] == 3
 
 
-def test_a_failing_report_stores_nothing(db_url: str, engines_no_lists: service.Engines, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_report_stores_nothing(
+    db_url: str, engines_no_lists: service.Engines, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = db.engine(db_url)
     analysis = service.analyse_file(sorted(seeds_dir.glob("*.txt"))[0], engines_no_lists, SEED_DATE)
     from corridor.intel.stories import signature
@@ -172,7 +178,9 @@ def test_a_failing_report_stores_nothing(db_url: str, engines_no_lists: service.
         ("furniture.txt", b"Posted by\nHeader Ads Widget\nShare this\n", ParseError, "furniture"),
     ],
 )
-def test_bad_files_name_the_file(engines_no_lists: service.Engines, tmp_path: Path, name: str, content: bytes, error: type, message: str) -> None:
+def test_bad_files_name_the_file(
+    engines_no_lists: service.Engines, tmp_path: Path, name: str, content: bytes, error: type, message: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(error) as caught:
@@ -180,7 +188,9 @@ def test_bad_files_name_the_file(engines_no_lists: service.Engines, tmp_path: Pa
     assert str(path) in str(caught.value) and message in str(caught.value)
 
 
-def test_too_large_a_file_is_refused_before_reading(engines_no_lists: service.Engines, tmp_path: Path) -> None:
+def test_too_large_a_file_is_refused_before_reading(
+    engines_no_lists: service.Engines, tmp_path: Path
+) -> None:
     path = tmp_path / "huge.txt"
     with open(path, "wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # 50 MB, sparse
@@ -204,13 +214,20 @@ def test_html_with_scripts_and_broken_markup(engines_no_lists: service.Engines, 
     analysis = service.analyse_file(path, engines_no_lists, dt.date(2024, 4, 2))
     text = analysis.document.text
     assert analysis.document.raw_format == "html"
-    assert "alert" not in text and "var Nampho" not in text and "Comment by" not in text and "Subscribe" not in text
+    assert (
+        "alert" not in text
+        and "var Nampho" not in text
+        and "Comment by" not in text
+        and "Subscribe" not in text
+    )
     places = {f.label for f in analysis.facts if f.kind == "place"}
     assert {"Vostochny", "Nampho"} <= places and "Wonsan" not in places and "Rason" not in places
     assert "Open Source Centre" in {f.label for f in analysis.facts if f.kind == "entity"}
 
 
-def test_unsupported_language_is_a_marked_partial_result(engines_no_lists: service.Engines, tmp_path: Path) -> None:
+def test_unsupported_language_is_a_marked_partial_result(
+    engines_no_lists: service.Engines, tmp_path: Path
+) -> None:
     path = tmp_path / "pl.txt"
     path.write_text(
         "Statki, które pływają pod północnokoreańską banderą, wpłynęły do portu Wostocznyj, a potem "
@@ -228,19 +245,25 @@ def test_cli_extract_json_ftm_and_errors(un_store: tuple[str, Path], seeds_dir: 
     url, home = un_store
     env = {"CORRIDOR_HOME": str(home)}
     seed = str(sorted(seeds_dir.glob("*.txt"))[0])
-    result = runner.invoke(app, ["intel", "extract", seed, "--date", "2022-11-22", "--json", "--db", url], env=env)
+    result = runner.invoke(
+        app, ["intel", "extract", seed, "--date", "2022-11-22", "--json", "--db", url], env=env
+    )
     assert result.exit_code == 0, result.output
     (report,) = json.loads(result.stdout)
     assert report["report_date"] == "2022-11-22"
     labels = {f["label"] for f in report["facts"]}
     assert {"Ministry of External Economic Relations", "Vladivostok", "LPG"} <= labels
-    result = runner.invoke(app, ["intel", "extract", seed, "--date", "2022-11-22", "--ftm", "--db", url], env=env)
+    result = runner.invoke(
+        app, ["intel", "extract", seed, "--date", "2022-11-22", "--ftm", "--db", url], env=env
+    )
     assert result.exit_code == 0
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[0]["schema"] == "Article"
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    result = runner.invoke(app, ["intel", "extract", seed, str(empty), "--date", "2022-11-22", "--db", url], env=env)
+    result = runner.invoke(
+        app, ["intel", "extract", seed, str(empty), "--date", "2022-11-22", "--db", url], env=env
+    )
     assert result.exit_code == 1  # one of two failed: said, the other shown
     output = " ".join(result.output.split())
     assert "empty.txt" in output and "the file is empty" in output
@@ -248,14 +271,20 @@ def test_cli_extract_json_ftm_and_errors(un_store: tuple[str, Path], seeds_dir: 
     assert result.exit_code == 2 and "not a date" in " ".join(result.output.split())
 
 
-def test_cli_renders_report_text_inert(engines_no_lists: service.Engines, tmp_path: Path, un_store: tuple[str, Path]) -> None:
-    url, home = un_store
+def test_cli_renders_report_text_inert(
+    engines_no_lists: service.Engines, tmp_path: Path, un_store: tuple[str, Path]
+) -> None:
+    _url, home = un_store
     path = tmp_path / "evil.txt"
     path.write_text(
         "The [bold red]Construction Guidance Bureau[/] sent workers from North Korea to Vladivostok.\x1b]0;pwned\x07",
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["intel", "extract", str(path), "--date", "2024-01-01", "--no-screen"], env={"CORRIDOR_HOME": str(home)})
+    result = runner.invoke(
+        app,
+        ["intel", "extract", str(path), "--date", "2024-01-01", "--no-screen"],
+        env={"CORRIDOR_HOME": str(home)},
+    )
     assert result.exit_code == 0, result.output
     assert "\x1b]0;" not in result.output and "\\x1b" in result.output
     assert "[bold red]" in result.output  # shown as written, never parsed as markup
@@ -264,14 +293,24 @@ def test_cli_renders_report_text_inert(engines_no_lists: service.Engines, tmp_pa
 def test_cli_ingest_stories_facts(db_url: str, seeds_dir: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = {"CORRIDOR_HOME": str(home)}
-    result = runner.invoke(app, ["intel", "ingest", str(seeds_dir), "--date", "2022-11-22", "--db", db_url, "--no-screen"], env=env)
+    result = runner.invoke(
+        app,
+        ["intel", "ingest", str(seeds_dir), "--date", "2022-11-22", "--db", db_url, "--no-screen"],
+        env=env,
+    )
     assert result.exit_code == 0, result.output
     assert "2 stored" in result.output and "joins story" in result.output
     result = runner.invoke(app, ["intel", "stories", "--json", "--db", db_url], env=env)
     stories = json.loads(result.stdout)
     assert len(stories) == 1 and len(stories[0]["reports"]) == 2
-    result = runner.invoke(app, ["intel", "facts", "--entity", "ministry of external", "--json", "--db", db_url], env=env)
+    result = runner.invoke(
+        app, ["intel", "facts", "--entity", "ministry of external", "--json", "--db", db_url], env=env
+    )
     (fact,) = json.loads(result.stdout)
-    assert (fact["label"], fact["stories"], fact["reports"]) == ("Ministry of External Economic Relations", 1, 2)
+    assert (fact["label"], fact["stories"], fact["reports"]) == (
+        "Ministry of External Economic Relations",
+        1,
+        2,
+    )
     result = runner.invoke(app, ["intel", "ingest", str(tmp_path / "missing"), "--db", db_url], env=env)
     assert result.exit_code == 1 and "no such directory" in " ".join(result.output.split())

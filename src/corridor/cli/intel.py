@@ -14,10 +14,13 @@ from rich.text import Text
 from corridor.cli.common import DbOption, JsonOption, console, engine_for, err, fail
 from corridor.errors import CorridorError
 
-intel_app = typer.Typer(no_args_is_help=True, help="Reports into facts: extract, screen, check, group into stories.")
+intel_app = typer.Typer(
+    no_args_is_help=True, help="Reports into facts: extract, screen, check, group into stories."
+)
 
 DateOption = Annotated[
-    str | None, typer.Option("--date", help="The report's date (YYYY-MM-DD): relative dates are resolved from it.")
+    str | None,
+    typer.Option("--date", help="The report's date (YYYY-MM-DD): relative dates are resolved from it."),
 ]
 
 
@@ -39,7 +42,9 @@ def extract(
     files: Annotated[list[Path], typer.Argument(help="Report files: plain text, Markdown or HTML.")],
     date: DateOption = None,
     as_json: JsonOption = False,
-    as_ftm: Annotated[bool, typer.Option("--ftm", help="FollowTheMoney entities, one JSON object a line.")] = False,
+    as_ftm: Annotated[
+        bool, typer.Option("--ftm", help="FollowTheMoney entities, one JSON object a line.")
+    ] = False,
     sentences: Annotated[bool, typer.Option("--sentences", help="Show each fact's sentence.")] = False,
     screen: Annotated[bool, typer.Option(help="Screen parties and vessels against the active lists.")] = True,
     db_url: DbOption = None,
@@ -82,7 +87,9 @@ def extract(
 
 @intel_app.command("ingest")
 def ingest(
-    directory: Annotated[Path, typer.Argument(help="A folder of reports (.txt, .md, .html; searched recursively).")],
+    directory: Annotated[
+        Path, typer.Argument(help="A folder of reports (.txt, .md, .html; searched recursively).")
+    ],
     date: DateOption = None,
     screen: Annotated[bool, typer.Option(help="Screen parties and vessels against the active lists.")] = True,
     db_url: DbOption = None,
@@ -107,7 +114,9 @@ def ingest(
         saved = result.saved
         assert saved is not None
         if saved.duplicate:
-            line = f"= {result.path.name}: already stored as report #{saved.report_id} (story {saved.story_id})"
+            line = (
+                f"= {result.path.name}: already stored as report #{saved.report_id} (story {saved.story_id})"
+            )
         else:
             story = "new story" if saved.new_story else "joins story"
             line = f"+ {result.path.name}: report #{saved.report_id}, {saved.facts} facts, {story} {saved.story_id}"
@@ -116,7 +125,9 @@ def ingest(
 
     summary = service.ingest(engine, files, built, report_date, on_file=show)
     console.print(
-        Text(f"{summary.stored} stored, {summary.duplicates} already stored, {summary.failed} failed, of {len(files)} files")
+        Text(
+            f"{summary.stored} stored, {summary.duplicates} already stored, {summary.failed} failed, of {len(files)} files"
+        )
     )
     if summary.failed:
         raise typer.Exit(1)
@@ -138,8 +149,13 @@ def stories(db_url: DbOption = None, as_json: JsonOption = False) -> None:
 
 @intel_app.command("facts")
 def facts(
-    entity: Annotated[str | None, typer.Option("--entity", help="Parties and vessels whose name contains this.")] = None,
-    kind: Annotated[str | None, typer.Option(help="entity, vessel, place, goods, activity, quantity, date (comma-separated).")] = None,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Parties and vessels whose name contains this.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="entity, vessel, place, goods, activity, quantity, date (comma-separated)."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
     db_url: DbOption = None,
     as_json: JsonOption = False,
@@ -154,8 +170,15 @@ def facts(
         raise fail(str(exc), 2) from exc
     if as_json:
         data = [
-            {"kind": r.kind, "key": r.key, "label": r.label, "stories": r.stories, "reports": r.reports,
-             "attrs": r.attrs, "mentions": r.mentions}
+            {
+                "kind": r.kind,
+                "key": r.key,
+                "label": r.label,
+                "stories": r.stories,
+                "reports": r.reports,
+                "attrs": r.attrs,
+                "mentions": r.mentions,
+            }
             for r in rows
         ]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

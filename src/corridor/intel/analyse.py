@@ -26,8 +26,14 @@ from corridor.intel.law import hypotheses
 from corridor.intel.listed import ListedNames
 from corridor.intel.model import Analysis, Document, Fact, LegalCheck, LegalFinding, ScreenHit
 
-_SCREEN_SCHEMA = {"PublicBody": "Organization", "Person": "Person", "Organization": "Organization",
-                  "Company": "Company", "LegalEntity": "LegalEntity", "Vessel": "Vessel"}
+_SCREEN_SCHEMA = {
+    "PublicBody": "Organization",
+    "Person": "Person",
+    "Organization": "Organization",
+    "Company": "Company",
+    "LegalEntity": "LegalEntity",
+    "Vessel": "Vessel",
+}
 
 
 class NameScreen(Protocol):
@@ -69,8 +75,21 @@ def analyse(
         for hypothesis in hypotheses(doc, kept, tx_prefix):
             try:
                 outcome, findings = check(hypothesis.transaction)
-                checks.append(LegalCheck(hypothesis.activity, hypothesis.description, hypothesis.transaction, outcome, findings))
+                checks.append(
+                    LegalCheck(
+                        hypothesis.activity, hypothesis.description, hypothesis.transaction, outcome, findings
+                    )
+                )
             except CorridorError as exc:
                 # a hypothesis the trade model cannot take is reported, not fatal
-                checks.append(LegalCheck(hypothesis.activity, hypothesis.description, hypothesis.transaction, "ERROR", [], str(exc)))
+                checks.append(
+                    LegalCheck(
+                        hypothesis.activity,
+                        hypothesis.description,
+                        hypothesis.transaction,
+                        "ERROR",
+                        [],
+                        str(exc),
+                    )
+                )
     return Analysis(doc, kept, screening, checks)

@@ -22,15 +22,76 @@ import re
 from corridor.intel.model import Sentence
 from corridor.intel.vocab import Vocabulary
 
-_HTML_HINT = re.compile(r"<\s*(html|body|head|div|p|article|script|style|span|a|br|table|meta)\b", re.IGNORECASE)
-_MD_HINT = re.compile(r"^(#{1,6}\s|\s*[-*+]\s|\s*\d+\.\s|>\s)|\[[^\]]+\]\([^)]+\)|\*\*[^*]+\*\*", re.MULTILINE)
-_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "form", "aside", "iframe", "svg", "button", "select", "template")
-_COMMENTS = re.compile(r"comment|disqus|related|share|social|subscribe|newsletter|sidebar|advert|promo|cookie|menu|nav", re.IGNORECASE)
+_HTML_HINT = re.compile(
+    r"<\s*(html|body|head|div|p|article|script|style|span|a|br|table|meta)\b", re.IGNORECASE
+)
+_MD_HINT = re.compile(
+    r"^(#{1,6}\s|\s*[-*+]\s|\s*\d+\.\s|>\s)|\[[^\]]+\]\([^)]+\)|\*\*[^*]+\*\*", re.MULTILINE
+)
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "form",
+    "aside",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "template",
+)
+_COMMENTS = re.compile(
+    r"comment|disqus|related|share|social|subscribe|newsletter|sidebar|advert|promo|cookie|menu|nav",
+    re.IGNORECASE,
+)
 
 # English function words: the share of them tells English from other Latin-script text.
 _ENGLISH = frozenset(
-    "the of and to in a is that for on with as by was were are it from at be has have had this which "
-    "its their been or not but an will would said also than more after into".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "by",
+        "was",
+        "were",
+        "are",
+        "it",
+        "from",
+        "at",
+        "be",
+        "has",
+        "have",
+        "had",
+        "this",
+        "which",
+        "its",
+        "their",
+        "been",
+        "or",
+        "not",
+        "but",
+        "an",
+        "will",
+        "would",
+        "said",
+        "also",
+        "than",
+        "more",
+        "after",
+        "into",
+    ]
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -72,7 +133,11 @@ def html_to_text(html: str, language: str = "English") -> str:
                 element.drop_tree()
             continue
         marker = f"{element.get('class', '')} {element.get('id', '')}"
-        if element.tag not in ("html", "body") and _COMMENTS.search(marker) and element.getparent() is not None:
+        if (
+            element.tag not in ("html", "body")
+            and _COMMENTS.search(marker)
+            and element.getparent() is not None
+        ):
             element.drop_tree()
     cleaned = lxml.html.tostring(root, encoding="unicode")
     try:
@@ -158,8 +223,51 @@ def detect_language(text: str) -> str:
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st no nos jan feb mar apr jun jul aug sep sept oct nov dec gen col lt capt sgt "
-    "co corp inc ltd vs etc e.g i.e u.s u.n u.k approx est dept govt adm rep sen fig".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "no",
+        "nos",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "gen",
+        "col",
+        "lt",
+        "capt",
+        "sgt",
+        "co",
+        "corp",
+        "inc",
+        "ltd",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "u.s",
+        "u.n",
+        "u.k",
+        "approx",
+        "est",
+        "dept",
+        "govt",
+        "adm",
+        "rep",
+        "sen",
+        "fig",
+    ]
 )
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)")
 

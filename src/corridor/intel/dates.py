@@ -33,9 +33,15 @@ _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 
 _PATTERNS: list[tuple[str, str]] = [
     ("relative_weekday", rf"\b(?P<rel>last|this|next|on|past)\s+(?P<wd>{_WEEKDAY})\b"),
-    ("relative_unit", r"\b(?P<rel>last|this|next|past|earlier this|later this|early this|late this|earlier in the|end of this|end of last)\s+(?P<unit>week|month|year)\b"),
+    (
+        "relative_unit",
+        r"\b(?P<rel>last|this|next|past|earlier this|later this|early this|late this|earlier in the|end of this|end of last)\s+(?P<unit>week|month|year)\b",
+    ),
     ("day_word", r"\b(?P<word>yesterday|today|tomorrow)\b"),
-    ("ago", r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|several|a few)\s+(?P<unit>days|weeks|months|years)\s+ago\b"),
+    (
+        "ago",
+        r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|several|a few)\s+(?P<unit>days|weeks|months|years)\s+ago\b",
+    ),
     ("iso", rf"\b(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-2]\d|3[01])\b"),
     ("numeric", rf"\b(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>{_YEAR})\b"),
     ("month_day_year", rf"\b{_MONTH}\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+{_YEAR}\b"),
@@ -43,12 +49,21 @@ _PATTERNS: list[tuple[str, str]] = [
     ("month_day", rf"\b{_MONTH}\s+[0-3]?\d(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)"),
     ("day_month", rf"\b[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"),
     ("month_year", rf"\b(?P<mname>{_MONTH})\s+(?:of\s+)?(?P<y>{_YEAR})\b"),
-    ("month", rf"\b(?:in|since|by|until|from|last|this|during|early|late|mid-?|between|of|and|to|through|till)\s+(?P<mname>{_MONTH})\b(?!\s*,?\s*(?:[0-3]?\d\b|{_YEAR}))"),
+    (
+        "month",
+        rf"\b(?:in|since|by|until|from|last|this|during|early|late|mid-?|between|of|and|to|through|till)\s+(?P<mname>{_MONTH})\b(?!\s*,?\s*(?:[0-3]?\d\b|{_YEAR}))",
+    ),
     ("ru_date", rf"\b[0-3]?\d\s+(?:{_RU_MONTHS})[а-я]*(?:\s+{_YEAR})?(?:\s+года?)?"),
     ("ko_date", rf"(?:{_YEAR}년\s*)?(?:1[0-2]|[1-9])월(?:\s*[0-3]?\d일)?"),
-    ("year", rf"\b(?:in|since|by|until|from|of|during|early|late|mid-?|end of|through|before|after|between|and|to)\s+(?P<y>{_YEAR})\b"),
+    (
+        "year",
+        rf"\b(?:in|since|by|until|from|of|during|early|late|mid-?|end of|through|before|after|between|and|to)\s+(?P<y>{_YEAR})\b",
+    ),
 ]
-_REGEX = re.compile("|".join(f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS), re.IGNORECASE)
+_REGEX = re.compile(
+    "|".join(f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS),
+    re.IGNORECASE,
+)
 _KINDS = tuple(name for name, _ in _PATTERNS)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
@@ -150,14 +165,14 @@ def resolve(kind: str, groups: dict[str, str], text: str, base: dt.date) -> Date
         except ValueError:
             return None
     if kind == "month_year":
-        month = _MONTH_NAMES.get(groups["mname"].casefold().rstrip("."))
-        return _month_ref(int(groups["y"]), month, False) if month else None
+        named = _MONTH_NAMES.get(groups["mname"].casefold().rstrip("."))
+        return _month_ref(int(groups["y"]), named, False) if named else None
     if kind == "month":
-        month = _MONTH_NAMES.get(groups["mname"].casefold().rstrip("."))
-        if not month:
+        named = _MONTH_NAMES.get(groups["mname"].casefold().rstrip("."))
+        if not named:
             return None
-        year = base.year if month <= base.month else base.year - 1
-        return _month_ref(year, month, True)
+        year = base.year if named <= base.month else base.year - 1
+        return _month_ref(year, named, True)
     if kind == "year":
         return _year_ref(int(groups["y"]), False)
     if kind == "ko_date":
@@ -165,7 +180,9 @@ def resolve(kind: str, groups: dict[str, str], text: str, base: dt.date) -> Date
         if not match:
             return None
         month = int(match.group(2))
-        year = int(match.group(1)) if match.group(1) else (base.year if month <= base.month else base.year - 1)
+        year = (
+            int(match.group(1)) if match.group(1) else (base.year if month <= base.month else base.year - 1)
+        )
         if match.group(3):
             try:
                 return _day_ref(dt.date(year, month, int(match.group(3))), not match.group(1))
@@ -191,7 +208,11 @@ def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
     for match in _REGEX.finditer(text):
         kind = next(name for name in _KINDS if match.group(name) is not None)
         prefix = f"{kind}_"
-        groups = {k[len(prefix) :]: v for k, v in match.groupdict().items() if k.startswith(prefix) and v is not None}
+        groups = {
+            k[len(prefix) :]: v
+            for k, v in match.groupdict().items()
+            if k.startswith(prefix) and v is not None
+        }
         start, end = match.span(kind)
         written = text[start:end]
         if kind == "month":
@@ -206,7 +227,9 @@ def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
     return found
 
 
-_DATELINE = re.compile(r"^\s*(?:date|published|posted on|updated|дата|опубликовано)\s*:?\s+(?P<rest>.+)$", re.IGNORECASE)
+_DATELINE = re.compile(
+    r"^\s*(?:date|published|posted on|updated|дата|опубликовано)\s*:?\s+(?P<rest>.+)$", re.IGNORECASE
+)
 _ISO_PREFIX = re.compile(rf"^(?P<y>{_YEAR})-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>[0-2]\d|3[01]))?\b")
 
 
@@ -233,6 +256,10 @@ def dateline(text: str, lines: int = 8) -> dt.date | None:
             written = len(found.text)
             if found.date.relative or found.date.precision not in ("day", "month"):
                 continue
-            if labelled or written >= 0.5 * len(candidate.split("  ")[0]) or re.fullmatch(r"[\d./: -]+", candidate):
+            if (
+                labelled
+                or written >= 0.5 * len(candidate.split("  ")[0])
+                or re.fullmatch(r"[\d./: -]+", candidate)
+            ):
                 return found.date.start
     return None

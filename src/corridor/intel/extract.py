@@ -45,7 +45,9 @@ SUPPORTED_LANGUAGES = {"en": "English", "ru": "Russian", "ko": "Korean"}
 MAX_TEXT_CHARS = 2_000_000  # cleaned text; callers cap the file size before reading
 _PETROLEUM_HEADINGS = ("2709", "2710", "2711")
 _IMO = re.compile(r"\bIMO(?:\s*(?:no\.?|number))?[\s:#]*(\d{7})\b", re.IGNORECASE)
-_CLAUSE = re.compile(r",\s*(?:while|whereas|but|and\s+(?:russia|north korea))\b|;|\s+while\s+|\s+whereas\s+", re.IGNORECASE)
+_CLAUSE = re.compile(
+    r",\s*(?:while|whereas|but|and\s+(?:russia|north korea))\b|;|\s+while\s+|\s+whereas\s+", re.IGNORECASE
+)
 _COORDINATED = re.compile(r"\s*(?:,|and|or|&|и|,\s*and)\s*", re.IGNORECASE)
 _TRANSFER_CUES = frozenset(("arms trade", "arms deal", "arms transfers", "military cargo"))
 _JUSTEXT_LANGUAGE = {"en": "English", "ru": "Russian", "ko": "Korean"}
@@ -81,7 +83,9 @@ class Extractor:
 
     # --- reading ---------------------------------------------------------------------
 
-    def read(self, data: bytes, source: str, report_date: dt.date | None = None, suffix: str = "") -> Document:
+    def read(
+        self, data: bytes, source: str, report_date: dt.date | None = None, suffix: str = ""
+    ) -> Document:
         text = decode(data, source)
         return self.read_text(text, source, report_date, suffix, sha256=hashlib.sha256(data).hexdigest())
 
@@ -151,8 +155,12 @@ class Extractor:
         previous_place = -1
         for match in places:
             place = self.vocab.places[match.value[0]]
-            listed_with_places = previous_place >= 0 and bool(_COORDINATED.fullmatch(doc.text[previous_place : match.start]))
-            if "capital" in place.roles and not (listed_with_places or _locative(doc.text, match.start, match.end)):
+            listed_with_places = previous_place >= 0 and bool(
+                _COORDINATED.fullmatch(doc.text[previous_place : match.start])
+            )
+            if "capital" in place.roles and not (
+                listed_with_places or _locative(doc.text, match.start, match.end)
+            ):
                 continue  # "Pyongyang has made clear": the government, not the place
             if _in_capitals_name(doc.text, match.start, match.end):
                 continue  # "the tanker SEA PRIMORYE": a word of a name written in capitals
@@ -163,7 +171,12 @@ class Extractor:
                 place.name,
                 match.start,
                 match.end,
-                {"place_id": place.id, "name": place.name, "country": place.country, "roles": list(place.roles)},
+                {
+                    "place_id": place.id,
+                    "name": place.name,
+                    "country": place.country,
+                    "roles": list(place.roles),
+                },
             )
             claimed.append((match.start, match.end))
 
@@ -175,17 +188,27 @@ class Extractor:
                 claimed.append((hit.start, hit.end))
 
         for match in self.vocab.known_organisations.find_folded(folded):
-            if _overlaps(match.start, match.end, claimed) or not _capitalised(doc.text[match.start : match.end]):
+            if _overlaps(match.start, match.end, claimed) or not _capitalised(
+                doc.text[match.start : match.end]
+            ):
                 continue
             name = match.value[0]
-            builder.add("entity", f"entity:{name_key(name)}", name, match.start, match.end,
-                        {"name": name, "schema": "Organization", "why": "known organisation"})
+            builder.add(
+                "entity",
+                f"entity:{name_key(name)}",
+                name,
+                match.start,
+                match.end,
+                {"name": name, "schema": "Organization", "why": "known organisation"},
+            )
             claimed.append((match.start, match.end))
 
         not_goods = [(m.start, m.end) for m in self.vocab.not_goods.find_folded(folded)]
         goods_matches = [
-            m for m in self.vocab.goods_matcher.find_folded(folded)
-            if not _overlaps(m.start, m.end, not_goods) and _next_word(doc.text, m.end) not in self.vocab.compound_heads
+            m
+            for m in self.vocab.goods_matcher.find_folded(folded)
+            if not _overlaps(m.start, m.end, not_goods)
+            and _next_word(doc.text, m.end) not in self.vocab.compound_heads
         ]
         sides = self.vocab.side_matcher.find_folded(folded) if some else []
         cues = self.vocab.activity_matcher.find_folded(folded) if some else []
@@ -193,28 +216,41 @@ class Extractor:
             for regex, activity_id in self.vocab.activity_patterns:
                 for found in regex.finditer(doc.text):
                     if not _overlaps(found.start(), found.end(), [(c.start, c.end) for c in cues]):
-                        cues.append(PhraseMatch(found.start(), found.end(), found.group(0).casefold(), [activity_id]))
+                        cues.append(
+                            PhraseMatch(found.start(), found.end(), found.group(0).casefold(), [activity_id])
+                        )
             cues.sort(key=lambda c: c.start)
 
         if full:
             for start, end, name, noun in self._unknown_places(doc.text):
                 if _overlaps(start, end, claimed):
                     continue
-                builder.add("place", f"place:{name_key(name)}", name, start, end,
-                            {"place_id": "", "name": name, "country": "", "roles": [noun], "why": "place noun"})
+                builder.add(
+                    "place",
+                    f"place:{name_key(name)}",
+                    name,
+                    start,
+                    end,
+                    {"place_id": "", "name": name, "country": "", "roles": [noun], "why": "place noun"},
+                )
                 claimed.append((start, end))
 
         for sentence in doc.sentences:
-            s_claimed = [(a - sentence.start, b - sentence.start) for a, b in claimed if sentence.start <= a < sentence.end]
+            s_claimed = [
+                (a - sentence.start, b - sentence.start)
+                for a, b in claimed
+                if sentence.start <= a < sentence.end
+            ]
             if full or doc.language == "ru":
-                for name in self.names.find(sentence.text, s_claimed):
-                    start, end = sentence.start + name.start, sentence.start + name.end
+                for named in self.names.find(sentence.text, s_claimed):
+                    start, end = sentence.start + named.start, sentence.start + named.end
                     if _overlaps(start, end, claimed):
                         continue
-                    attrs: dict[str, object] = {"name": name.name, "schema": name.schema, "why": name.why}
-                    if name.kind == "vessel":
-                        attrs = {"name": name.name, "schema": "Vessel", "why": name.why}
-                    builder.add(name.kind, f"{name.kind}:{name_key(name.name)}", name.name, start, end, attrs)
+                    schema = "Vessel" if named.kind == "vessel" else named.schema
+                    attrs: dict[str, object] = {"name": named.name, "schema": schema, "why": named.why}
+                    builder.add(
+                        named.kind, f"{named.kind}:{name_key(named.name)}", named.name, start, end, attrs
+                    )
                     claimed.append((start, end))
             for imo_match in _IMO.finditer(sentence.text):
                 digits = imo_match.group(1)
@@ -228,28 +264,44 @@ class Extractor:
                 if _overlaps(q.start, q.end, claimed):
                     continue
                 quantities.append((q.start, q.end, q.quantity))
-                builder.add("quantity", f"quantity:{q.quantity.label()}", q.quantity.label(), q.start, q.end,
-                            {"quantity": q.quantity})
+                builder.add(
+                    "quantity",
+                    f"quantity:{q.quantity.label()}",
+                    q.quantity.label(),
+                    q.start,
+                    q.end,
+                    {"quantity": q.quantity},
+                )
             previous = sentence.text
         dates = []
         if some:
             for sentence in doc.sentences:
                 for d in find_dates(sentence.text, doc.report_date, sentence.start):
                     dates.append(d)
-                    builder.add("date", f"date:{d.date.label()}", d.date.label(), d.start, d.end,
-                                {"date": d.date, "written": d.text})
+                    builder.add(
+                        "date",
+                        f"date:{d.date.label()}",
+                        d.date.label(),
+                        d.start,
+                        d.end,
+                        {"date": d.date, "written": d.text},
+                    )
 
         previous_goods: tuple[int, str | None] = (-1, None)
         for match in goods_matches:
             if _overlaps(match.start, match.end, claimed):
                 continue
             term = self.vocab.goods[match.value[0]]
-            sentence = _sentence_of(doc.sentences, match.start)
-            direction = self._direction(doc.text, sentence, match, sides) if sentence else None
-            if direction is None and previous_goods[0] >= 0 and _COORDINATED.fullmatch(doc.text[previous_goods[0] : match.start]):
+            goods_sentence = _sentence_of(doc.sentences, match.start)
+            direction = self._direction(doc.text, goods_sentence, match, sides) if goods_sentence else None
+            if (
+                direction is None
+                and previous_goods[0] >= 0
+                and _COORDINATED.fullmatch(doc.text[previous_goods[0] : match.start])
+            ):
                 direction = previous_goods[1]  # "Russian oil and petroleum": one adjective for both
             previous_goods = (match.end, direction)
-            quantity = _nearest_quantity(quantities, match.start, match.end, sentence)
+            quantity = _nearest_quantity(quantities, match.start, match.end, goods_sentence)
             attrs = {
                 "goods_id": term.id,
                 "label": term.label,
@@ -265,30 +317,42 @@ class Extractor:
                 directions.append(direction)
             if quantity is not None:
                 fact.attrs.setdefault("quantities", []).append(quantity)
-            if sentence is not None:
+            if goods_sentence is not None:
                 goods_dates: list[object] = fact.attrs.setdefault("dates", [])
-                for found in dates:
-                    if sentence.start <= found.start < sentence.end and found.date not in goods_dates:
-                        goods_dates.append(found.date)
+                for found_date in dates:
+                    if (
+                        goods_sentence.start <= found_date.start < goods_sentence.end
+                        and found_date.date not in goods_dates
+                    ):
+                        goods_dates.append(found_date.date)
 
         for match in cues:
             if _overlaps(match.start, match.end, claimed):
                 continue
             activity = self.vocab.activities[match.value[0]]
-            sentence = _sentence_of(doc.sentences, match.start)
-            if sentence is None:
+            cue_sentence = _sentence_of(doc.sentences, match.start)
+            if cue_sentence is None:
                 continue
-            context = self._activity_context(doc, sentence, builder, _next_sentence(doc.sentences, sentence))
-            if activity.check == "labour" and "kp" not in context["sides"]:
+            context = self._activity_context(
+                doc, cue_sentence, builder, _next_sentence(doc.sentences, cue_sentence)
+            )
+            if activity.check == "labour" and "kp" not in context["sides"]:  # type: ignore[operator]
                 continue  # workers of no DPRK side: not a labour dispatch
             if activity.check == "payment_in_kind" and not any(
-                g["heading"] in _PETROLEUM_HEADINGS for g in context["goods"]
+                g["heading"] in _PETROLEUM_HEADINGS
+                for g in context["goods"]  # type: ignore[attr-defined]
             ):
                 continue  # payment in kind here means paid with oil
             if activity.check == "arms" and not (context["transfer"] or match.phrase in _TRANSFER_CUES):
                 continue  # "shortages of weapons" is no arms transfer
-            fact = builder.add("activity", f"activity:{activity.id}", activity.label, match.start, match.end,
-                               {"activity": activity.id, "check": activity.check, "service_kind": activity.service_kind})
+            fact = builder.add(
+                "activity",
+                f"activity:{activity.id}",
+                activity.label,
+                match.start,
+                match.end,
+                {"activity": activity.id, "check": activity.check, "service_kind": activity.service_kind},
+            )
             _merge_context(fact.attrs, context)
         labour = builder.by_key.get("activity:labour_dispatch")
         if labour is not None and not labour.attrs.get("counts"):
@@ -305,11 +369,16 @@ class Extractor:
         out: list[tuple[int, int, str, str]] = []
         for match in re.finditer(rf"\b(?P<name>{name})\s+(?P<noun>(?i:{nouns}))\b", text):
             words = match.group("name").split()
-            if all(w.casefold() in self.vocab.not_names for w in words) or words[0].casefold() in self.vocab.not_names:
+            if (
+                all(w.casefold() in self.vocab.not_names for w in words)
+                or words[0].casefold() in self.vocab.not_names
+            ):
                 continue
             noun = match.group("noun").casefold()
             # "Jeju Island", "Danube naval base" are the names; "the Churikin district" is Churikin
-            descriptive = noun in ("district", "region", "province", "county") and not match.group("noun")[0].isupper()
+            descriptive = (
+                noun in ("district", "region", "province", "county") and not match.group("noun")[0].isupper()
+            )
             end = match.end("name") if descriptive else match.end()
             label = text[match.start() : end]
             out.append((match.start(), end, label, noun))
@@ -324,12 +393,26 @@ class Extractor:
         schemas = {c.schema for c in hit.candidates}
         kind = "vessel" if schemas == {"Vessel"} else "entity"
         schema = next(iter(schemas)) if len(schemas) == 1 else "LegalEntity"
-        builder.add(kind, f"{kind}:{name_key(hit.text)}", hit.text, hit.start, hit.end,
-                    {"name": hit.text, "schema": schema, "why": "listed name",
-                     "listed_candidates": [c.entity_id for c in hit.candidates][:10]})
+        builder.add(
+            kind,
+            f"{kind}:{name_key(hit.text)}",
+            hit.text,
+            hit.start,
+            hit.end,
+            {
+                "name": hit.text,
+                "schema": schema,
+                "why": "listed name",
+                "listed_candidates": [c.entity_id for c in hit.candidates][:10],
+            },
+        )
 
     def _direction(
-        self, text: str, sentence: Sentence, goods: PhraseMatch[list[str]], sides: list[PhraseMatch[list[str]]]
+        self,
+        text: str,
+        sentence: Sentence,
+        goods: PhraseMatch[list[str]],
+        sides: list[PhraseMatch[list[str]]],
     ) -> str | None:
         """to_dprk (Russia → DPRK) or from_dprk, from the words around the goods."""
         # 1. an adjective just before: "Russian wheat flour", "North Korean coal"
@@ -367,11 +450,11 @@ class Extractor:
         before_goods = [s for s in nouns if s.start < goods.start]
         subject = before_goods[-1] if before_goods else (nouns[0] if nouns else None)
         if subject is not None:
-            side = subject.value[0]
+            party = subject.value[0]
             if exporting and not importing:
-                return "from_dprk" if side == "kp" else "to_dprk"
+                return "from_dprk" if party == "kp" else "to_dprk"
             if importing and not exporting:
-                return "to_dprk" if side == "kp" else "from_dprk"
+                return "to_dprk" if party == "kp" else "from_dprk"
         return None
 
     def _sentence_places(self, text: str, sentence: Sentence) -> list[PhraseMatch[list[str]]]:
@@ -383,17 +466,35 @@ class Extractor:
         """What is said with an activity: the goods, parties, vessels, dates and counts of its
         sentence, and the places of its sentence and the next ("... offices. Regions likely
         to receive them include Vladivostok...")."""
-        context: dict[str, list[object]] = {"goods": [], "places": [], "dates": [], "counts": [], "parties": [], "vessels": [], "sides": [], "kinds": []}
+        context: dict[str, list[object]] = {
+            "goods": [],
+            "places": [],
+            "dates": [],
+            "counts": [],
+            "parties": [],
+            "vessels": [],
+            "sides": [],
+            "kinds": [],
+        }
         if following is not None:
             for fact in builder.in_span(following.start, following.end):
                 if fact.kind == "place":
-                    context["places"].append({"key": fact.key, "name": fact.label, "country": fact.attrs["country"]})
+                    context["places"].append(
+                        {"key": fact.key, "name": fact.label, "country": fact.attrs["country"]}
+                    )
         for fact in builder.in_span(sentence.start, sentence.end):
             context["kinds"].append(fact.kind)
             if fact.kind == "goods":
-                context["goods"].append({"key": fact.key, "heading": fact.attrs["heading"], "code": fact.attrs["code"],
-                                         "label": fact.label, "product": fact.attrs.get("product", ""),
-                                         "directions": list(fact.attrs.get("directions", []))})
+                context["goods"].append(
+                    {
+                        "key": fact.key,
+                        "heading": fact.attrs["heading"],
+                        "code": fact.attrs["code"],
+                        "label": fact.label,
+                        "product": fact.attrs.get("product", ""),
+                        "directions": list(fact.attrs.get("directions", [])),
+                    }
+                )
             elif fact.kind == "place":
                 place = {"key": fact.key, "name": fact.label, "country": fact.attrs["country"]}
                 if place not in context["places"]:
@@ -403,9 +504,13 @@ class Extractor:
             elif fact.kind == "quantity" and fact.attrs["quantity"].dimension == "people":
                 context["counts"].append(fact.attrs["quantity"])
             elif fact.kind == "entity":
-                context["parties"].append({"key": fact.key, "name": fact.label, "schema": fact.attrs.get("schema", "")})
+                context["parties"].append(
+                    {"key": fact.key, "name": fact.label, "schema": fact.attrs.get("schema", "")}
+                )
             elif fact.kind == "vessel":
-                context["vessels"].append({"key": fact.key, "name": fact.label, "imo": fact.attrs.get("imo", "")})
+                context["vessels"].append(
+                    {"key": fact.key, "name": fact.label, "imo": fact.attrs.get("imo", "")}
+                )
         folded_sentence = fold(sentence.text)
         for side in self.vocab.side_matcher.find_folded(folded_sentence):
             context["sides"].append(side.value[0])
@@ -430,8 +535,39 @@ def _merge_context(attrs: dict[str, object], context: dict[str, object]) -> None
 
 
 _LOCATIVES = frozenset(
-    "in at to from near outside around via into of across through toward towards inside visited visit visiting "
-    "arrived reached left leaving entered в во из на до через под около".split()
+    [
+        "in",
+        "at",
+        "to",
+        "from",
+        "near",
+        "outside",
+        "around",
+        "via",
+        "into",
+        "of",
+        "across",
+        "through",
+        "toward",
+        "towards",
+        "inside",
+        "visited",
+        "visit",
+        "visiting",
+        "arrived",
+        "reached",
+        "left",
+        "leaving",
+        "entered",
+        "в",
+        "во",
+        "из",
+        "на",
+        "до",
+        "через",
+        "под",
+        "около",
+    ]
 )
 
 
@@ -464,7 +600,11 @@ def _in_capitals_name(text: str, start: int, end: int) -> bool:
 def _capitalised(written: str) -> bool:
     """A proper name starts with a capital as written ("the diplomat said" is no mention
     of The Diplomat; "the UN panel" is one of the UN Panel of Experts)."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", written) if w.casefold() not in ("of", "the", "and", "for", "de")]
+    words = [
+        w
+        for w in re.findall(r"[^\W\d_][\w'’-]*", written)
+        if w.casefold() not in ("of", "the", "and", "for", "de")
+    ]
     return bool(words) and words[0][0].isupper()
 
 
@@ -515,7 +655,11 @@ def _nearest_quantity(
         return None
     best: tuple[int, Quantity] | None = None
     for q_start, q_end, quantity in quantities:
-        if not (sentence.start <= q_start < sentence.end) or quantity.dimension in ("people", "count", "capacity"):
+        if not (sentence.start <= q_start < sentence.end) or quantity.dimension in (
+            "people",
+            "count",
+            "capacity",
+        ):
             continue
         distance = start - q_end if q_end <= start else q_start - end if q_start >= end else 0
         if distance < 0 or distance > 40:
@@ -561,8 +705,13 @@ class _Facts:
     def attach_imo(self, position: int, imo: str) -> None:
         """An IMO number belongs to the vessel named just before it."""
         best: tuple[int, Fact] | None = None
-        for s, e, fact in self.spans:
-            if fact.kind == "vessel" and e <= position and position - e <= 40 and (best is None or e > best[0]):
+        for _s, e, fact in self.spans:
+            if (
+                fact.kind == "vessel"
+                and e <= position
+                and position - e <= 40
+                and (best is None or e > best[0])
+            ):
                 best = (e, fact)
         if best is not None:
             best[1].attrs["imo"] = imo  # the name stays the key: the IMO is an attribute
@@ -573,7 +722,9 @@ class _Facts:
             fact.evidence.sort(key=lambda e: e.start)
             if fact.kind == "goods" and fact.attrs.get("quantities"):
                 fact.attrs["quantity"] = max(fact.attrs["quantities"], key=lambda q: q.high)
-        order = {k: i for i, k in enumerate(("entity", "vessel", "place", "goods", "activity", "quantity", "date"))}
+        order = {
+            k: i for i, k in enumerate(("entity", "vessel", "place", "goods", "activity", "quantity", "date"))
+        }
         facts.sort(key=lambda f: (order.get(f.kind, 9), f.first.start))
         return facts
 

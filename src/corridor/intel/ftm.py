@@ -26,8 +26,14 @@ from followthemoney.util import make_entity_id
 from corridor.intel.model import Analysis, Fact
 
 _LANGUAGES = {"en": "eng", "ru": "rus", "ko": "kor"}
-_SCHEMA = {"Person": "Person", "Organization": "Organization", "PublicBody": "PublicBody",
-           "Company": "Company", "LegalEntity": "LegalEntity", "Vessel": "Vessel"}
+_SCHEMA = {
+    "Person": "Person",
+    "Organization": "Organization",
+    "PublicBody": "PublicBody",
+    "Company": "Company",
+    "LegalEntity": "LegalEntity",
+    "Vessel": "Vessel",
+}
 
 
 def _entity(schema: str, *parts: str) -> EntityProxy:
@@ -91,5 +97,7 @@ def _party(fact: Fact, content_hash: str, hits: list[Any]) -> EntityProxy:
     if hits:
         entity.add("topics", "sanction")
         for hit in hits[:5]:
-            entity.add("notes", f"possible list match: {hit.caption} ({hit.entity_id}, score {hit.score:.2f})")
+            entity.add(
+                "notes", f"possible list match: {hit.caption} ({hit.entity_id}, score {hit.score:.2f})"
+            )
     return entity

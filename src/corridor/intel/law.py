@@ -35,7 +35,12 @@ from corridor.intel.model import DateRef, Document, Fact, Quantity
 _TRADE_UNITS = {"t", "bbl", "kg", "l", "kl", "m3"}
 _PETROLEUM = ("2709", "2710", "2711")
 _COUNTRY = {"to_dprk": ("RU", "KP"), "from_dprk": ("KP", "RU")}
-_PARTY_SCHEMA = {"Person": "Person", "Company": "Company", "Organization": "Organization", "PublicBody": "Organization"}
+_PARTY_SCHEMA = {
+    "Person": "Person",
+    "Company": "Company",
+    "Organization": "Organization",
+    "PublicBody": "Organization",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +78,9 @@ def _line(goods: dict[str, Any], origin: str, quantity: Quantity | None = None) 
     return line, note
 
 
-def _parties(parties: Sequence[dict[str, Any]], state_bodies: Sequence[Fact], role: str) -> list[dict[str, Any]]:
+def _parties(
+    parties: Sequence[dict[str, Any]], state_bodies: Sequence[Fact], role: str
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for party in parties:
@@ -101,12 +108,14 @@ def hypotheses(doc: Document, facts: Sequence[Fact], tx_prefix: str = "report") 
     """The report's activities and traded goods as transactions (see the module doc)."""
     out: list[Hypothesis] = []
     # State bodies named as DPRK agencies: the DPRK side of offices and labour.
-    kp_bodies = [f for f in facts if f.kind == "entity" and f.attrs.get("schema") == "PublicBody" and _dprk_context(f)]
+    kp_bodies = [
+        f for f in facts if f.kind == "entity" and f.attrs.get("schema") == "PublicBody" and _dprk_context(f)
+    ]
     goods_facts = [f for f in facts if f.kind == "goods"]
     for fact in goods_facts:
         for direction in fact.attrs.get("directions", []):
             origin, destination = _COUNTRY[direction]
-            dates = [d for d in (fact.attrs.get("dates") or [])]
+            goods_dates: list[DateRef] = list(fact.attrs.get("dates") or [])
             line, note = _line(fact.attrs, origin, fact.attrs.get("quantity"))
             arrow = "Russia → DPRK" if direction == "to_dprk" else "DPRK → Russia"
             out.append(
@@ -116,7 +125,7 @@ def hypotheses(doc: Document, facts: Sequence[Fact], tx_prefix: str = "report") 
                     {
                         "id": f"{tx_prefix}-goods-{fact.attrs['goods_id']}-{direction}",
                         "type": "shipment",
-                        "date": _date(dates, doc),
+                        "date": _date(goods_dates, doc),
                         "description": f"{fact.label} as the report describes it",
                         "origin": origin,
                         "destination": destination,
@@ -144,14 +153,18 @@ def hypotheses(doc: Document, facts: Sequence[Fact], tx_prefix: str = "report") 
                 labour=[{"nationality": "KP", "count": _count(counts), "site": site, "income_earning": True}],
                 parties=_parties(parties, kp_bodies, "intermediary"),
             )
-            description = f"labour dispatch: {_count(counts):,} DPRK workers" + (f" at {site}" if site else "")
+            description = f"labour dispatch: {_count(counts):,} DPRK workers" + (
+                f" at {site}" if site else ""
+            )
         elif check == "payment_in_kind":
             oil = [g for g in goods if g["heading"] in _PETROLEUM]
             lines = [_line(g, "RU")[0] for g in oil]
             tx.update(
                 type="payment",
                 description="DPRK labour paid with Russian petroleum",
-                labour=[{"nationality": "KP", "count": _count(_report_counts(facts)), "income_earning": True}],
+                labour=[
+                    {"nationality": "KP", "count": _count(_report_counts(facts)), "income_earning": True}
+                ],
                 payment={"method": "goods", "payment_for": "labour", "settlement_goods": lines},
             )
             description = "payment in kind: " + ", ".join(g["label"] for g in oil)
@@ -179,7 +192,10 @@ def hypotheses(doc: Document, facts: Sequence[Fact], tx_prefix: str = "report") 
             oil = [g for g in goods if g["heading"] in _PETROLEUM] or [
                 {"code": "2710", "label": "refined petroleum products", "product": "refined petroleum"}
             ]
-            vessels = [{"name": v["name"], "sts": True, **({"imo": v["imo"]} if v.get("imo") else {})} for v in attrs.get("vessels", [])]
+            vessels = [
+                {"name": v["name"], "sts": True, **({"imo": v["imo"]} if v.get("imo") else {})}
+                for v in attrs.get("vessels", [])
+            ]
             tx.update(
                 type="shipment",
                 description="ship-to-ship transfer as the report describes it",
@@ -197,9 +213,19 @@ def hypotheses(doc: Document, facts: Sequence[Fact], tx_prefix: str = "report") 
                 description="arms or munitions transfer as the report describes it",
                 origin=origin,
                 destination=destination,
-                goods=[{"hs_code": "9306", "description": "munitions", "quantity": "1", "unit": "t", "origin": origin}],
+                goods=[
+                    {
+                        "hs_code": "9306",
+                        "description": "munitions",
+                        "quantity": "1",
+                        "unit": "t",
+                        "origin": origin,
+                    }
+                ],
             )
-            description = "arms / munitions " + ("DPRK → Russia" if direction == "from_dprk" else "Russia → DPRK")
+            description = "arms / munitions " + (
+                "DPRK → Russia" if direction == "from_dprk" else "Russia → DPRK"
+            )
         else:  # a goods activity: the goods shipments above cover it
             continue
         out.append(Hypothesis(fact.key, description, tx))
@@ -207,7 +233,9 @@ def hypotheses(doc: Document, facts: Sequence[Fact], tx_prefix: str = "report") 
 
 
 def _report_counts(facts: Sequence[Fact]) -> list[Quantity]:
-    return [f.attrs["quantity"] for f in facts if f.kind == "quantity" and f.attrs["quantity"].unit == "workers"]
+    return [
+        f.attrs["quantity"] for f in facts if f.kind == "quantity" and f.attrs["quantity"].unit == "workers"
+    ]
 
 
 def _dprk_context(fact: Fact) -> bool:

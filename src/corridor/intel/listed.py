@@ -42,7 +42,10 @@ def usable(name: str, schema: str) -> bool:
         return False
     if len(words) >= 2:
         return sum(len(w) for w in words) >= 5
-    return schema in ("Organization", "Company", "LegalEntity", "Vessel", "PublicBody") and len(words[0]) >= MIN_SINGLE_WORD
+    return (
+        schema in ("Organization", "Company", "LegalEntity", "Vessel", "PublicBody")
+        and len(words[0]) >= MIN_SINGLE_WORD
+    )
 
 
 class ListedNames:
@@ -62,5 +65,7 @@ class ListedNames:
             seen: dict[str, ListedName] = {}
             for candidate in match.value:
                 seen.setdefault(candidate.entity_id, candidate)
-            out.append(ListedMatch(match.start, match.end, text[match.start : match.end], tuple(seen.values())))
+            out.append(
+                ListedMatch(match.start, match.end, text[match.start : match.end], tuple(seen.values()))
+            )
         return out

@@ -32,16 +32,110 @@ _CONNECTORS = frozenset(("of", "the", "for", "de", "&", "du", "des", "la"))
 # Words that never begin a name, even an organisation's ("Korea Ryonbong General
 # Corporation" keeps its "Korea"; "According to Reuters" loses its "According").
 _FUNCTION_WORDS = frozenset(
-    "the a an this that these those according however meanwhile moreover and but or if while when where after "
-    "before since during although also now then today yesterday recently earlier later last next some many most "
-    "several other another both all such in on at by for from to of as its his her their our".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "according",
+        "however",
+        "meanwhile",
+        "moreover",
+        "and",
+        "but",
+        "or",
+        "if",
+        "while",
+        "when",
+        "where",
+        "after",
+        "before",
+        "since",
+        "during",
+        "although",
+        "also",
+        "now",
+        "then",
+        "today",
+        "yesterday",
+        "recently",
+        "earlier",
+        "later",
+        "last",
+        "next",
+        "some",
+        "many",
+        "most",
+        "several",
+        "other",
+        "another",
+        "both",
+        "all",
+        "such",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "to",
+        "of",
+        "as",
+        "its",
+        "his",
+        "her",
+        "their",
+        "our",
+    ]
 )
 # Capitalised words that end a name: "General Assembly on October 12" is no name.
 _BREAKERS = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
 )
-_LEGAL = frozenset(("llc", "ltd", "co", "corp", "corporation", "company", "inc", "jsc", "pjsc", "ojsc", "cjsc", "limited", "ооо", "ао", "пао", "оао", "зао"))
+_LEGAL = frozenset(
+    (
+        "llc",
+        "ltd",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "inc",
+        "jsc",
+        "pjsc",
+        "ojsc",
+        "cjsc",
+        "limited",
+        "ооо",
+        "ао",
+        "пао",
+        "оао",
+        "зао",
+    )
+)
 _SHIP_WORDS = r"(?:oil\s+|product\s+|chemical\s+|cargo\s+|container\s+|bulk\s+|fishing\s+|naval\s+|transport\s+)?(?:tankers?|vessels?|ships?|freighters?|carriers?|oilers?|boats?|ferry|ferries)"
 _FLAGGED = r"(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?-flagged)"
 _SHIP_NAME = r"(?:[A-Z][\w'’-]*|\d{1,3})(?:\s(?:[A-Z][\w'’-]*|\d{1,3}))*"
@@ -50,8 +144,12 @@ _VESSEL_AFTER = re.compile(
 )
 _QUOTED = re.compile(r"[‘'\"“](?P<name>[A-Z][^’'\"”\n]{2,40}?)[’'\"”]")
 _SHIP_CUE = re.compile(rf"\b{_SHIP_WORDS}\b|\bIMO\b|-flagged\b", re.IGNORECASE)
-_CYRILLIC_ORG = re.compile(r"\b(?:ООО|АО|ПАО|ОАО|ЗАО|компания|компании)\s+[«\"“](?P<name>[^»\"”]{2,60})[»\"”]")
-_CYRILLIC_STATE = re.compile(r"\b(?P<name>(?:Министерство|Министерства|Министерству|Комитет|Федеральная служба|Агентство)(?:\s+[а-яё]+){1,5})")
+_CYRILLIC_ORG = re.compile(
+    r"\b(?:ООО|АО|ПАО|ОАО|ЗАО|компания|компании)\s+[«\"“](?P<name>[^»\"”]{2,60})[»\"”]"
+)
+_CYRILLIC_STATE = re.compile(
+    r"\b(?P<name>(?:Министерство|Министерства|Министерству|Комитет|Федеральная служба|Агентство)(?:\s+[а-яё]+){1,5})"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,17 +187,26 @@ class NameFinder:
         previous_end = 0
         for match in _TOKEN.finditer(sentence):
             raw = match.group(0)
-            text = raw.rstrip(".") if not raw.casefold().rstrip(".") in ("co", "corp", "inc", "ltd", "st", "u.s", "u.n") else raw
+            text = (
+                raw.rstrip(".")
+                if raw.casefold().rstrip(".") not in ("co", "corp", "inc", "ltd", "st", "u.s", "u.n")
+                else raw
+            )
             tok = _Tok(match.start(), match.start() + len(text), text)
             gap = sentence[previous_end : match.start()]
-            broken = bool(current) and (re.search(r"[,;:()\[\]!?\"“”«»]|\.\s", gap) is not None or "\n" in gap)
+            broken = bool(current) and (
+                re.search(r"[,;:()\[\]!?\"“”«»]|\.\s", gap) is not None or "\n" in gap
+            )
             if broken:
                 runs.append(current)
                 current = []
             possessive = _possessive(text)
             word = text[:-2] if possessive else text
             capital = word[:1].isupper() or (
-                word[:1].isdigit() and bool(current) and len(word) <= 3 and current[-1].bare not in _CONNECTORS
+                word[:1].isdigit()
+                and bool(current)
+                and len(word) <= 3
+                and current[-1].bare not in _CONNECTORS
             )
             if capital and word.casefold() in _BREAKERS:
                 if current:
@@ -107,7 +214,7 @@ class NameFinder:
                 current = []
             elif capital:
                 current.append(_Tok(tok.start, tok.start + len(word), word))
-                if possessive or raw.endswith(".") and not text.endswith("."):
+                if possessive or (raw.endswith(".") and not text.endswith(".")):
                     runs.append(current)
                     current = []
             elif current and word.casefold() in _CONNECTORS:
@@ -153,7 +260,9 @@ class NameFinder:
                     start, end = match.span(group)
                     name = self._clean_vessel(sentence[start:end])
                     if name and free(start, start + len(name)):
-                        found.append(NameMatch(start, start + len(name), name, "vessel", "Vessel", "after a ship word"))
+                        found.append(
+                            NameMatch(start, start + len(name), name, "vessel", "Vessel", "after a ship word")
+                        )
                         taken.append((start, start + len(name)))
             for match in _QUOTED.finditer(sentence):
                 start, end = match.span("name")
@@ -167,16 +276,18 @@ class NameFinder:
             for match in regex.finditer(sentence):
                 start, end = match.span("name")
                 if free(start, end):
-                    found.append(NameMatch(start, end, match.group("name"), "entity", schema, "organisation pattern"))
+                    found.append(
+                        NameMatch(start, end, match.group("name"), "entity", schema, "organisation pattern")
+                    )
                     taken.append((start, end))
         tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(sentence)]
         left: list[list[_Tok]] = []
         for run in self._runs(sentence):
             for piece in self._split_claimed(run, taken):
-                match = self._classify(piece, sentence, tokens, ship_sentence)
-                if match is not None:
-                    found.append(match)
-                    taken.append((match.start, match.end))
+                named = self._classify(piece, sentence, tokens, ship_sentence)
+                if named is not None:
+                    found.append(named)
+                    taken.append((named.start, named.end))
                 else:
                     left.append(piece)
         if ship_sentence:
@@ -199,12 +310,22 @@ class NameFinder:
             after = sentence[end : end + 60]
             apposition = re.match(rf",\s+(?:a|an)\s+(?:[\w,-]+\s+){{0,4}}{_SHIP_WORDS}\b", after)
             listed = any(
-                re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[e:start]) or re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[end:s])
+                re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[e:start])
+                or re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[end:s])
                 for s, e in spans
                 if (e <= start and start - e <= 6) or (s >= end and s - end <= 6)
             )
             if apposition or listed:
-                out.append(NameMatch(start, end, sentence[start:end], "vessel", "Vessel", "listed with vessels" if listed else "ship apposition"))
+                out.append(
+                    NameMatch(
+                        start,
+                        end,
+                        sentence[start:end],
+                        "vessel",
+                        "Vessel",
+                        "listed with vessels" if listed else "ship apposition",
+                    )
+                )
                 spans.append((start, end))
         return out
 
@@ -243,8 +364,12 @@ class NameFinder:
                 while len(rest) > 2 and rest[0].bare in _CONNECTORS:
                     rest = rest[2:]
                 rest = [t for t in rest if t.bare not in _CONNECTORS]
-                if 2 <= len(rest) <= 3 and all(t.text[:1].isupper() for t in rest) and not any(
-                    t.bare in self.vocab.state_words or t.bare in self.vocab.company_words for t in rest
+                if (
+                    2 <= len(rest) <= 3
+                    and all(t.text[:1].isupper() for t in rest)
+                    and not any(
+                        t.bare in self.vocab.state_words or t.bare in self.vocab.company_words for t in rest
+                    )
                 ):
                     return rest
                 if len(rest) > 3 and all(t.text[:1].isupper() for t in rest[-2:]):
@@ -259,11 +384,16 @@ class NameFinder:
         """A ship's name after a ship word, less the words that cannot be part of it
         ("SEA PRIMORYE" keeps its "SEA"; "Vityaz was" loses nothing it needs)."""
         words = name.split()
-        while words and (words[-1].casefold() in _FUNCTION_WORDS or words[-1].casefold() in _CONNECTORS
-                         or (not words[-1].isupper() and words[-1].casefold() in self.vocab.not_names)):
+        while words and (
+            words[-1].casefold() in _FUNCTION_WORDS
+            or words[-1].casefold() in _CONNECTORS
+            or (not words[-1].isupper() and words[-1].casefold() in self.vocab.not_names)
+        ):
             words.pop()
-        while words and (words[0].casefold() in _FUNCTION_WORDS
-                         or (not words[0].isupper() and words[0].casefold() in self.vocab.not_names)):
+        while words and (
+            words[0].casefold() in _FUNCTION_WORDS
+            or (not words[0].isupper() and words[0].casefold() in self.vocab.not_names)
+        ):
             words.pop(0)
         if not words or words[0][:1].isdigit():
             return ""
@@ -281,23 +411,29 @@ class NameFinder:
         company = any(w in self.vocab.company_words for w in words)
         if (state or company) and len(run) >= 2:
             legal = any(w in _LEGAL for w in words)
-            if state and not company:
-                schema = "PublicBody"
-            else:
-                schema = "Company" if legal else "Organization"
+            schema = "PublicBody" if state and not company else "Company" if legal else "Organization"
             return NameMatch(start, end, name, "entity", schema, "organisation word")
         if ship_sentence and len(run) >= 2 and run[-1].text.isdigit():
             return NameMatch(start, end, name, "vessel", "Vessel", "name with a hull number")
         index = next((i for i, (pos, _) in enumerate(tokens) if pos == run[0].start), None)
         before = tokens[index - 1][1].casefold().rstrip(".,") if index else ""
-        before2 = " ".join(t for _, t in tokens[max(0, (index or 0) - 2) : index or 0]).casefold().rstrip(".,")
+        before2 = (
+            " ".join(t for _, t in tokens[max(0, (index or 0) - 2) : index or 0]).casefold().rstrip(".,")
+        )
         after_index = next((i for i, (pos, _) in enumerate(tokens) if pos >= run[-1].end), None)
         after = tokens[after_index][1].casefold() if after_index is not None else ""
         # titles as the run's own first words: "President Vladimir Putin", "Defence Minister
         # Sergei Shoigu", "Secretary of State Hillary Clinton": the person is the words after
         titled = self._after_title(run)
         if titled is not None:
-            return NameMatch(titled[0].start, titled[-1].end, sentence[titled[0].start : titled[-1].end], "entity", "Person", "after a title")
+            return NameMatch(
+                titled[0].start,
+                titled[-1].end,
+                sentence[titled[0].start : titled[-1].end],
+                "entity",
+                "Person",
+                "after a title",
+            )
         if len(run) < 2 or len(run) > 4 or any(w in _CONNECTORS for w in words):
             return None
         if any(w in self.vocab.not_names for w in words):
@@ -306,13 +442,21 @@ class NameFinder:
         speaker = after in self.vocab.speech_verbs or before in self.vocab.speech_verbs
         # "Yaroslav Guk, deputy director of ...", "Gary Howard, Middle East correspondent"
         following = sentence[run[-1].end : run[-1].end + 60]
-        appositive = bool(re.match(r"\s*,\s*(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<t>[\w-]+)\b", following)) and any(
-            w.strip(",.").casefold() in self.vocab.person_titles for w in following.split(",")[1].split()[:4]
-        ) if following.lstrip().startswith(",") and len(following.split(",")) > 1 else False
+        appositive = (
+            bool(re.match(r"\s*,\s*(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?P<t>[\w-]+)\b", following))
+            and any(
+                w.strip(",.").casefold() in self.vocab.person_titles
+                for w in following.split(",")[1].split()[:4]
+            )
+            if following.lstrip().startswith(",") and len(following.split(",")) > 1
+            else False
+        )
         byline = before in ("by", "author") and len(run) <= 3
         personal = personal or appositive or byline
         korean = words[0] in self.vocab.korean_surnames and all(len(w) <= 9 for w in words)
-        russian = len(run) in (2, 3) and any(words[-1].endswith(e) and len(words[-1]) > len(e) + 2 for e in self.vocab.russian_endings)
+        russian = len(run) in (2, 3) and any(
+            words[-1].endswith(e) and len(words[-1]) > len(e) + 2 for e in self.vocab.russian_endings
+        )
         if personal or speaker or korean or russian:
             why = "after a title" if personal else "speaker" if speaker else "name shape"
             return NameMatch(start, end, name, "entity", "Person", why)

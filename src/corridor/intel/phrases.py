@@ -80,8 +80,11 @@ def fold(text: str) -> Folded:
     space = True  # collapse runs of spaces; no leading space
     length = len(text)
     for index, char in enumerate(text):
-        if char in _APOSTROPHE_SET and index + 1 < length and text[index + 1] in "sS" and (
-            index + 2 >= length or not text[index + 2].isalnum()
+        if (
+            char in _APOSTROPHE_SET
+            and index + 1 < length
+            and text[index + 1] in "sS"
+            and (index + 2 >= length or not text[index + 2].isalnum())
         ):
             piece = " "  # a possessive ("Vladivostok's") ends the word; Ch'oe keeps its letters together
         elif char.isascii():

@@ -47,7 +47,9 @@ _HEDGES = (
     "около",
     "до",
 )
-_HEDGE_RE = re.compile(r"(?:" + "|".join(re.escape(h) for h in sorted(_HEDGES, key=len, reverse=True)) + r")\s*$", re.IGNORECASE)
+_HEDGE_RE = re.compile(
+    r"(?:" + "|".join(re.escape(h) for h in sorted(_HEDGES, key=len, reverse=True)) + r")\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,8 @@ class QuantityFinder:
             re.IGNORECASE,
         )
         self._people = re.compile(
-            r"\b(workers|laborers|labourers|labou?r|workforce|troops|soldiers|tourists|people|personnel)\b", re.IGNORECASE
+            r"\b(workers|laborers|labourers|labou?r|workforce|troops|soldiers|tourists|people|personnel)\b",
+            re.IGNORECASE,
         )
 
     def _value(self, text: str) -> Decimal | None:
@@ -117,9 +120,10 @@ class QuantityFinder:
                 # "5 and 6": two numbers, not a range, unless "between ... and ..."
                 high, end, currency_word, unit_word = low, match.end("low"), "", ""
             raw_low = match.group("low")
-            if not (symbol or currency_word or unit_word):
-                if _is_year_or_day(text, match.start("low"), raw_low, high_text):
-                    continue
+            if not (symbol or currency_word or unit_word) and _is_year_or_day(
+                text, match.start("low"), raw_low, high_text
+            ):
+                continue
             if symbol or currency_word:
                 code = self.vocab.currencies.get(symbol) or self.vocab.currencies.get(currency_word, "")
                 quantity = Quantity(low, high, code, "money")
@@ -136,12 +140,19 @@ class QuantityFinder:
                 unit_name = "workers" if word.startswith(("lab", "work", "person")) else "people"
                 quantity = Quantity(low, high, unit_name, "people", unit_inferred=True)
             if high < low:
-                quantity = Quantity(high, low, quantity.unit, quantity.dimension, unit_inferred=quantity.unit_inferred)
+                quantity = Quantity(
+                    high, low, quantity.unit, quantity.dimension, unit_inferred=quantity.unit_inferred
+                )
             if qualifier in ("between", "from") and not quantity.is_range:
                 qualifier = ""
             start = hedge.start() if hedge and qualifier else match.start()
             quantity = Quantity(
-                quantity.low, quantity.high, quantity.unit, quantity.dimension, qualifier, quantity.unit_inferred
+                quantity.low,
+                quantity.high,
+                quantity.unit,
+                quantity.dimension,
+                qualifier,
+                quantity.unit_inferred,
             )
             stop = end
             while stop > start and text[stop - 1].isspace():
@@ -167,6 +178,13 @@ def _is_year_or_day(text: str, start: int, raw: str, high: str | None) -> bool:
     if after and _MONTHS.search(after[0]) and len(digits) <= 2:
         return True
     # part of a name or code: "No. 300", "Resolution 2397", "1718 Committee"
-    if before and before[-1].casefold().rstrip(".") in ("no", "number", "resolution", "resolutions", "para", "paragraph"):
+    if before and before[-1].casefold().rstrip(".") in (
+        "no",
+        "number",
+        "resolution",
+        "resolutions",
+        "para",
+        "paragraph",
+    ):
         return True
     return bool(after and after[0][:1].isupper() and not high)

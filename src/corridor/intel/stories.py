@@ -17,6 +17,7 @@ Pure, no I/O.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,11 +34,97 @@ MIN_CONTAINED = 50  # containment is only trusted for a report of this many shin
 LSH_THRESHOLD = 0.05  # candidates only; low so that no true rewrite is missed
 
 _STOP = frozenset(
-    "a an the of and or to in on at by for with from as is are was were be been being has have had it its "
-    "this that these those which who whom whose what when where while also not no but than then there their "
-    "they them he she his her we our you your i me my said says will would could should may might can "
-    "about after before into over under more most some such other another only very just so if because "
-    "according new".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "while",
+        "also",
+        "not",
+        "no",
+        "but",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "them",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "said",
+        "says",
+        "will",
+        "would",
+        "could",
+        "should",
+        "may",
+        "might",
+        "can",
+        "about",
+        "after",
+        "before",
+        "into",
+        "over",
+        "under",
+        "more",
+        "most",
+        "some",
+        "such",
+        "other",
+        "another",
+        "only",
+        "very",
+        "just",
+        "so",
+        "if",
+        "because",
+        "according",
+        "new",
+    ]
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -51,7 +138,7 @@ def _stem(word: str) -> str:
 
 def shingles(text: str) -> set[str]:
     words = [_stem(w) for w in (m.group(0).casefold() for m in _WORD.finditer(text)) if w not in _STOP]
-    return {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)} or set(words)
+    return {f"{a} {b}" for a, b in itertools.pairwise(words)} or set(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +147,9 @@ class Signature:
     size: int  # number of shingles
 
     def minhash(self) -> MinHash:
-        return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashvalues=np.array(self.hashvalues, dtype=np.uint64))
+        return MinHash(
+            num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashvalues=np.array(self.hashvalues, dtype=np.uint64)
+        )
 
     def to_list(self) -> list[int]:
         return [int(v) for v in self.hashvalues]
@@ -76,7 +165,7 @@ def signature(text: str) -> Signature:
 def similarity(a: Signature, b: Signature) -> tuple[float, float]:
     """(estimated Jaccard, estimated containment of the smaller in the larger)."""
     jaccard = float(a.minhash().jaccard(b.minhash()))
-    small, large = sorted((a.size, b.size))
+    small, _large = sorted((a.size, b.size))
     if small == 0:
         return jaccard, 0.0
     # |A ∩ B| = J / (1 + J) * (|A| + |B|)

@@ -101,9 +101,16 @@ class Vocabulary:
                     description = describe(entry["heading"])
                     describe(entry["code"])
                 except ValueError as exc:
-                    raise ParseError("corridor/intel/data/goods.yaml", f"goods/{i} ({entry['id']})", str(exc)) from None
+                    raise ParseError(
+                        "corridor/intel/data/goods.yaml", f"goods/{i} ({entry['id']})", str(exc)
+                    ) from None
             term = GoodsTerm(
-                entry["id"], entry["label"], entry["heading"], entry["code"], entry.get("product", ""), description
+                entry["id"],
+                entry["label"],
+                entry["heading"],
+                entry["code"],
+                entry.get("product", ""),
+                description,
             )
             self.goods[term.id] = term
             goods_phrases.extend((t, term.id) for t in entry["terms"])
@@ -122,19 +129,25 @@ class Vocabulary:
                 try:
                     self.activity_patterns.append((re.compile(pattern, re.IGNORECASE), activity.id))
                 except re.error as exc:
-                    raise ParseError("corridor/intel/data/activities.yaml", f"activities/{i}/patterns", str(exc)) from None
+                    raise ParseError(
+                        "corridor/intel/data/activities.yaml", f"activities/{i}/patterns", str(exc)
+                    ) from None
         self.activity_matcher: PhraseMatcher[str] = PhraseMatcher(cue_phrases)
 
         lex = data["lexicon"]
         self.state_words = frozenset(w.casefold() for w in lex["organisation_words"]["state"])
         self.company_words = frozenset(w.casefold() for w in lex["organisation_words"]["company"])
         self.known_organisations: PhraseMatcher[str] = PhraseMatcher(
-            (alias, org["name"]) for org in lex["known_organisations"] for alias in (org["name"], *org.get("aliases", ()))
+            (alias, org["name"])
+            for org in lex["known_organisations"]
+            for alias in (org["name"], *org.get("aliases", ()))
         )
         self.person_titles = frozenset(w.casefold().rstrip(".") for w in lex["person_titles"])
         self.speech_verbs = frozenset(w.casefold() for w in lex["speech_verbs"])
         self.korean_surnames = frozenset(w.casefold() for w in lex["korean_surnames"])
-        self.russian_endings = tuple(sorted((w.casefold() for w in lex["russian_surname_endings"]), key=len, reverse=True))
+        self.russian_endings = tuple(
+            sorted((w.casefold() for w in lex["russian_surname_endings"]), key=len, reverse=True)
+        )
         self.not_names = frozenset(w.casefold().rstrip(".") for w in lex["not_names"])
         self.place_nouns = tuple(sorted((w.casefold() for w in lex["place_nouns"]), key=len, reverse=True))
         self.place_heads = frozenset(w.casefold() for w in lex["place_heads"])

@@ -52,7 +52,9 @@ def _details(fact: Fact) -> str:
     if fact.kind == "goods":
         parts = [f"HS {a['heading']} {a.get('hs_description', '')[:60]}".strip()]
         if a.get("directions"):
-            parts.append(" / ".join("Russia → DPRK" if d == "to_dprk" else "DPRK → Russia" for d in a["directions"]))
+            parts.append(
+                " / ".join("Russia → DPRK" if d == "to_dprk" else "DPRK → Russia" for d in a["directions"])
+            )
         if a.get("quantity") is not None:
             parts.append(a["quantity"].label())
         return " · ".join(parts)
@@ -81,7 +83,9 @@ def analysis_renderable(analysis: Analysis, *, show_sentences: bool = False) -> 
     head = Text()
     head.append_text(t(doc.title or doc.source, "bold"))
     head.append("\n")
-    head.append_text(t(f"{doc.source} · {doc.report_date.isoformat()} · {doc.language} · {doc.raw_format}", "dim"))
+    head.append_text(
+        t(f"{doc.source} · {doc.report_date.isoformat()} · {doc.language} · {doc.raw_format}", "dim")
+    )
     parts: list[RenderableType] = [head]
     if doc.partial or doc.warnings:
         warning = Text()
@@ -102,7 +106,10 @@ def analysis_renderable(analysis: Analysis, *, show_sentences: bool = False) -> 
             table.add_column("screening")
         for fact in facts:
             ev = fact.first
-            evidence = t(f"[{ev.start}:{ev.end}] {ev.text!r}" + (f" +{len(fact.evidence) - 1}" if len(fact.evidence) > 1 else ""))
+            evidence = t(
+                f"[{ev.start}:{ev.end}] {ev.text!r}"
+                + (f" +{len(fact.evidence) - 1}" if len(fact.evidence) > 1 else "")
+            )
             if show_sentences:
                 evidence.append("\n")
                 evidence.append_text(t(ev.sentence[:240], "dim"))
@@ -163,7 +170,11 @@ def stories_table(stories: list[StoryRow]) -> Table:
             score = report.get("story_score")
             joined = f" (joined at {score:.2f})" if score is not None else ""
             cell.append_text(t(f"#{report['id']} {report['report_date']} {report['source']}{joined}", "dim"))
-        dates = story.first_date if story.first_date == story.last_date else f"{story.first_date} … {story.last_date}"
+        dates = (
+            story.first_date
+            if story.first_date == story.last_date
+            else f"{story.first_date} … {story.last_date}"
+        )
         table.add_row(t(story.id), t(len(story.reports)), t(dates), cell)
     return table
 
@@ -177,6 +188,9 @@ def support_table(rows: list[FactSupport], title: str = "Facts") -> Table:
     table.add_column("first said")
     for row in rows:
         first: dict[str, Any] = row.mentions[0] if row.mentions else {}
-        said = t(f"#{first.get('report_id', '')} [{first.get('start', '')}:{first.get('end', '')}] {first.get('sentence', '')[:160]}", "dim")
+        said = t(
+            f"#{first.get('report_id', '')} [{first.get('start', '')}:{first.get('end', '')}] {first.get('sentence', '')[:160]}",
+            "dim",
+        )
         table.add_row(t(row.kind), t(row.label, "bold"), t(row.stories), t(row.reports), said)
     return table

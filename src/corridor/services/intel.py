@@ -88,7 +88,9 @@ def trade_checker(parties: ScreenerParties | None) -> TradeCheck:
     def check(transaction: dict[str, Any]) -> tuple[str, list[LegalFinding]]:
         verdict = evaluator.check(build_transaction(transaction, evaluator.hs), record=False)
         findings = [
-            LegalFinding(r.rule_id, r.outcome.value, r.citation, r.verification, r.verified, r.subject, r.message)
+            LegalFinding(
+                r.rule_id, r.outcome.value, r.citation, r.verification, r.verified, r.subject, r.message
+            )
             for r in verdict.reasons
         ]
         return verdict.outcome.value, findings
@@ -108,7 +110,9 @@ def listed_names(db_engine: Engine) -> ListedNames:
     return ListedNames(names())
 
 
-def engines(db_engine: Engine | None, *, screen: bool = True, check: bool = True, home: Path | None = None) -> Engines:
+def engines(
+    db_engine: Engine | None, *, screen: bool = True, check: bool = True, home: Path | None = None
+) -> Engines:
     """The extractor, and, over the active lists, the gazetteer, screening and trade checks."""
     from corridor.trade import hs
 
@@ -123,7 +127,9 @@ def engines(db_engine: Engine | None, *, screen: bool = True, check: bool = True
         built.screen = name_screen(screener)
         parties = ScreenerParties(screener, active_programs(db_engine))
     elif screen:
-        built.warnings.append("no lists imported: parties and vessels are not screened (corridor lists import ...)")
+        built.warnings.append(
+            "no lists imported: parties and vessels are not screened (corridor lists import ...)"
+        )
     if check:
         built.check = trade_checker(parties)
     return built
@@ -152,7 +158,9 @@ def _where(path: Path) -> Any:
     return Where(file=str(path))
 
 
-def analyse_file(path: Path, built: Engines, report_date: dt.date | None = None, tx_prefix: str = "") -> Analysis:
+def analyse_file(
+    path: Path, built: Engines, report_date: dt.date | None = None, tx_prefix: str = ""
+) -> Analysis:
     data = read_report(path)
     extractor = built.extractor
     doc = extractor.read(data, str(path), report_date, suffix=path.suffix)
@@ -162,7 +170,12 @@ def analyse_file(path: Path, built: Engines, report_date: dt.date | None = None,
             doc.report_date = found
             doc.warnings = [w for w in doc.warnings if not w.startswith("no report date")]
     return analyse(
-        doc, extractor, listed=built.listed, screen=built.screen, check=built.check, tx_prefix=tx_prefix or path.stem
+        doc,
+        extractor,
+        listed=built.listed,
+        screen=built.screen,
+        check=built.check,
+        tx_prefix=tx_prefix or path.stem,
     )
 
 
@@ -247,7 +260,10 @@ def ingest(
 
 
 def ingest_dir(
-    db_engine: Engine, directory: Path, built: Engines, report_date: dt.date | None = None,
+    db_engine: Engine,
+    directory: Path,
+    built: Engines,
+    report_date: dt.date | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> IngestSummary:
     return ingest(db_engine, report_files(directory), built, report_date, on_file)

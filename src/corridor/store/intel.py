@@ -143,7 +143,12 @@ def signatures(engine: Engine) -> Iterator[tuple[str, str, Signature]]:
     """(report id, story id, signature) of every stored report, for the story index."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(intel_reports.c.id, intel_reports.c.story_id, intel_reports.c.signature, intel_reports.c.shingles)
+            select(
+                intel_reports.c.id,
+                intel_reports.c.story_id,
+                intel_reports.c.signature,
+                intel_reports.c.shingles,
+            )
         )
         for report_id, story_id, raw, size in rows:
             yield str(report_id), str(story_id), Signature(tuple(json.loads(raw)), int(size))
@@ -167,37 +172,41 @@ def save_analysis(
     try:
         with engine.begin() as conn:
             existing = conn.execute(
-                select(intel_reports.c.id, intel_reports.c.story_id).where(intel_reports.c.sha256 == doc.sha256)
+                select(intel_reports.c.id, intel_reports.c.story_id).where(
+                    intel_reports.c.sha256 == doc.sha256
+                )
             ).first()
             if existing is not None:
                 return Saved(int(existing[0]), int(existing[1]), False, True, 0)
             new_story = story_id is None
             if story_id is None:
-                story_id = int(
-                    conn.execute(insert(intel_stories).values(title=doc.title or doc.source, created_at=now)).inserted_primary_key[0]
+                story_key = conn.execute(
+                    insert(intel_stories).values(title=doc.title or doc.source, created_at=now)
+                ).inserted_primary_key
+                assert story_key is not None
+                story_id = int(story_key[0])
+            report_key = conn.execute(
+                insert(intel_reports).values(
+                    story_id=story_id,
+                    source=doc.source,
+                    title=doc.title,
+                    report_date=doc.report_date.isoformat(),
+                    sha256=doc.sha256,
+                    language=doc.language,
+                    format=doc.raw_format,
+                    partial=doc.partial,
+                    warnings=_dumps(doc.warnings),
+                    signature=_dumps(sig.to_list()),
+                    shingles=sig.size,
+                    story_score=story_score,
+                    body=doc.text,
+                    screening=_dumps({k: [h.to_dict() for h in v] for k, v in analysis.screening.items()}),
+                    checks=_dumps([c.to_dict() for c in analysis.checks]),
+                    ingested_at=now,
                 )
-            report_id = int(
-                conn.execute(
-                    insert(intel_reports).values(
-                        story_id=story_id,
-                        source=doc.source,
-                        title=doc.title,
-                        report_date=doc.report_date.isoformat(),
-                        sha256=doc.sha256,
-                        language=doc.language,
-                        format=doc.raw_format,
-                        partial=doc.partial,
-                        warnings=_dumps(doc.warnings),
-                        signature=_dumps(sig.to_list()),
-                        shingles=sig.size,
-                        story_score=story_score,
-                        body=doc.text,
-                        screening=_dumps({k: [h.to_dict() for h in v] for k, v in analysis.screening.items()}),
-                        checks=_dumps([c.to_dict() for c in analysis.checks]),
-                        ingested_at=now,
-                    )
-                ).inserted_primary_key[0]
-            )
+            ).inserted_primary_key
+            assert report_key is not None
+            report_id = int(report_key[0])
             rows = [
                 {
                     "report_id": report_id,
@@ -224,7 +233,9 @@ def save_analysis(
 def stories(engine: Engine) -> list[StoryRow]:
     """Every story with its reports, newest report first within a story."""
     with engine.connect() as conn:
-        story_rows = conn.execute(select(intel_stories.c.id, intel_stories.c.title).order_by(intel_stories.c.id)).all()
+        story_rows = conn.execute(
+            select(intel_stories.c.id, intel_stories.c.title).order_by(intel_stories.c.id)
+        ).all()
         report_rows = conn.execute(
             select(
                 intel_reports.c.id,
@@ -239,7 +250,14 @@ def stories(engine: Engine) -> list[StoryRow]:
     by_story: dict[int, list[dict[str, Any]]] = {}
     for rid, sid, source, title, date, score, partial in report_rows:
         by_story.setdefault(int(sid), []).append(
-            {"id": int(rid), "source": source, "title": title, "report_date": date, "story_score": score, "partial": bool(partial)}
+            {
+                "id": int(rid),
+                "source": source,
+                "title": title,
+                "report_date": date,
+                "story_score": score,
+                "partial": bool(partial),
+            }
         )
     return [StoryRow(int(sid), title, by_story.get(int(sid), [])) for sid, title in story_rows]
 
@@ -260,9 +278,13 @@ def fact_support(
         query = query.where(intel_facts.c.kind.in_(kind.split(",")))
     if key_contains:
         query = query.where(intel_facts.c.key.contains(key_contains))
-    query = query.group_by(intel_facts.c.kind, intel_facts.c.key).order_by(
-        func.count(func.distinct(intel_reports.c.story_id)).desc(), intel_facts.c.kind, intel_facts.c.key
-    ).limit(limit)
+    query = (
+        query.group_by(intel_facts.c.kind, intel_facts.c.key)
+        .order_by(
+            func.count(func.distinct(intel_reports.c.story_id)).desc(), intel_facts.c.kind, intel_facts.c.key
+        )
+        .limit(limit)
+    )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         out = [FactSupport(k, key, label, int(s), int(r)) for k, key, label, s, r in rows]
@@ -283,7 +305,14 @@ def fact_support(
             ).all()
             for rid, sid, source, start, end, sentence, attrs in mentions:
                 support.mentions.append(
-                    {"report_id": int(rid), "story_id": int(sid), "source": source, "start": int(start), "end": int(end), "sentence": sentence}
+                    {
+                        "report_id": int(rid),
+                        "story_id": int(sid),
+                        "source": source,
+                        "start": int(start),
+                        "end": int(end),
+                        "sentence": sentence,
+                    }
                 )
                 if not support.attrs:
                     support.attrs = json.loads(attrs)

@@ -45,7 +45,9 @@ def upgrade() -> None:
     op.create_table(
         "intel_facts",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("report_id", sa.Integer, sa.ForeignKey("intel_reports.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "report_id", sa.Integer, sa.ForeignKey("intel_reports.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("key", sa.Text, nullable=False),
         sa.Column("label", sa.Text, nullable=False),
