@@ -101,7 +101,12 @@ class QuantityFinder:
         """Quantities in one sentence (`text`); `context` is the sentence before, for an
         implied people unit.  Spans are offset by `sentence_start`."""
         found: list[QuantityMatch] = []
-        for match in self._regex.finditer(text):
+        position = 0
+        while True:
+            match = self._regex.search(text, position)
+            if match is None:
+                break
+            position = match.end() if match.end() > position else position + 1
             low = self._value(match.group("low"))
             if low is None:
                 continue
@@ -117,8 +122,10 @@ class QuantityFinder:
             currency_word = (match.group("cur") or "").casefold()
             unit_word = (match.group("unit") or "").casefold()
             if high_text and dash == "and" and qualifier != "between":
-                # "5 and 6": two numbers, not a range, unless "between ... and ..."
+                # "5 and 6": two numbers, not a range, unless "between ... and ...": the
+                # second is read again on its own
                 high, end, currency_word, unit_word = low, match.end("low"), "", ""
+                position = match.start("high")
             raw_low = match.group("low")
             if not (symbol or currency_word or unit_word) and _is_year_or_day(
                 text, match.start("low"), raw_low, high_text
