@@ -190,3 +190,17 @@ def test_data_files_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, json.loads(schema_text))
     assert len(data["places"]["places"]) > 40
+
+
+def test_korean_report_places_goods_quantities_dates(shared_data: object) -> None:
+    from corridor.intel.extract import Extractor
+
+    extractor = Extractor(vocab.vocabulary())
+    text = "북한 노동자들이 블라디보스토크에서 일하고 있으며, 북한은 휘발유 3만 톤을 수입했다고 2024년 3월 7일 보도됐다."
+    doc = extractor.read_text(text, "ko.txt", dt.date(2024, 3, 10))
+    assert doc.language == "ko" and doc.partial
+    facts = {f.key: f for f in extractor.facts(doc)}
+    assert facts["place:vladivostok"].first.text == "블라디보스토크"
+    assert facts["goods:gasoline"].attrs["heading"] == "2710"
+    assert facts["goods:gasoline"].attrs["quantity"].label() == "30,000 t"
+    assert "activity:labour_dispatch" in facts and "date:2024-03-07" in facts

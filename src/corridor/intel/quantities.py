@@ -71,11 +71,12 @@ class QuantityFinder:
         scale_alt = "|".join(re.escape(s) for s in scales)
         sym_alt = "|".join(re.escape(s) for s in symbols)
         cur_alt = "|".join(re.escape(w) for w in words)
-        number = rf"(?:{_NUMBER})(?:\s*(?:{scale_alt})\b)?"
+        # a scale word ends at a word boundary, or runs into a Korean particle or unit (3만 톤)
+        number = rf"(?:{_NUMBER})(?:\s*(?:{scale_alt})(?:\b|(?=[\uac00-\ud7a3])))?"
         self._regex = re.compile(
             rf"(?<![\w.,])(?P<sym>{sym_alt})?\s?(?P<low>{number})"
             rf"(?:(?P<dash>{_DASH})(?P<sym2>{sym_alt})?(?P<high>{number}))?"
-            rf"(?:\s*(?:-|\s)?(?:(?P<cur>{cur_alt})\b|(?:{_FILLER}(?P<unit>{unit_alt}))(?![\w])))?",
+            rf"(?:\s*(?:-|\s)?(?:(?P<cur>{cur_alt})\b|(?:{_FILLER}(?P<unit>{unit_alt}))(?!(?![\uac00-\ud7a3])[^\W\d_])))?",
             re.IGNORECASE,
         )
         self._people = re.compile(
