@@ -204,3 +204,13 @@ def test_korean_report_places_goods_quantities_dates(shared_data: object) -> Non
     assert facts["goods:gasoline"].attrs["heading"] == "2710"
     assert facts["goods:gasoline"].attrs["quantity"].label() == "30,000 t"
     assert "activity:labour_dispatch" in facts and "date:2024-03-07" in facts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Korea's Ch'oe met Workers' Party men", "KHASAN-TUMANGANG, 20,000- 50,000 rock'n'roll", "  a__b ''x' `y` 's"],
+)
+def test_fold_fast_path_agrees_with_the_general_one(text: str) -> None:
+    # a non-ASCII letter at the end sends the text down the general path
+    fast, general = fold(text), fold(text + " ŏ")
+    assert general.text.startswith(fast.text) and general.origin[: len(fast.origin)] == fast.origin

@@ -94,6 +94,9 @@ _ENGLISH = frozenset(
     ]
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def detect_format(text: str, hint: str = "") -> str:
@@ -194,17 +197,10 @@ def strip_boilerplate(text: str, vocab: Vocabulary) -> str:
 def detect_language(text: str) -> str:
     """en | ru | ko | other, from the scripts of the letters and, for Latin text, the
     share of English function words."""
-    latin = cyrillic = hangul = 0
-    for char in text[:20000]:
-        if not char.isalpha():
-            continue
-        code = ord(char)
-        if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
-            hangul += 1
-        elif 0x0400 <= code <= 0x04FF:
-            cyrillic += 1
-        elif code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
-            latin += 1
+    sample = text[:6000]
+    hangul = len(_HANGUL.findall(sample))
+    cyrillic = len(_CYRILLIC.findall(sample))
+    latin = len(_LATIN.findall(sample))
     total = latin + cyrillic + hangul
     if total == 0:
         return "other"
@@ -214,7 +210,7 @@ def detect_language(text: str) -> str:
         return "ru"
     if latin / total < 0.5:
         return "other"
-    words = [w.casefold() for w in _WORD.findall(text[:20000])]
+    words = [w.casefold() for w in _WORD.findall(text[:6000])]
     if not words:
         return "other"
     share = sum(1 for w in words if w in _ENGLISH) / len(words)

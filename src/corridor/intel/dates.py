@@ -64,6 +64,12 @@ _REGEX = re.compile(
     "|".join(f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS),
     re.IGNORECASE,
 )
+# A cheap test a sentence passes before the full expression runs on it.
+_HINT = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|today|tomorrow)"
+    rf"|\b(?:last|next|this|past|earlier|later|early|late|ago|end)\b|(?:{_RU_MONTHS})",
+    re.IGNORECASE,
+)
 _KINDS = tuple(name for name, _ in _PATTERNS)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
@@ -111,6 +117,7 @@ def _parser(base: dt.date) -> Any:
     return DateDataParser(languages=["en", "ru"], settings=settings)
 
 
+@lru_cache(maxsize=8192)
 def _parse_written(text: str, base: dt.date) -> dt.date | None:
     try:
         data = _parser(base).get_date_data(text)
@@ -205,6 +212,8 @@ def resolve(kind: str, groups: dict[str, str], text: str, base: dt.date) -> Date
 def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
     """Date expressions in `text` (one sentence), spans offset by `offset`."""
     found: list[DateMatch] = []
+    if not _HINT.search(text):
+        return found  # no digit, month, weekday or relative word: nothing to look for
     for match in _REGEX.finditer(text):
         kind = next(name for name in _KINDS if match.group(name) is not None)
         prefix = f"{kind}_"

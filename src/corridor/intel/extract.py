@@ -293,7 +293,9 @@ class Extractor:
                 continue
             term = self.vocab.goods[match.value[0]]
             goods_sentence = _sentence_of(doc.sentences, match.start)
-            direction = self._direction(doc.text, goods_sentence, match, sides) if goods_sentence else None
+            direction = (
+                self._direction(doc.text, goods_sentence, match, sides, places) if goods_sentence else None
+            )
             if (
                 direction is None
                 and previous_goods[0] >= 0
@@ -334,7 +336,7 @@ class Extractor:
             if cue_sentence is None:
                 continue
             context = self._activity_context(
-                doc, cue_sentence, builder, _next_sentence(doc.sentences, cue_sentence)
+                doc, cue_sentence, builder, _next_sentence(doc.sentences, cue_sentence), sides
             )
             if activity.check == "labour" and "kp" not in context["sides"]:  # type: ignore[operator]
                 continue  # workers of no DPRK side: not a labour dispatch
@@ -413,6 +415,7 @@ class Extractor:
         sentence: Sentence,
         goods: PhraseMatch[list[str]],
         sides: list[PhraseMatch[list[str]]],
+        places: list[PhraseMatch[list[str]]],
     ) -> str | None:
         """to_dprk (Russia → DPRK) or from_dprk, from the words around the goods."""
         # 1. an adjective just before: "Russian wheat flour", "North Korean coal"
@@ -435,8 +438,8 @@ class Extractor:
         # 3. where it was loaded and discharged: a Russian place then a DPRK place, or the reverse
         countries = [
             self.vocab.places[m.value[0]].country
-            for m in self._sentence_places(text, sentence)
-            if self.vocab.places[m.value[0]].country in ("ru", "kp")
+            for m in places
+            if sentence.start <= m.start < sentence.end and self.vocab.places[m.value[0]].country in ("ru", "kp")
         ]
         if countries and "ru" in countries and "kp" in countries:
             return "to_dprk" if countries[0] == "ru" else "from_dprk"
@@ -457,11 +460,13 @@ class Extractor:
                 return "to_dprk" if party == "kp" else "from_dprk"
         return None
 
-    def _sentence_places(self, text: str, sentence: Sentence) -> list[PhraseMatch[list[str]]]:
-        return self.vocab.place_matcher.find(text[sentence.start : sentence.end])
-
     def _activity_context(
-        self, doc: Document, sentence: Sentence, builder: _Facts, following: Sentence | None
+        self,
+        doc: Document,
+        sentence: Sentence,
+        builder: _Facts,
+        following: Sentence | None,
+        sides: list[PhraseMatch[list[str]]],
     ) -> dict[str, object]:
         """What is said with an activity: the goods, parties, vessels, dates and counts of its
         sentence, and the places of its sentence and the next ("... offices. Regions likely
@@ -511,9 +516,9 @@ class Extractor:
                 context["vessels"].append(
                     {"key": fact.key, "name": fact.label, "imo": fact.attrs.get("imo", "")}
                 )
-        folded_sentence = fold(sentence.text)
-        for side in self.vocab.side_matcher.find_folded(folded_sentence):
-            context["sides"].append(side.value[0])
+        for side in sides:
+            if sentence.start <= side.start < sentence.end:
+                context["sides"].append(side.value[0])
         words = set(re.findall(r"[^\W\d_]+", sentence.text.casefold()))
         context["transfer"] = [True] if words & (self.vocab.export_verbs | self.vocab.import_verbs) else []
         return context  # type: ignore[return-value]

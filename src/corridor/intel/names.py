@@ -167,10 +167,10 @@ class _Tok:
     start: int
     end: int
     text: str
+    bare: str = ""  # the text without a final full stop, case-folded
 
-    @property
-    def bare(self) -> str:
-        return self.text.rstrip(".").casefold()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bare", self.text.rstrip(".").casefold())
 
 
 def _possessive(token: str) -> bool:

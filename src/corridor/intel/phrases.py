@@ -14,6 +14,7 @@ Pure, no I/O.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,7 +75,48 @@ class Folded:
         return self.origin[start], (self.origin[end - 1] + 1 if end > start else self.origin[start])
 
 
+# Punctuation replaced one for one before the ASCII fast path (the length stays the same).
+_ASCII_PUNCTUATION = str.maketrans(
+    {"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-", "\u00a0": " ", "…": "."}
+)
+_ASCII_WORD = re.compile(r"[a-z0-9]+(?:['`][a-z0-9]+)*")
+
+
+def _fold_ascii(text: str, lower: str) -> Folded:
+    out: list[str] = []
+    origin: list[int] = []
+    previous_end = 0
+    for match in _ASCII_WORD.finditer(lower):
+        start, word = match.start(), match.group(0)
+        if out and out[-1] != " ":
+            gap = previous_end
+            while gap < start - 1 and lower[gap] in "'`":
+                gap += 1  # apostrophes vanish; the separator is the first other character
+            out.append(" ")
+            origin.append(gap)
+        previous_end = match.end()
+        if "'" not in word and "`" not in word:
+            out.append(word)
+            origin.extend(range(start, match.end()))
+            continue
+        for offset, char in enumerate(word):
+            index = start + offset
+            if char in "'`":
+                if word[offset + 1 : offset + 2] == "s" and offset + 2 == len(word) and out and out[-1] != " ":
+                    out.append(" ")  # a possessive ends the word
+                    origin.append(index)
+                continue
+            out.append(char)
+            origin.append(index)
+    return Folded("".join(out), origin, len(text))
+
+
 def fold(text: str) -> Folded:
+    """`text` folded as `normalize` folds names, with the original index of every
+    folded character."""
+    ascii_text = text.translate(_ASCII_PUNCTUATION)
+    if ascii_text.isascii():
+        return _fold_ascii(text, ascii_text.lower())
     out: list[str] = []
     origin: list[int] = []
     space = True  # collapse runs of spaces; no leading space
