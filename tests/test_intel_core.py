@@ -208,7 +208,11 @@ def test_korean_report_places_goods_quantities_dates(shared_data: object) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["Korea's Ch'oe met Workers' Party men", "KHASAN-TUMANGANG, 20,000- 50,000 rock'n'roll", "  a__b ''x' `y` 's"],
+    [
+        "Korea's Ch'oe met Workers' Party men",
+        "KHASAN-TUMANGANG, 20,000- 50,000 rock'n'roll",
+        "  a__b ''x' `y` 's",
+    ],
 )
 def test_fold_fast_path_agrees_with_the_general_one(text: str) -> None:
     # a non-ASCII letter at the end sends the text down the general path

@@ -66,8 +66,8 @@ _REGEX = re.compile(
 )
 # A cheap test a sentence passes before the full expression runs on it.
 _HINT = re.compile(
-    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|today|tomorrow)"
-    rf"|\b(?:last|next|this|past|earlier|later|early|late|ago|end)\b|(?:{_RU_MONTHS})",
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|today|tomorrow)"
+    rf"|\b(?:last|next|this|past|earlier|later|early|late|ago)\b|\b{_YEAR}\b|\d[/.]\d|\d\s*[년월]|(?:{_RU_MONTHS})",
     re.IGNORECASE,
 )
 _KINDS = tuple(name for name, _ in _PATTERNS)
@@ -212,9 +212,25 @@ def resolve(kind: str, groups: dict[str, str], text: str, base: dt.date) -> Date
 def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
     """Date expressions in `text` (one sentence), spans offset by `offset`."""
     found: list[DateMatch] = []
-    if not _HINT.search(text):
-        return found  # no digit, month, weekday or relative word: nothing to look for
-    for match in _REGEX.finditer(text):
+    # the full expression only runs near a hint (a month, weekday, year, relative word):
+    # every date expression starts at most 30 characters before its hint
+    windows: list[tuple[int, int]] = []
+    for hint in _HINT.finditer(text):
+        start, end = max(0, hint.start() - 30), min(len(text), hint.end() + 40)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    matches = []
+    for start, end in windows:
+        position = start
+        while True:
+            match = _REGEX.search(text, position, end)
+            if match is None:
+                break
+            matches.append(match)
+            position = match.end()
+    for match in matches:
         kind = next(name for name in _KINDS if match.group(name) is not None)
         prefix = f"{kind}_"
         groups = {

@@ -439,7 +439,8 @@ class Extractor:
         countries = [
             self.vocab.places[m.value[0]].country
             for m in places
-            if sentence.start <= m.start < sentence.end and self.vocab.places[m.value[0]].country in ("ru", "kp")
+            if sentence.start <= m.start < sentence.end
+            and self.vocab.places[m.value[0]].country in ("ru", "kp")
         ]
         if countries and "ru" in countries and "kp" in countries:
             return "to_dprk" if countries[0] == "ru" else "from_dprk"

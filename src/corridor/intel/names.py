@@ -23,12 +23,16 @@ Pure, no I/O.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from corridor.intel.vocab import Vocabulary
+from corridor.types.countries import to_code
 
 _TOKEN = re.compile(r"[^\W_][\w'’.&-]*|&", re.UNICODE)
 _CONNECTORS = frozenset(("of", "the", "for", "de", "&", "du", "des", "la"))
+_KEEP_DOT = frozenset(("co", "corp", "inc", "ltd", "st", "u.s", "u.n"))
+_RUN_BREAK = re.compile(r"[,;:()\[\]!?\"“”«»]|\.\s")
 # Words that never begin a name, even an organisation's ("Korea Ryonbong General
 # Corporation" keeps its "Korea"; "According to Reuters" loses its "According").
 _FUNCTION_WORDS = frozenset(
@@ -162,15 +166,16 @@ class NameMatch:
     why: str
 
 
-@dataclass(frozen=True, slots=True)
 class _Tok:
-    start: int
-    end: int
-    text: str
-    bare: str = ""  # the text without a final full stop, case-folded
+    """A word of a sentence: its span, text, and text without a final full stop, case-folded."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "bare", self.text.rstrip(".").casefold())
+    __slots__ = ("bare", "end", "start", "text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.bare = text.rstrip(".").casefold()
 
 
 def _possessive(token: str) -> bool:
@@ -187,19 +192,17 @@ class NameFinder:
         previous_end = 0
         for match in _TOKEN.finditer(sentence):
             raw = match.group(0)
-            text = (
-                raw.rstrip(".")
-                if raw.casefold().rstrip(".") not in ("co", "corp", "inc", "ltd", "st", "u.s", "u.n")
-                else raw
-            )
-            tok = _Tok(match.start(), match.start() + len(text), text)
-            gap = sentence[previous_end : match.start()]
-            broken = bool(current) and (
-                re.search(r"[,;:()\[\]!?\"“”«»]|\.\s", gap) is not None or "\n" in gap
-            )
-            if broken:
-                runs.append(current)
-                current = []
+            first = raw[0]
+            if not current and not (first.isupper() or first == "&"):
+                previous_end = match.end()
+                continue  # the common case: a lower-case word outside any name
+            text = raw.rstrip(".") if raw.casefold().rstrip(".") not in _KEEP_DOT else raw
+            start = match.start()
+            if current:
+                gap = sentence[previous_end:start]
+                if gap != " " and (_RUN_BREAK.search(gap) is not None or "\n" in gap):
+                    runs.append(current)
+                    current = []
             possessive = _possessive(text)
             word = text[:-2] if possessive else text
             capital = word[:1].isupper() or (
@@ -213,12 +216,12 @@ class NameFinder:
                     runs.append(current)
                 current = []
             elif capital:
-                current.append(_Tok(tok.start, tok.start + len(word), word))
+                current.append(_Tok(start, start + len(word), word))
                 if possessive or (raw.endswith(".") and not text.endswith(".")):
                     runs.append(current)
                     current = []
             elif current and word.casefold() in _CONNECTORS:
-                current.append(tok)
+                current.append(_Tok(start, start + len(text), text))
             elif current:
                 runs.append(current)
                 current = []
@@ -407,6 +410,8 @@ class NameFinder:
         name = sentence[start:end]
         if all(w in self.vocab.not_names or w in _CONNECTORS or w.isdigit() for w in words):
             return None
+        if to_code(name) is not None:
+            return None  # "the Russian Federation" is a country, not a party
         state = any(w in self.vocab.state_words for w in words)
         company = any(w in self.vocab.company_words for w in words)
         if (state or company) and len(run) >= 2:
@@ -415,12 +420,15 @@ class NameFinder:
             return NameMatch(start, end, name, "entity", schema, "organisation word")
         if ship_sentence and len(run) >= 2 and run[-1].text.isdigit():
             return NameMatch(start, end, name, "vessel", "Vessel", "name with a hull number")
-        index = next((i for i, (pos, _) in enumerate(tokens) if pos == run[0].start), None)
+        positions = [pos for pos, _ in tokens]
+        found_at = bisect_left(positions, run[0].start)
+        index = found_at if found_at < len(tokens) and positions[found_at] == run[0].start else None
         before = tokens[index - 1][1].casefold().rstrip(".,") if index else ""
         before2 = (
             " ".join(t for _, t in tokens[max(0, (index or 0) - 2) : index or 0]).casefold().rstrip(".,")
         )
-        after_index = next((i for i, (pos, _) in enumerate(tokens) if pos >= run[-1].end), None)
+        following_at = bisect_left(positions, run[-1].end)
+        after_index = following_at if following_at < len(tokens) else None
         after = tokens[after_index][1].casefold() if after_index is not None else ""
         # titles as the run's own first words: "President Vladimir Putin", "Defence Minister
         # Sergei Shoigu", "Secretary of State Hillary Clinton": the person is the words after

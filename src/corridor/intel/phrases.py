@@ -77,7 +77,19 @@ class Folded:
 
 # Punctuation replaced one for one before the ASCII fast path (the length stays the same).
 _ASCII_PUNCTUATION = str.maketrans(
-    {"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-", "\u00a0": " ", "…": "."}
+    {
+        "’": "'",
+        "‘": "'",
+        "ʼ": "'",
+        "“": '"',
+        "”": '"',
+        "«": '"',
+        "»": '"',
+        "–": "-",
+        "—": "-",
+        "\u00a0": " ",
+        "…": ".",
+    }
 )
 _ASCII_WORD = re.compile(r"[a-z0-9]+(?:['`][a-z0-9]+)*")
 
@@ -102,7 +114,12 @@ def _fold_ascii(text: str, lower: str) -> Folded:
         for offset, char in enumerate(word):
             index = start + offset
             if char in "'`":
-                if word[offset + 1 : offset + 2] == "s" and offset + 2 == len(word) and out and out[-1] != " ":
+                if (
+                    word[offset + 1 : offset + 2] == "s"
+                    and offset + 2 == len(word)
+                    and out
+                    and out[-1] != " "
+                ):
                     out.append(" ")  # a possessive ends the word
                     origin.append(index)
                 continue

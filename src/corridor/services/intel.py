@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from corridor.errors import CorridorError, InputError, LimitError, NotFoundError, ParseError
+from corridor.errors import CorridorError, InputError, LimitError, NotFoundError, ParseError, Where
 from corridor.intel.analyse import NameScreen, TradeCheck, analyse
 from corridor.intel.dates import dateline
 from corridor.intel.extract import Extractor
@@ -144,18 +144,13 @@ def read_report(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise LimitError(
-            f"{size:,} bytes: larger than a report ({MAX_FILE_BYTES:,} bytes at most)", where=_where(path)
+            f"{size:,} bytes: larger than a report ({MAX_FILE_BYTES:,} bytes at most)",
+            where=Where(file=str(path)),
         )
     try:
         return path.read_bytes()
     except OSError as exc:
         raise ParseError(path, "", f"cannot read: {exc.strerror or exc}") from exc
-
-
-def _where(path: Path) -> Any:
-    from corridor.errors import Where
-
-    return Where(file=str(path))
 
 
 def analyse_file(
