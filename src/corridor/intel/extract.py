@@ -149,7 +149,7 @@ class Extractor:
         folded = fold(doc.text)
         full = doc.language == "en"
         some = doc.language in ("en", "ru", "ko")
-        claimed: list[tuple[int, int]] = []
+        claimed = _Spans(len(doc.text))
 
         places = self.vocab.place_matcher.find_folded(folded)
         previous_place = -1
@@ -178,17 +178,17 @@ class Extractor:
                     "roles": list(place.roles),
                 },
             )
-            claimed.append((match.start, match.end))
+            claimed.add((match.start, match.end))
 
         if listed is not None:
             for hit in listed.find(folded, doc.text):
-                if _overlaps(hit.start, hit.end, claimed):
+                if claimed.overlaps(hit.start, hit.end):
                     continue
                 self._listed_fact(builder, hit)
-                claimed.append((hit.start, hit.end))
+                claimed.add((hit.start, hit.end))
 
         for match in self.vocab.known_organisations.find_folded(folded):
-            if _overlaps(match.start, match.end, claimed) or not _capitalised(
+            if claimed.overlaps(match.start, match.end) or not _capitalised(
                 doc.text[match.start : match.end]
             ):
                 continue
@@ -201,7 +201,7 @@ class Extractor:
                 match.end,
                 {"name": name, "schema": "Organization", "why": "known organisation"},
             )
-            claimed.append((match.start, match.end))
+            claimed.add((match.start, match.end))
 
         not_goods = [(m.start, m.end) for m in self.vocab.not_goods.find_folded(folded)]
         goods_matches = [
@@ -223,7 +223,7 @@ class Extractor:
 
         if full:
             for start, end, name, noun in self._unknown_places(doc.text):
-                if _overlaps(start, end, claimed):
+                if claimed.overlaps(start, end):
                     continue
                 builder.add(
                     "place",
@@ -233,25 +233,21 @@ class Extractor:
                     end,
                     {"place_id": "", "name": name, "country": "", "roles": [noun], "why": "place noun"},
                 )
-                claimed.append((start, end))
+                claimed.add((start, end))
 
         for sentence in doc.sentences:
-            s_claimed = [
-                (a - sentence.start, b - sentence.start)
-                for a, b in claimed
-                if sentence.start <= a < sentence.end
-            ]
+            s_claimed = claimed.within(sentence.start, sentence.end)
             if full or doc.language == "ru":
                 for named in self.names.find(sentence.text, s_claimed):
                     start, end = sentence.start + named.start, sentence.start + named.end
-                    if _overlaps(start, end, claimed):
+                    if claimed.overlaps(start, end):
                         continue
                     schema = "Vessel" if named.kind == "vessel" else named.schema
                     attrs: dict[str, object] = {"name": named.name, "schema": schema, "why": named.why}
                     builder.add(
                         named.kind, f"{named.kind}:{name_key(named.name)}", named.name, start, end, attrs
                     )
-                    claimed.append((start, end))
+                    claimed.add((start, end))
             for imo_match in _IMO.finditer(sentence.text):
                 digits = imo_match.group(1)
                 if imo_check_digit_ok(digits):
@@ -261,7 +257,7 @@ class Extractor:
         previous = ""
         for sentence in doc.sentences:
             for q in self.quantities.find(sentence.text, sentence.start, previous):
-                if _overlaps(q.start, q.end, claimed):
+                if claimed.overlaps(q.start, q.end):
                     continue
                 quantities.append((q.start, q.end, q.quantity))
                 builder.add(
@@ -289,7 +285,7 @@ class Extractor:
 
         previous_goods: tuple[int, str | None] = (-1, None)
         for match in goods_matches:
-            if _overlaps(match.start, match.end, claimed):
+            if claimed.overlaps(match.start, match.end):
                 continue
             term = self.vocab.goods[match.value[0]]
             goods_sentence = _sentence_of(doc.sentences, match.start)
@@ -329,7 +325,7 @@ class Extractor:
                         goods_dates.append(found_date.date)
 
         for match in cues:
-            if _overlaps(match.start, match.end, claimed):
+            if claimed.overlaps(match.start, match.end):
                 continue
             activity = self.vocab.activities[match.value[0]]
             cue_sentence = _sentence_of(doc.sentences, match.start)
@@ -622,6 +618,26 @@ def _next_word(text: str, end: int) -> str:
 def _next_sentence(sentences: list[Sentence], sentence: Sentence) -> Sentence | None:
     index = sentences.index(sentence)
     return sentences[index + 1] if index + 1 < len(sentences) else None
+
+
+class _Spans:
+    """Character spans of a text already taken by a fact (a name is not also a goods word)."""
+
+    def __init__(self, length: int) -> None:
+        self._mask = bytearray(length)
+        self._spans: list[tuple[int, int]] = []
+
+    def add(self, span: tuple[int, int]) -> None:
+        start, end = span
+        self._mask[start:end] = b"\x01" * (end - start)
+        self._spans.append(span)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self._mask.find(1, start, end) != -1
+
+    def within(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The taken spans that start in [start, end), relative to `start`."""
+        return [(a - start, b - start) for a, b in self._spans if start <= a < end]
 
 
 def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:

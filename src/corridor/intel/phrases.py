@@ -210,12 +210,12 @@ class PhraseMatcher(Generic[V]):
                 continue
             candidates.append((start, end, key, values))
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # characters already part of a longer match
         chosen: list[PhraseMatch[list[V]]] = []
         for start, end, key, values in candidates:
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if taken.find(1, start, end) != -1:
                 continue
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             o_start, o_end = folded.span(start, end)
             chosen.append(PhraseMatch(o_start, o_end, key, values))
         chosen.sort(key=lambda m: m.start)
