@@ -166,6 +166,22 @@ class NameMatch:
     why: str
 
 
+class _Tokens:
+    """A sentence's words and their positions, split only when a run needs its neighbours."""
+
+    __slots__ = ("_split", "sentence")
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        self._split: tuple[list[int], list[str]] | None = None
+
+    def get(self) -> tuple[list[int], list[str]]:
+        if self._split is None:
+            matches = list(_TOKEN.finditer(self.sentence))
+            self._split = ([m.start() for m in matches], [m.group(0) for m in matches])
+        return self._split
+
+
 class _Tok:
     """A word of a sentence: its span, text, and text without a final full stop, case-folded."""
 
@@ -283,7 +299,7 @@ class NameFinder:
                         NameMatch(start, end, match.group("name"), "entity", schema, "organisation pattern")
                     )
                     taken.append((start, end))
-        tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(sentence)]
+        tokens = _Tokens(sentence)
         left: list[list[_Tok]] = []
         for run in self._runs(sentence):
             for piece in self._split_claimed(run, taken):
@@ -403,7 +419,7 @@ class NameFinder:
         return " ".join(words)
 
     def _classify(
-        self, run: list[_Tok], sentence: str, tokens: list[tuple[int, str]], ship_sentence: bool
+        self, run: list[_Tok], sentence: str, tokens: _Tokens, ship_sentence: bool
     ) -> NameMatch | None:
         words = [t.bare for t in run]
         start, end = run[0].start, run[-1].end
@@ -420,16 +436,14 @@ class NameFinder:
             return NameMatch(start, end, name, "entity", schema, "organisation word")
         if ship_sentence and len(run) >= 2 and run[-1].text.isdigit():
             return NameMatch(start, end, name, "vessel", "Vessel", "name with a hull number")
-        positions = [pos for pos, _ in tokens]
+        positions, words_of = tokens.get()
         found_at = bisect_left(positions, run[0].start)
-        index = found_at if found_at < len(tokens) and positions[found_at] == run[0].start else None
-        before = tokens[index - 1][1].casefold().rstrip(".,") if index else ""
-        before2 = (
-            " ".join(t for _, t in tokens[max(0, (index or 0) - 2) : index or 0]).casefold().rstrip(".,")
-        )
+        index = found_at if found_at < len(positions) and positions[found_at] == run[0].start else None
+        before = words_of[index - 1].casefold().rstrip(".,") if index else ""
+        before2 = " ".join(words_of[max(0, (index or 0) - 2) : index or 0]).casefold().rstrip(".,")
         following_at = bisect_left(positions, run[-1].end)
-        after_index = following_at if following_at < len(tokens) else None
-        after = tokens[after_index][1].casefold() if after_index is not None else ""
+        after_index = following_at if following_at < len(positions) else None
+        after = words_of[after_index].casefold() if after_index is not None else ""
         # titles as the run's own first words: "President Vladimir Putin", "Defence Minister
         # Sergei Shoigu", "Secretary of State Hillary Clinton": the person is the words after
         titled = self._after_title(run)
