@@ -1,7 +1,8 @@
 """The `corridor` command line.  Commands only parse options, call the
 application layer (`corridor.services`) and render what it returns; one module
 per concern: `lists` (lists, entity, demo-import), `screening` (screen, compare,
-index), `trade` (check, ledger, rules, hs)."""
+index), `trade` (check, ledger, rules, hs), `intel` (reports into facts), `keys`
+(API keys and roles), `audit` (the hash-chained audit trail)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from corridor import settings
-from corridor.cli import lists, screening, trade
+from corridor.cli import intel, lists, screening, trade
 from corridor.cli.audit import audit_app
 from corridor.cli.common import exit_code, fail
 from corridor.cli.keys import keys_app
@@ -45,8 +46,9 @@ app = typer.Typer(
 app.add_typer(lists.lists_app, name="lists")
 app.add_typer(trade.rules_app, name="rules")
 app.add_typer(screening.index_app, name="index")
-app.add_typer(audit_app, name="audit")
+app.add_typer(intel.intel_app, name="intel")
 app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 for module in (lists, screening, trade):
     for command in module.top_app.registered_commands:
         app.registered_commands.append(command)
