@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from corridor import settings
-from corridor.cli import lists, screening, trade
+from corridor.cli import db, lists, screening, trade
 
 
 def _start() -> None:
@@ -23,6 +23,7 @@ app = typer.Typer(
     callback=_start,
 )
 app.add_typer(lists.lists_app, name="lists")
+app.add_typer(db.db_app, name="db")
 app.add_typer(trade.rules_app, name="rules")
 app.add_typer(screening.index_app, name="index")
 for module in (lists, screening, trade):

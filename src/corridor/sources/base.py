@@ -39,6 +39,8 @@ class ListMeta:
     title: str = ""
     files: list[str] = field(default_factory=list)  # every file read, for checksums
     extra: dict[str, Any] = field(default_factory=dict)
+    # data the parser kept but could not read as meant (a garbled date...): shown to the user
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
