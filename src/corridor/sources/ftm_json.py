@@ -25,6 +25,7 @@ twice: pass 1 validates every line and keeps only the small folded facts
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import Counter
@@ -37,7 +38,7 @@ from followthemoney import model
 from followthemoney.schema import Schema
 
 from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind, detect_script
-from corridor.sources.base import ListMeta, ParsedList, ParseError
+from corridor.sources.base import ListMeta, ParsedList, ParseError, decoded_lines
 
 FORMAT = "ftm-json"
 
@@ -206,8 +207,9 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any], Schema]]:
     values; they are unnested here (the value becomes the id) and each embedded
     entity is yielded once, with the line number it was found on."""
     nested_seen: set[str] = set()  # only ids that came out of nesting: flat files keep this empty
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    lines = decoded_lines(path)
+    with contextlib.closing(lines):
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:

@@ -18,12 +18,11 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import IO
 
 from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind, detect_script
-from corridor.sources.base import ListMeta, ParsedList, ParseError
+from corridor.sources.base import ListMeta, ParsedList, ParseError, decoded_lines
 from corridor.sources.ftm_json import SCHEMA_MAP, index_dataset_name
 
 FORMAT = "ftm-simple-csv"
@@ -70,7 +69,7 @@ def identifier_for(value: str, countries: list[str]) -> Identifier:
 
 
 def parse(path: Path) -> ParsedList:
-    handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the generator
+    handle = decoded_lines(path, "utf-8-sig")  # closed by the entity generator
     try:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
@@ -95,7 +94,7 @@ def parse(path: Path) -> ParsedList:
 
 
 def _entities(
-    path: Path, handle: IO[str], reader: csv.DictReader[str], rows: Iterator[dict[str, str]], meta: ListMeta
+    path: Path, handle: Generator[str, None, None], reader: csv.DictReader[str], rows: Iterator[dict[str, str]], meta: ListMeta
 ) -> Iterator[Entity]:
     count = 0
     datasets: set[str] = set()
