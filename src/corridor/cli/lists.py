@@ -33,7 +33,7 @@ def _engine(db_url: str | None) -> Engine:
 
 
 def _held_back_and_warnings(result: service.ImportResult) -> None:
-    if result.held_back and not result.unchanged:
+    if result.held_back:
         err.print(
             Text("held back: ", style="yellow")
             + Text(f"{result.source} version {result.version_id} is stored but not active: {result.held_back}")

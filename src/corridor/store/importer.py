@@ -39,14 +39,14 @@ from sqlalchemy import Connection, Engine, Row, exists, func, insert, select, te
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 
 from corridor import settings
-from corridor.errors import ConflictError
+from corridor.errors import ConflictError, NotFoundError
 from corridor.model import Entity
 from corridor.sources.base import ParsedList, ParseError
 from corridor.store.schema import entities, entity_programs, entity_refs, import_events, list_versions
 
 BATCH_SIZE = 2000
 
-__all__ = ["BATCH_SIZE", "ImportResult", "sha256_of", "write_list"]
+__all__ = ["BATCH_SIZE", "ImportResult", "activate_version", "hold_back_reason", "sha256_of", "write_list"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +208,31 @@ def hold_back_reason(
     return ""
 
 
+def _switch_active(conn: Connection, source: str, version_id: int) -> None:
+    conn.execute(
+        update(list_versions)
+        .where(list_versions.c.source == source, list_versions.c.active.is_(True))
+        .values(active=False)
+    )
+    try:
+        conn.execute(update(list_versions).where(list_versions.c.id == version_id).values(active=True))
+    except SqlIntegrityError as exc:  # the one-active index: another writer won a race
+        raise ConflictError(
+            f"another import made a version of {source} active at the same time; nothing was changed: "
+            "import again"
+        ) from exc
+
+
+def activate_version(engine: Engine, version_id: int) -> None:
+    """Make a stored version the active one of its list (the `--activate` override)."""
+    with engine.begin() as conn:
+        row = conn.execute(select(list_versions.c.source).where(list_versions.c.id == version_id)).first()
+        if row is None:
+            raise NotFoundError(f"no list version {version_id} in the store")
+        _lock_activation(conn, row.source)
+        _switch_active(conn, row.source, version_id)
+
+
 def write_list(
     engine: Engine,
     parsed: ParsedList,
@@ -242,12 +267,16 @@ def write_list(
                 )
             ).first()
         if existing is not None:
+            active = bool(existing.active)
+            if activate and not active:  # the deliberate override of a held-back version
+                activate_version(engine, existing.id)
+                active = True
             _record_event(
                 engine,
                 source=meta.source,
                 path=label,
                 sha256=sha,
-                outcome="unchanged",
+                outcome="activated" if active and not existing.active else "unchanged",
                 version_id=existing.id,
                 message="same file already imported",
             )
@@ -261,7 +290,8 @@ def write_list(
                 sha,
                 True,
                 0.0,
-                bool(existing.active),
+                active,
+                "" if active else "stored earlier but not active (import it with --activate to switch)",
                 path=label,
             )
         with engine.begin() as conn:
@@ -310,20 +340,7 @@ def write_list(
                 make_active = activate
                 held_back = "" if activate else "not activated on request (--no-activate)"
             if make_active:
-                conn.execute(
-                    update(list_versions)
-                    .where(list_versions.c.source == meta.source, list_versions.c.active.is_(True))
-                    .values(active=False)
-                )
-                try:
-                    conn.execute(
-                        update(list_versions).where(list_versions.c.id == version_id).values(active=True)
-                    )
-                except SqlIntegrityError as exc:  # the one-active index: another writer won a race
-                    raise ConflictError(
-                        f"another import made a version of {meta.source} active at the same time; "
-                        "nothing was changed: import again"
-                    ) from exc
+                _switch_active(conn, meta.source, version_id)
     except BaseException as exc:  # KeyboardInterrupt too: the transaction above rolled back
         message = str(exc) or type(exc).__name__
         # the audit write must never hide the original error
