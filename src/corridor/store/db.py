@@ -73,11 +73,18 @@ class SchemaState:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers (status, screening) go on while an import writes;
     # foreign keys are off by default in SQLite.
+    # The driver's own transaction handling is turned off (it would commit DDL
+    # statement by statement): SQLAlchemy's BEGIN below makes migrations atomic too.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def _busy_to_store_busy(context: ExceptionContext) -> None:
@@ -106,6 +113,7 @@ def connect(url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         eng = create_engine(url, connect_args={"timeout": settings.current().busy_timeout})
         event.listen(eng, "connect", _sqlite_pragmas)
+        event.listen(eng, "begin", _sqlite_begin)
         event.listen(eng, "handle_error", _busy_to_store_busy)
     else:
         eng = create_engine(url, pool_pre_ping=True)
@@ -188,10 +196,9 @@ def ensure_schema(eng: Engine) -> None:
     head = head_revision()
     with eng.connect() as conn:
         current = _current_revision(conn)
-        if current == head:
-            return
-        empty = current is None and _is_empty(conn)
-    if empty:
+    if current == head:
+        return
+    if current is None:
         with _schema_lock(eng) as conn:
             # another process may have created it while we waited for the lock
             if _current_revision(conn) is None and _is_empty(conn):
