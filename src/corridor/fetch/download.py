@@ -202,7 +202,7 @@ def download(
             received = 0
             encoding = response.headers.get("content-encoding", "")
             with open(part, "wb") as handle:
-                for raw_so_far, chunk in _decoded(response.iter_raw(CHUNK), encoding, source.url):
+                for raw_so_far, chunk in _decoded(response.iter_raw(), encoding, source.url):
                     received = raw_so_far
                     size += len(chunk)
                     if size > source.max_bytes:
