@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor.services import lists
 from corridor.fetch.registry import OfficialSource
+from corridor.services import lists
 from corridor.store import db, queries
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from corridor import sources
 from corridor.errors import LimitError, ParseError
-from corridor.sources import base, ftm_json, os_simple_csv, un_xml, uk_conlist, uk_fcdo
+from corridor.sources import base, ftm_json, os_simple_csv, uk_conlist, uk_fcdo, un_xml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

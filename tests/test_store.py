@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from corridor.model import Entity
-from corridor.sources.base import ListMeta, ParsedList, ParseError
 from corridor.services import lists
+from corridor.sources.base import ListMeta, ParsedList, ParseError
 from corridor.store import db, importer, queries
 from corridor.store.schema import entities, import_events, list_versions
 

@@ -152,17 +152,20 @@ def safe_iterparse(
     no entity resolution, no network, no huge trees; a DOCTYPE the parser reports
     is refused (at the first event and at the end).  Syntax errors become
     ParseError with `where` (e.g. "content.xml ") and the line number."""
-    context = etree.iterparse(
-        source,
-        events=events,
-        tag=tags,
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-    )
+    try:
+        context = etree.iterparse(
+            source,
+            events=events,
+            tag=tags,
+            resolve_entities=False,
+            load_dtd=False,
+            dtd_validation=False,
+            no_network=True,
+            huge_tree=False,
+            remove_comments=True,
+        )
+    except ValueError as exc:  # a tag built from the file's own namespace that lxml refuses
+        raise ParseError(path, f"{where}line 1", f"unusable XML namespace: {exc}") from exc
     first = True
     try:
         for item in context:
