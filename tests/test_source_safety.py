@@ -190,3 +190,12 @@ def test_an_unreadable_zip_is_a_parse_error(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + b"\0" * 100)
     with pytest.raises(ParseError):
         base.check_zip(path)
+
+
+def test_ftm_nested_beyond_reason_is_a_parse_error(tmp_path: Path) -> None:
+    lines = (FIXTURES / "ftm/sample_entities.jsonl").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "entities.ftm.json"
+    path.write_bytes(lines[0] + b"[" * 200_000 + b"\n")
+    with pytest.raises(ParseError, match="nested too deeply") as info:
+        list(ftm_json.parse(path).entities)
+    assert "line 2" in str(info.value)

@@ -162,6 +162,8 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     try:
         data = json.loads(first)
+    except RecursionError:
+        return False  # nested beyond any entity: not FtM
     except ValueError:
         return b'"schema"' in first and b'"properties"' in first  # a first line longer than the head
     return isinstance(data, dict) and "schema" in data and "properties" in data and "id" in data
@@ -192,7 +194,7 @@ def index_dataset_name(path: Path) -> str:
     index = path.parent / "index.json"
     try:
         data = json.loads(index.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return ""
     return str(data.get("name") or "") if isinstance(data, dict) else ""
 
@@ -216,6 +218,8 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any], Schema]]:
                 data = json.loads(line)
             except ValueError as exc:
                 raise ParseError(path, f"line {number}", f"malformed JSON: {exc}") from exc
+            except RecursionError as exc:  # "[[[[…" 100,000 deep
+                raise ParseError(path, f"line {number}", "malformed JSON: nested too deeply") from exc
             for entity, schema in _unnest(path, number, data, "", nested_seen):
                 yield number, entity, schema
 
