@@ -116,3 +116,13 @@ def test_a_promoted_alias_keeps_its_patronymic_and_note() -> None:
         "Petrov",
         "ru",
     )
+
+
+def test_demo_import_of_a_missing_folder_is_not_found(sqlite_url: str, tmp_path: Path) -> None:
+    import pytest
+
+    from corridor.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="shared data folder not found"):
+        lists.demo_import(db.engine(sqlite_url), tmp_path / "nowhere")
+    assert lists.demo_import(db.engine(sqlite_url), tmp_path) == []

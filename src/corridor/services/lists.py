@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from corridor import sources
 from corridor.demo import newest_snapshots
-from corridor.errors import CorridorError, ParseError
+from corridor.errors import CorridorError, NotFoundError, ParseError
 from corridor.fetch import download
 from corridor.fetch.registry import OFFICIAL_SOURCES, OfficialSource
 from corridor.sources.base import ParsedList
@@ -40,6 +40,7 @@ __all__ = [
     "SourceStatus",
     "UpdateOutcome",
     "Version",
+    "demo_import",
     "demo_requests",
     "diff",
     "entity",
@@ -163,6 +164,19 @@ def demo_requests(data_dir: Path) -> list[ImportRequest]:
         ImportRequest(snap.path, snap.hint, snap.date, label=f"{snap.list_key} {snap.date}")
         for snap in newest_snapshots(data_dir)
     ]
+
+
+def demo_import(
+    engine: Engine, data_dir: Path, on_progress: ManyProgress | None = None
+) -> list[ImportOutcome]:
+    """Import the newest snapshot of every list in the shared data folder (`make demo`).
+
+    NotFoundError when the folder does not exist."""
+    if not data_dir.exists():
+        raise NotFoundError(
+            f"shared data folder not found: {data_dir} (set CORRIDOR_SHARED, or run `corridor lists update`)"
+        )
+    return import_many(engine, demo_requests(data_dir), on_progress)
 
 
 # --- update: download (or mirror) then import ----------------------------------------
