@@ -199,3 +199,21 @@ def test_ftm_nested_beyond_reason_is_a_parse_error(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="nested too deeply") as info:
         list(ftm_json.parse(path).entities)
     assert "line 2" in str(info.value)
+
+
+def test_detection_survives_a_bom_only_file_and_a_corrupt_zip_member(tmp_path: Path) -> None:
+    """Two fuzzing findings: an IndexError in the simple-CSV sniff, a zlib.error in the xlsx sniff."""
+    bom = tmp_path / "targets.simple.csv"
+    bom.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(ParseError, match="unrecognised"):
+        sources.parse(bom)
+    good = tmp_path / "good.xlsx"
+    with zipfile.ZipFile(good, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"Name 6 Last Updated " * 500 + b"</sst>")
+    raw = bytearray(good.read_bytes())
+    start = raw.find(b"xl/sharedStrings.xml") + len(b"xl/sharedStrings.xml")
+    raw[start + 10 : start + 40] = b"\xff" * 30  # corrupt the deflate stream
+    bad = tmp_path / "ConList.xlsx"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises((ParseError, LimitError)):
+        list(sources.parse(bad).entities)

@@ -158,3 +158,24 @@ def test_concurrent_imports_of_one_list_leave_one_active_version(postgres_schema
     with engine.connect() as conn:
         rows = conn.execute(select(list_versions.c.active).where(list_versions.c.source == "x")).all()
     assert sum(bool(r.active) for r in rows) == 1
+
+
+def test_a_cut_uk_conlist_csv_is_held_back(db_url: str, shared_data: Path, tmp_path: Path) -> None:
+    import csv
+
+    import openpyxl
+
+    source = shared_data / "uk/ofsi_conlist_2025-04-14/ConList.xlsx"
+    engine = db.engine(db_url)
+    full = lists.import_path(engine, source, "uk")
+    book = openpyxl.load_workbook(source, read_only=True)
+    cut = tmp_path / "ConList.csv"
+    with open(cut, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        for _, row in zip(range(1766), book.worksheets[0].iter_rows(values_only=True), strict=False):
+            writer.writerow(["" if v is None else v for v in row])
+    book.close()
+    result = lists.import_path(engine, cut, "uk")
+    assert result.source == "uk" and result.record_count < full.record_count
+    assert not result.active and "removes" in result.held_back
+    assert _active(engine, "uk") == [full.version_id]

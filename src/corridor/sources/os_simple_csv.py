@@ -35,7 +35,8 @@ _IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.IGNORECASE)
 def sniff(path: Path, head: bytes) -> bool:
     if head.startswith(b"PK") or b"\x00" in head:
         return False  # a zip container or binary file, not CSV
-    first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
+    lines = head.decode("utf-8-sig", errors="replace").splitlines()
+    first = lines[0] if lines else ""  # a head of only a BOM has no line
     try:
         columns = next(csv.reader([first]), [])
     except csv.Error:

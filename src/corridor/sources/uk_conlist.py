@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -153,7 +154,7 @@ def _xlsx_has_headers(path: Path) -> bool:
                 return False
             with archive.open(member) as handle:
                 strings = handle.read(262144)
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):  # corrupt members too
         return False
     return b"Name 6" in strings and b"Last Updated" in strings
 

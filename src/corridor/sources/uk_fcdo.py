@@ -79,7 +79,7 @@ def _is_summary_ods(path: Path) -> bool:
                 return False
             with archive.open("content.xml") as handle:
                 content = handle.read(1 << 20)
-    except (KeyError, zipfile.BadZipFile, OSError):
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error):  # corrupt members too
         return False
     return b"OFSI Group ID" in content and b"Unique ID" in content
 
