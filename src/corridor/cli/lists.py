@@ -43,9 +43,20 @@ def _held_back_and_warnings(result: service.ImportResult) -> None:
         err.print(Text("warning: ", style="yellow") + Text(warning))
 
 
+def _show(outcome: service.ImportOutcome) -> None:
+    if outcome.error is not None:
+        err.print(
+            Text("error: ", style="red")
+            + Text(f"{outcome.error}\n  nothing was changed: the active version of this list is as before")
+        )
+        return
+    assert outcome.result is not None
+    console.print(render.import_result(outcome.result, str(outcome.request.path)))
+    _held_back_and_warnings(outcome.result)
+
+
 def _run_imports(engine: Engine, requests: list[service.ImportRequest]) -> bool:
-    """Import each request, render each outcome; True when one failed."""
-    failed = False
+    """Import each request, show each outcome as it comes; True when one failed."""
     with count_progress() as progress:
         tasks: dict[service.ImportRequest, TaskID] = {}
 
@@ -54,19 +65,8 @@ def _run_imports(engine: Engine, requests: list[service.ImportRequest]) -> bool:
                 tasks[request] = progress.add_task(f"importing {request.label or request.path.name}", total=None)
             progress.update(tasks[request], completed=done)
 
-        outcomes = service.import_many(engine, requests, on_progress)
-    for outcome in outcomes:
-        if outcome.error is not None:
-            err.print(
-                Text("error: ", style="red")
-                + Text(f"{outcome.error}\n  nothing was changed: the active version of this list is as before")
-            )
-            failed = True
-            continue
-        assert outcome.result is not None
-        console.print(render.import_result(outcome.result, str(outcome.request.path)))
-        _held_back_and_warnings(outcome.result)
-    return failed
+        outcomes = service.import_many(engine, requests, on_progress, _show)
+    return any(outcome.failed for outcome in outcomes)
 
 
 @lists_app.command("import")

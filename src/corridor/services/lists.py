@@ -136,10 +136,15 @@ ManyProgress = Callable[[ImportRequest, int], None]
 
 
 def import_many(
-    engine: Engine, requests: Iterable[ImportRequest], on_progress: ManyProgress | None = None
+    engine: Engine,
+    requests: Iterable[ImportRequest],
+    on_progress: ManyProgress | None = None,
+    on_outcome: Callable[[ImportOutcome], None] | None = None,
 ) -> list[ImportOutcome]:
-    """Import each request in its own transaction; one failure never stops the others."""
-    outcomes = []
+    """Import each request in its own transaction; one failure never stops the others.
+
+    `on_outcome` hears of each outcome as soon as it is known (to show it at once)."""
+    outcomes: list[ImportOutcome] = []
     for request in requests:
         progress = (lambda n, r=request: on_progress(r, n)) if on_progress else None
         try:
@@ -152,9 +157,12 @@ def import_many(
                 published_hint=request.published,
             )
         except CorridorError as exc:
-            outcomes.append(ImportOutcome(request, error=exc))
-            continue
-        outcomes.append(ImportOutcome(request, result=result))
+            outcome = ImportOutcome(request, error=exc)
+        else:
+            outcome = ImportOutcome(request, result=result)
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
     return outcomes
 
 
