@@ -27,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corridor import settings as corridor_settings
 from corridor import sources
 from corridor.errors import LimitError, ParseError
 from corridor.sources import (
@@ -54,7 +55,7 @@ FUZZ = settings(
 )
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-SHARED = Path(os.environ.get("CORRIDOR_SHARED", "../shared")) / "data"
+SHARED = corridor_settings.shared_data()
 
 TOKENS = [
     b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]>",
