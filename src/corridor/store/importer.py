@@ -9,7 +9,8 @@ entities, references and programs, and the switch of the active flag.  A
 malformed file, a crash or Ctrl-C anywhere before the commit rolls everything
 back, so the previously active version stays untouched and active.  Every
 attempt, failed ones included, is written to `import_events` in a separate
-transaction (the audit trail).
+transaction (the audit trail) — except one refused because another process holds
+the store's write lock (`StoreBusyError`): that audit write would wait again.
 
 The activation rule (docs/sources.md): a new version becomes active unless
   * it is an older publication than the active version, or
@@ -39,7 +40,7 @@ from sqlalchemy import Connection, Engine, Row, exists, func, insert, select, te
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 
 from corridor import settings
-from corridor.errors import ConflictError, NotFoundError
+from corridor.errors import ConflictError, NotFoundError, StoreBusyError
 from corridor.model import Entity
 from corridor.sources.base import ParsedList, ParseError
 from corridor.store.schema import entities, entity_programs, entity_refs, import_events, list_versions
@@ -342,6 +343,8 @@ def write_list(
             if make_active:
                 _switch_active(conn, meta.source, version_id)
     except BaseException as exc:  # KeyboardInterrupt too: the transaction above rolled back
+        if isinstance(exc, StoreBusyError):
+            raise  # the audit write would wait for the same lock again
         message = str(exc) or type(exc).__name__
         # the audit write must never hide the original error
         with contextlib.suppress(Exception):
