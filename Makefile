@@ -11,7 +11,7 @@ NATIVE_SRC := $(wildcard src/corridor/names/*.py) src/corridor/types/text.py src
 export CORRIDOR_SHARED ?= ../shared
 export CORRIDOR_HOME ?= .corridor
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench fuzz clean
 
 # PyICU compiles against the system ICU: install its headers when they are missing.
 $(STAMP): pyproject.toml
@@ -50,6 +50,10 @@ lint: install
 
 test: lint
 	$(BIN)/pytest -q
+
+# property-based fuzzing of every list parser, far longer than the bounded run in `make test`
+fuzz: install
+	CORRIDOR_FUZZ=1 $(BIN)/pytest -m fuzz tests/fuzz
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py

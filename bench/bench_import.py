@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 from corridor import settings
 from corridor.demo import newest_snapshots
+from corridor.services.lists import import_path
 from corridor.store import db
-from corridor.store.importer import import_list
 from machine import machine  # bench/ is on sys.path when a script runs
 
 
@@ -40,7 +40,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 engine = db.engine(f"sqlite:///{tmp}/bench.db")
                 started = time.perf_counter()
-                result = import_list(engine, snap.path, snap.hint)
+                result = import_path(engine, snap.path, snap.hint)
                 per_format.setdefault(snap.list_key, []).append(time.perf_counter() - started)
                 counts[snap.list_key] = result.record_count
                 formats[snap.list_key] = result.format
@@ -51,7 +51,7 @@ def main() -> None:
             engine = db.engine(f"sqlite:///{tmp}/bench.db")
             started = time.perf_counter()
             for snap in snaps:
-                import_list(engine, snap.path, snap.hint)
+                import_path(engine, snap.path, snap.hint)
             totals.append(time.perf_counter() - started)
             engine.dispose()
     out = sys.stdout

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor.fetch import download
 from corridor.fetch.registry import OfficialSource
+from corridor.services import lists
 from corridor.store import db, queries
 
 
@@ -83,16 +83,16 @@ def test_update_downloads_imports_then_uses_conditional_request(
     behaviour, url = publisher
     behaviour.body = (shared_data / "un/2026-02-27/consolidated.xml").read_bytes()
     engine = db.engine(sqlite_url)
-    (first,) = download.update(engine, tmp_path, sources=[_source(url)], backoff=0)
+    (first,) = lists.update(engine, tmp_path, sources=[_source(url)], backoff=0)
     assert first.status == "imported" and first.result is not None
     assert first.result.sha256 == hashlib.sha256(behaviour.body).hexdigest()
-    (second,) = download.update(engine, tmp_path, sources=[_source(url)], backoff=0)
+    (second,) = lists.update(engine, tmp_path, sources=[_source(url)], backoff=0)
     assert second.status == "not_modified"
     assert behaviour.requests[-1].get("If-None-Match") == '"v1"'
     # a new publication replaces the active version
     behaviour.body = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
     behaviour.etag = '"v2"'
-    (third,) = download.update(engine, tmp_path, sources=[_source(url)], backoff=0)
+    (third,) = lists.update(engine, tmp_path, sources=[_source(url)], backoff=0)
     assert third.status == "imported"
     assert [v.published[:10] for v in queries.versions(engine, "un") if v.active] == ["2026-05-08"]
 
@@ -103,12 +103,12 @@ def test_transfer_cut_midway_is_retried_then_fails_without_touching_the_store(
     behaviour, url = publisher
     behaviour.body = (shared_data / "un/2026-02-27/consolidated.xml").read_bytes()
     engine = db.engine(sqlite_url)
-    download.update(engine, tmp_path, sources=[_source(url)], backoff=0)
+    lists.update(engine, tmp_path, sources=[_source(url)], backoff=0)
     before = queries.versions(engine)
     behaviour.body = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
     behaviour.etag = '"v2"'
     behaviour.cut_after = 100_000
-    (outcome,) = download.update(engine, tmp_path, sources=[_source(url)], retries=3, backoff=0)
+    (outcome,) = lists.update(engine, tmp_path, sources=[_source(url)], retries=3, backoff=0)
     assert outcome.status == "failed"
     assert len(behaviour.requests) == 1 + 3  # the first good update, then three attempts
     assert queries.versions(engine) == before
@@ -119,7 +119,7 @@ def test_server_errors_are_retried(publisher: tuple[Behaviour, str], shared_data
     behaviour, url = publisher
     behaviour.body = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
     behaviour.fail_first = 2
-    (outcome,) = download.update(db.engine(sqlite_url), tmp_path, sources=[_source(url)], retries=3, backoff=0)
+    (outcome,) = lists.update(db.engine(sqlite_url), tmp_path, sources=[_source(url)], retries=3, backoff=0)
     assert outcome.status == "imported"
     assert len(behaviour.requests) == 3
 
@@ -131,11 +131,11 @@ def test_checksum_mismatch_and_tiny_files_are_rejected(
     behaviour.body = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
     behaviour.digest = hashlib.sha256(b"something else").hexdigest()
     engine = db.engine(sqlite_url)
-    (outcome,) = download.update(engine, tmp_path, sources=[_source(url)], retries=1, backoff=0)
+    (outcome,) = lists.update(engine, tmp_path, sources=[_source(url)], retries=1, backoff=0)
     assert outcome.status == "failed" and "does not match" in outcome.message
     behaviour.digest = None
     behaviour.body = b"<html>maintenance</html>"
-    (outcome,) = download.update(engine, tmp_path, sources=[_source(url)], retries=1, backoff=0)
+    (outcome,) = lists.update(engine, tmp_path, sources=[_source(url)], retries=1, backoff=0)
     assert outcome.status == "failed" and "only 24 bytes" in outcome.message
     assert queries.versions(engine) == []
 
@@ -145,8 +145,8 @@ def test_offline_mirror_stands_in_for_the_urls(shared_data: Path, tmp_path: Path
     (mirror / "un").mkdir(parents=True)
     (mirror / "un" / "consolidated.xml").write_bytes((shared_data / "un/2026-05-08/consolidated.xml").read_bytes())
     unreachable = _source("http://127.0.0.1:9/never-contacted.xml")
-    outcomes = download.update(db.engine(sqlite_url), tmp_path, mirror=mirror, sources=[unreachable])
+    outcomes = lists.update(db.engine(sqlite_url), tmp_path, mirror=mirror, sources=[unreachable])
     assert [o.status for o in outcomes] == ["imported"]
     missing = OfficialSource("eu", "eu", "http://127.0.0.1:9/x", "eu_fsf.xml", 1, "EU", "test")
-    (outcome,) = download.update(db.engine(sqlite_url), tmp_path, mirror=mirror, sources=[missing])
+    (outcome,) = lists.update(db.engine(sqlite_url), tmp_path, mirror=mirror, sources=[missing])
     assert outcome.status == "missing"

@@ -16,9 +16,9 @@ from corridor.cli import app
 from corridor.errors import LimitError, ParseError
 from corridor.intel.analyse import analyse
 from corridor.services import intel as service
+from corridor.services.lists import import_path
 from corridor.store import db
 from corridor.store import intel as store
-from corridor.store.importer import import_list
 
 HERE = Path(__file__).resolve().parent
 runner = CliRunner()
@@ -35,7 +35,7 @@ def un_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> tup
     """A store with the UN list (small) and its screening index."""
     home = tmp_path_factory.mktemp("intel-home")
     url = f"sqlite:///{home / 'corridor.db'}"
-    import_list(db.engine(url), shared_data / "un/2026-05-08/consolidated.xml")
+    import_path(db.engine(url), shared_data / "un/2026-05-08/consolidated.xml")
     return url, home
 
 

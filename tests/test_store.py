@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from corridor.model import Entity
+from corridor.services import lists
 from corridor.sources.base import ListMeta, ParsedList, ParseError
 from corridor.store import db, importer, queries
 from corridor.store.schema import entities, import_events, list_versions
@@ -37,23 +38,23 @@ def un_files(shared_data: Path) -> dict[str, Path]:
 
 def test_versions_are_kept_and_newest_import_is_active(db_url: str, un_files: dict[str, Path]) -> None:
     engine = db.engine(db_url)
-    first = importer.import_list(engine, un_files["2026-02-27"])
-    second = importer.import_list(engine, un_files["2026-05-08"])
+    first = lists.import_path(engine, un_files["2026-02-27"])
+    second = lists.import_path(engine, un_files["2026-05-08"])
     assert first.record_count == _count_un_records(un_files["2026-02-27"])
     assert second.record_count == _count_un_records(un_files["2026-05-08"])
     assert second.published.startswith("2026-05-08")
     stored = queries.versions(engine, "un")
     assert [v.id for v in stored] == [first.version_id, second.version_id]
     assert [v.active for v in stored] == [False, True]
-    again = importer.import_list(engine, un_files["2026-05-08"])
+    again = lists.import_path(engine, un_files["2026-05-08"])
     assert again.unchanged and again.version_id == second.version_id
     assert len(queries.versions(engine, "un")) == 2
 
 
 def test_diff_accounts_for_every_entity(db_url: str, un_files: dict[str, Path]) -> None:
     engine = db.engine(db_url)
-    old = importer.import_list(engine, un_files["2025-04-19"])
-    new = importer.import_list(engine, un_files["2026-05-08"])
+    old = lists.import_path(engine, un_files["2025-04-19"])
+    new = lists.import_path(engine, un_files["2026-05-08"])
     result = queries.diff(engine, "un")
     assert (result.old.id, result.new.id) == (old.version_id, new.version_id)
     assert new.record_count == old.record_count + len(result.added) - len(result.removed)
@@ -79,13 +80,13 @@ def test_truncated_file_leaves_store_unchanged(
     db_url: str, un_files: dict[str, Path], tmp_path: Path
 ) -> None:
     engine = db.engine(db_url)
-    importer.import_list(engine, un_files["2026-02-27"])
+    lists.import_path(engine, un_files["2026-02-27"])
     before = _snapshot(engine)
     raw = un_files["2026-05-08"].read_bytes()
     broken = tmp_path / "consolidated.xml"
     broken.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(ParseError) as info:
-        importer.import_list(engine, broken)
+        lists.import_path(engine, broken)
     assert str(broken) in str(info.value) and "line" in str(info.value)
     assert _snapshot(engine) == before
     with engine.connect() as conn:
@@ -107,12 +108,12 @@ def test_hostile_xml_is_refused_and_store_unchanged(
     db_url: str, un_files: dict[str, Path], tmp_path: Path, payload: bytes
 ) -> None:
     engine = db.engine(db_url)
-    importer.import_list(engine, un_files["2026-02-27"])
+    lists.import_path(engine, un_files["2026-02-27"])
     before = _snapshot(engine)
     path = tmp_path / "consolidated.xml"
     path.write_bytes(payload)
     with pytest.raises(ParseError, match="DTD"):
-        importer.import_list(engine, path, "un")
+        lists.import_path(engine, path, "un")
     assert _snapshot(engine) == before
 
 
@@ -120,9 +121,9 @@ def test_interrupt_mid_import_rolls_back(
     db_url: str, un_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = db.engine(db_url)
-    importer.import_list(engine, un_files["2026-02-27"])
+    lists.import_path(engine, un_files["2026-02-27"])
     before = _snapshot(engine)
-    real_parse = importer.sources.parse
+    real_parse = lists.sources.parse
 
     def interrupted_parse(path: Path, hint: str | None = None) -> ParsedList:
         parsed = real_parse(path, hint)
@@ -135,10 +136,10 @@ def test_interrupt_mid_import_rolls_back(
 
         return ParsedList(parsed.meta, stream())
 
-    monkeypatch.setattr(importer.sources, "parse", interrupted_parse)
+    monkeypatch.setattr(lists.sources, "parse", interrupted_parse)
     monkeypatch.setattr(importer, "BATCH_SIZE", 100)
     with pytest.raises(KeyboardInterrupt):
-        importer.import_list(engine, un_files["2026-05-08"])
+        lists.import_path(engine, un_files["2026-05-08"])
     assert _snapshot(engine) == before
     assert [v.active for v in queries.versions(engine, "un")] == [True]
 
@@ -158,17 +159,17 @@ def test_declared_count_mismatch_is_an_error(
         assert name is not None
         return ParsedList(meta, iter([Entity(id="fake:1", source="fake", schema="Person", names=[name])]))
 
-    monkeypatch.setattr(importer.sources, "parse", fake_parse)
+    monkeypatch.setattr(lists.sources, "parse", fake_parse)
     with pytest.raises(ParseError, match="declares 3 records but holds 1"):
-        importer.import_list(engine, path)
+        lists.import_path(engine, path)
     assert queries.versions(engine) == []
 
 
 def test_entity_lookup_finds_records_citing_the_same_un_reference(db_url: str, shared_data: Path) -> None:
     pytest.importorskip("corridor.sources.uk_conlist")
     engine = db.engine(db_url)
-    importer.import_list(engine, shared_data / "un/2026-05-08/consolidated.xml")
-    importer.import_list(engine, shared_data / "uk/ofsi_conlist_2025-04-14/ConList.xlsx")
+    lists.import_path(engine, shared_data / "un/2026-05-08/consolidated.xml")
+    lists.import_path(engine, shared_data / "uk/ofsi_conlist_2025-04-14/ConList.xlsx")
     record = queries.get_entity(engine, "un:KPe.018")
     assert record.entity.list_ref == "KPe.018"
     related_sources = {version.source for _, version in record.related}
@@ -186,7 +187,7 @@ def test_entity_lookup_finds_records_citing_the_same_un_reference(db_url: str, s
 
 def test_status_counts_dprk_designations(sqlite_url: str, shared_data: Path) -> None:
     engine = db.engine(sqlite_url)
-    importer.import_list(engine, shared_data / "un/2026-05-08/consolidated.xml")
+    lists.import_path(engine, shared_data / "un/2026-05-08/consolidated.xml")
     (un,) = queries.status(engine)
     raw = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
     assert un.regimes["DPRK"] == raw.count(b"<UN_LIST_TYPE>DPRK</UN_LIST_TYPE>")
@@ -234,11 +235,11 @@ def test_bad_input_names_the_place_and_changes_nothing(
     db_url: str, shared_data: Path, tmp_path: Path, make_bad: object, hint: str | None, expected: str
 ) -> None:
     engine = db.engine(db_url)
-    importer.import_list(engine, shared_data / "un/2026-02-27/consolidated.xml")
+    lists.import_path(engine, shared_data / "un/2026-02-27/consolidated.xml")
     before = _snapshot(engine)
     bad = make_bad(tmp_path, shared_data)  # type: ignore[operator]
     with pytest.raises(ParseError) as info:
-        importer.import_list(engine, bad, hint)
+        lists.import_path(engine, bad, hint)
     assert str(bad.name) in str(info.value) and expected in str(info.value)
     assert _snapshot(engine) == before
 
@@ -247,14 +248,14 @@ def test_an_older_publication_is_stored_but_never_replaces_the_active_one(
     db_url: str, un_files: dict[str, Path]
 ) -> None:
     engine = db.engine(db_url)
-    newer = importer.import_list(engine, un_files["2026-05-08"])
-    older = importer.import_list(engine, un_files["2025-04-19"])
+    newer = lists.import_path(engine, un_files["2026-05-08"])
+    older = lists.import_path(engine, un_files["2025-04-19"])
     assert newer.active and not older.active
     assert [v.published[:10] for v in queries.versions(engine, "un") if v.active] == ["2026-05-08"]
     # the default diff still compares the active list with the publication before it
     result = queries.diff(engine, "un")
     assert (result.old.id, result.new.id) == (older.version_id, newer.version_id)
     # an analyst can still switch to it on purpose
-    forced = importer.import_list(engine, un_files["2026-02-27"], activate=True)
+    forced = lists.import_path(engine, un_files["2026-02-27"], activate=True)
     assert forced.active
     assert [v.published[:10] for v in queries.versions(engine, "un") if v.active] == ["2026-02-27"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -216,8 +216,8 @@ def primary_first(names: list[Name]) -> list[Name]:
     """Names with a primary one first.  Some lists give only variations or aliases
     for a record; the first of them then stands as its primary name."""
     if names and not any(n.kind is NameKind.PRIMARY for n in names):
-        first = names[0]
-        names[0] = Name(first.full, NameKind.PRIMARY, first.script, first.lang, first.given, first.family)
+        # replace, not a rebuild by position: every other field (patronymic, note...) is kept
+        names[0] = replace(names[0], kind=NameKind.PRIMARY)
     return sorted(names, key=lambda n: n.kind is not NameKind.PRIMARY)
 
 

@@ -10,6 +10,8 @@ starts with `reload()`, so what it runs with is fixed for its whole life.
 | CORRIDOR_DATABASE_URL | SQLAlchemy URL | sqlite:///$CORRIDOR_HOME/corridor.db |
 | CORRIDOR_SHARED | the shared data folder (official list snapshots, HS) | ../shared |
 | CORRIDOR_STORE_BUSY_TIMEOUT | seconds to wait for another writer's lock | 10 |
+| CORRIDOR_MAX_REMOVED_SHARE | share of the active version's entities a new version may remove and still become active (docs/sources.md) | 0.2 |
+| CORRIDOR_FETCH_DEADLINE | seconds one source's download may take, all attempts together | 600 |
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class Settings:
     database_url: str
     shared: Path
     busy_timeout: float
+    max_removed_share: float = 0.2
+    fetch_deadline: float = 600.0
 
     @property
     def shared_data(self) -> Path:
@@ -56,6 +60,21 @@ def _seconds(environ: Mapping[str, str], key: str, default: float) -> float:
     return max(0.0, value)
 
 
+def _share(environ: Mapping[str, str], key: str, default: float) -> float:
+    raw = environ.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        from corridor.errors import InputError
+
+        raise InputError(key, f"must be a share between 0 and 1 (0.2 = 20 %), got {raw!r}")
+    return value
+
+
 def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from `environ` (default: the process environment), without side effects."""
     env = os.environ if environ is None else environ
@@ -66,6 +85,8 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=url,
         shared=_shared(env.get("CORRIDOR_SHARED") or "../shared"),
         busy_timeout=_seconds(env, "CORRIDOR_STORE_BUSY_TIMEOUT", 10.0),
+        max_removed_share=_share(env, "CORRIDOR_MAX_REMOVED_SHARE", 0.2),
+        fetch_deadline=_seconds(env, "CORRIDOR_FETCH_DEADLINE", 600.0),
     )
 
 

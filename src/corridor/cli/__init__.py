@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from corridor import settings
-from corridor.cli import intel, lists, screening, trade
+from corridor.cli import db, intel, lists, screening, trade
 from corridor.cli.audit import audit_app
 from corridor.cli.common import exit_code, fail
 from corridor.cli.keys import keys_app
@@ -44,6 +44,7 @@ app = typer.Typer(
     cls=CorridorGroup,
 )
 app.add_typer(lists.lists_app, name="lists")
+app.add_typer(db.db_app, name="db")
 app.add_typer(trade.rules_app, name="rules")
 app.add_typer(screening.index_app, name="index")
 app.add_typer(intel.intel_app, name="intel")

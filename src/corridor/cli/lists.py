@@ -4,32 +4,69 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn
 from rich.text import Text
+from sqlalchemy import Engine
 
 from corridor import settings
-from corridor.cli.common import (
-    DbOption,
-    JsonOption,
-    console,
-    count_progress,
-    engine_for,
-    err,
-    fail,
-    progress_callback,
-)
-from corridor.errors import ParseError
+from corridor.cli.common import DbOption, JsonOption, console, count_progress, engine_for, err, fail
+from corridor.errors import CorridorError
 from corridor.render import lists as render
-from corridor.store import queries
-from corridor.store.importer import import_list
+from corridor.services import lists as service
 
 lists_app = typer.Typer(no_args_is_help=True, help="Import, update and compare the official sanctions lists.")
 top_app = typer.Typer()
 app_command = top_app.command
+
+
+def _engine(db_url: str | None) -> Engine:
+    """The store, or one error line (a store that is behind, unreachable or busy)."""
+    try:
+        return engine_for(db_url)
+    except CorridorError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _held_back_and_warnings(result: service.ImportResult) -> None:
+    if result.held_back:
+        err.print(
+            Text("held back: ", style="yellow")
+            + Text(f"{result.source} version {result.version_id} is stored but not active: {result.held_back}")
+            + Text("\n  review it (`corridor lists diff`), then import it again with --activate to switch")
+        )
+    for warning in result.warnings:
+        err.print(Text("warning: ", style="yellow") + Text(warning))
+
+
+def _show(outcome: service.ImportOutcome) -> None:
+    if outcome.error is not None:
+        err.print(
+            Text("error: ", style="red")
+            + Text(f"{outcome.error}\n  nothing was changed: the active version of this list is as before")
+        )
+        return
+    assert outcome.result is not None
+    console.print(render.import_result(outcome.result, str(outcome.request.path)))
+    _held_back_and_warnings(outcome.result)
+
+
+def _run_imports(engine: Engine, requests: list[service.ImportRequest]) -> bool:
+    """Import each request, show each outcome as it comes; True when one failed."""
+    with count_progress() as progress:
+        tasks: dict[service.ImportRequest, TaskID] = {}
+
+        def on_progress(request: service.ImportRequest, done: int) -> None:
+            if request not in tasks:
+                tasks[request] = progress.add_task(f"importing {request.label or request.path.name}", total=None)
+            progress.update(tasks[request], completed=done)
+
+        outcomes = service.import_many(engine, requests, on_progress, _show)
+    return any(outcome.failed for outcome in outcomes)
 
 
 @lists_app.command("import")
@@ -40,41 +77,26 @@ def lists_import(
     ] = None,
     published: Annotated[
         str,
-        typer.Option("--published", help="Publication date for files that carry none (stored as inferred)."),
+        typer.Option(
+            "--published",
+            help="Publication date for files that carry none (stored as inferred; "
+            "default: the date in the snapshot folder's name).",
+        ),
     ] = "",
     activate: Annotated[
         bool | None,
         typer.Option(
             "--activate/--no-activate",
-            help="Make this version active (default: only if no newer publication is active).",
+            help="Make this version active whatever the activation rule says (default: the rule decides: "
+            "an older publication, or one removing more than 20 % of the active list, is held back).",
         ),
     ] = None,
     db_url: DbOption = None,
 ) -> None:
     """Import list files as new versions; each import is atomic."""
-    engine = engine_for(db_url)
-    failed = False
-    for path in paths:
-        with count_progress() as progress:
-            task = progress.add_task(f"importing {path.name}", total=None)
-            try:
-                result = import_list(
-                    engine,
-                    path,
-                    source,
-                    on_progress=progress_callback(progress, task),
-                    activate=activate,
-                    published_hint=published,
-                )
-            except ParseError as exc:
-                err.print(
-                    Text("error: ", style="red")
-                    + Text(f"{exc}\n  nothing was changed: the active version of this list is as before")
-                )
-                failed = True
-                continue
-        console.print(render.import_result(result, str(path)))
-    if failed:
+    engine = _engine(db_url)
+    requests = [service.ImportRequest(path, source, published, activate) for path in paths]
+    if _run_imports(engine, requests):
         raise typer.Exit(1)
 
 
@@ -89,9 +111,7 @@ def lists_update(
     db_url: DbOption = None,
 ) -> None:
     """Download the current official files and import those that changed."""
-    from corridor.fetch.download import update
-
-    engine = engine_for(db_url)
+    engine = _engine(db_url)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err, transient=True
     ) as progress:
@@ -102,12 +122,23 @@ def lists_update(
                 tasks[key] = progress.add_task(f"downloading {key}", total=total)
             progress.update(tasks[key], completed=done)
 
-        outcomes = update(engine, settings.home(), only, mirror, on_progress=on_progress)
+        outcomes = service.update(engine, settings.home(), only, mirror, on_progress=on_progress)
     for outcome in outcomes:
-        style = {"imported": "green", "failed": "red", "missing": "yellow"}.get(outcome.status, "")
+        style = {"imported": "green", "failed": "red", "missing": "yellow", "held_back": "yellow"}.get(
+            outcome.status, ""
+        )
         detail = outcome.message or (f"{outcome.result.record_count:,} records" if outcome.result else "")
         console.print(Text(f"{outcome.source}: {outcome.status}", style=style) + Text(f" {detail}"))
-    if any(o.status == "failed" for o in outcomes):
+        if outcome.result is not None:
+            _held_back_and_warnings(outcome.result)
+    failed = sum(o.status == "failed" for o in outcomes)
+    console.print(
+        Text(
+            f"{len(outcomes)} source(s): "
+            + ", ".join(f"{n} {s}" for s, n in sorted(Counter(o.status for o in outcomes).items()))
+        )
+    )
+    if failed:
         raise typer.Exit(1)
 
 
@@ -116,12 +147,10 @@ def lists_sources() -> None:
     """The registry of official sources and their URLs."""
     from rich.table import Table
 
-    from corridor.fetch.registry import OFFICIAL_SOURCES
-
     table = Table(title="Official sources")
     for column in ("list", "publisher", "url", "licence", "default"):
         table.add_column(column, overflow="fold")
-    for s in OFFICIAL_SOURCES:
+    for s in service.official_sources():
         table.add_row(s.key, s.publisher, s.url, s.licence, "yes" if s.enabled else "opt-in")
     console.print(table)
 
@@ -129,26 +158,9 @@ def lists_sources() -> None:
 @lists_app.command("status")
 def lists_status(db_url: DbOption = None, as_json: JsonOption = False) -> None:
     """Active versions, dates and counts per list, schema and program."""
-    statuses = queries.status(engine_for(db_url))
+    statuses = service.status(_engine(db_url))
     if as_json:
-        console.print_json(
-            json.dumps(
-                [
-                    {
-                        "list": s.version.source,
-                        "version": s.version.id,
-                        "published": s.version.published,
-                        "published_inferred": s.version.published_inferred,
-                        "sha256": s.version.sha256,
-                        "records": s.version.record_count,
-                        "schemata": s.schemata,
-                        "regimes": s.regimes,
-                        "programs": s.programs,
-                    }
-                    for s in statuses
-                ]
-            )
-        )
+        sys.stdout.write(json.dumps(service.status_dicts(statuses), ensure_ascii=False, indent=2) + "\n")
         return
     if not statuses:
         console.print("No lists imported yet: run `corridor lists import PATH` or `corridor lists update`.")
@@ -159,7 +171,7 @@ def lists_status(db_url: DbOption = None, as_json: JsonOption = False) -> None:
 @lists_app.command("versions")
 def lists_versions(source: Annotated[str | None, typer.Argument()] = None, db_url: DbOption = None) -> None:
     """Every stored version (of one list, or all)."""
-    console.print(render.versions_table(queries.versions(engine_for(db_url), source)))
+    console.print(render.versions_table(service.versions(_engine(db_url), source)))
 
 
 @lists_app.command("diff")
@@ -176,8 +188,8 @@ def lists_diff(
 ) -> None:
     """Entities added, removed and changed between two versions, field by field."""
     try:
-        result = queries.diff(engine_for(db_url), source, old, new)
-    except queries.StoreError as exc:
+        result = service.diff(_engine(db_url), source, old, new)
+    except CorridorError as exc:
         raise fail(str(exc)) from exc
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -196,21 +208,14 @@ def entity(
 ) -> None:
     """One entity with everything known about it and the records citing the same UN reference."""
     try:
-        record = queries.get_entity(engine_for(db_url), entity_id)
-    except queries.StoreError as exc:
+        record = service.entity(_engine(db_url), entity_id)
+    except CorridorError as exc:
         raise fail(str(exc)) from exc
     if ftm:
-        from corridor.sources.ftm_json import entity_to_ftm
-
-        for item in [record.entity, *(e for e, _ in record.related)]:
-            sys.stdout.write(json.dumps(entity_to_ftm(item), ensure_ascii=False) + "\n")
+        for item in service.entity_ftm(record):
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
     elif as_json:
-        data = {
-            "entity": record.entity.to_dict(),
-            "version": {"id": record.version.id, "published": record.version.published},
-            "related": [e.to_dict() for e, _ in record.related],
-        }
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(service.entity_dict(record), ensure_ascii=False, indent=2) + "\n")
     else:
         console.print(render.entity_view(record))
 
@@ -218,28 +223,10 @@ def entity(
 @app_command("demo-import")
 def demo_import(db_url: DbOption = None) -> None:
     """Import the newest snapshot of every list in the shared data folder (CORRIDOR_SHARED)."""
-    from corridor.demo import newest_snapshots
-
     data = settings.shared_data()
     if not data.exists():
         raise fail(
             f"shared data folder not found: {data} (set CORRIDOR_SHARED, or run `corridor lists update`)"
         )
-    engine = engine_for(db_url)
-    for snap in newest_snapshots(data):
-        with count_progress() as progress:
-            task = progress.add_task(f"importing {snap.list_key} {snap.date}", total=None)
-            try:
-                result = import_list(
-                    engine,
-                    snap.path,
-                    snap.hint,
-                    on_progress=progress_callback(progress, task),
-                    published_hint=snap.date,
-                )
-            except ParseError as exc:
-                err.print(Text("error: ", style="red") + Text(str(exc)))
-                continue
-        console.print(render.import_result(result, str(snap.path)))
-
-
+    if _run_imports(_engine(db_url), service.demo_requests(data)):
+        raise typer.Exit(1)

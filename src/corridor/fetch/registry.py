@@ -2,6 +2,8 @@
 
 `min_bytes` guards against an error page or a cut-off download passing as a
 list: the real files are far larger (UN ~2 MB, OFAC SDN XML ~100 MB...).
+`max_bytes` caps what one download may write (after decompression): a server
+that sends more is misbehaving, and the download stops there.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class OfficialSource:
     publisher: str
     licence: str
     enabled: bool = True  # OpenSanctions data is CC BY-NC: opt-in only
+    max_bytes: int = 500_000_000  # the largest file a source may deliver (decompressed)
 
 
 OFFICIAL_SOURCES: tuple[OfficialSource, ...] = (
@@ -30,6 +33,7 @@ OFFICIAL_SOURCES: tuple[OfficialSource, ...] = (
         500_000,
         "UN Security Council",
         "UN public document",
+        max_bytes=50_000_000,
     ),
     OfficialSource(
         "ofac-sdn",
@@ -48,6 +52,7 @@ OFFICIAL_SOURCES: tuple[OfficialSource, ...] = (
         200_000,
         "US Treasury OFAC",
         "US Government work (public domain)",
+        max_bytes=100_000_000,
     ),
     OfficialSource(
         "uk",
@@ -57,6 +62,7 @@ OFFICIAL_SOURCES: tuple[OfficialSource, ...] = (
         500_000,
         "HM Treasury OFSI",
         "Open Government Licence v3.0",
+        max_bytes=50_000_000,
     ),
     OfficialSource(
         "uk-fcdo",
@@ -66,6 +72,7 @@ OFFICIAL_SOURCES: tuple[OfficialSource, ...] = (
         500_000,
         "UK FCDO",
         "Open Government Licence v3.0",
+        max_bytes=200_000_000,
     ),
     OfficialSource(
         "eu",
@@ -75,6 +82,7 @@ OFFICIAL_SOURCES: tuple[OfficialSource, ...] = (
         1_000_000,
         "European Commission (FSF)",
         "Commission reuse policy, attribution",
+        max_bytes=200_000_000,
     ),
     OfficialSource(
         "ftm:sanctions",
@@ -85,6 +93,7 @@ OFFICIAL_SOURCES: tuple[OfficialSource, ...] = (
         "OpenSanctions",
         "CC BY-NC 4.0 (non-commercial)",
         enabled=False,
+        max_bytes=5_000_000_000,
     ),
 )
 

@@ -10,7 +10,7 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-from corridor.sources.base import ListMeta, ParsedList, ParseError, read_head
+from corridor.sources.base import ListMeta, ParsedList, ParseError, read_head, reject_dtd
 
 # Order matters for sniffing: the more specific formats first.
 PARSER_MODULES = (
@@ -67,6 +67,9 @@ def detect(path: Path, hint: str | None = None) -> ModuleType:
         candidates = HINTS[hint]
     sample = _sample_file(path)
     head = read_head(sample, 65536)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        # before any sniffing: a DOCTYPE however hidden (comments, PIs, padding) is refused
+        reject_dtd(sample)
     for name in candidates:
         module = _module(name)
         if module.sniff(sample, head):

@@ -126,7 +126,7 @@ def sniff(path: Path, head: bytes) -> bool:
 def parse(path: Path) -> ParsedList:
     """Stream the entities of one EU FSF XML file."""
     head = read_head(path, 65536)
-    reject_dtd(path, head)
+    reject_dtd(path)
     name, start = _root(head)
     if not sniff(path, head):
         raise ParseError(

@@ -25,6 +25,7 @@ twice: pass 1 validates every line and keeps only the small folded facts
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import Counter
@@ -37,7 +38,7 @@ from followthemoney import model
 from followthemoney.schema import Schema
 
 from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind, detect_script
-from corridor.sources.base import ListMeta, ParsedList, ParseError
+from corridor.sources.base import ListMeta, ParsedList, ParseError, decoded_lines
 
 FORMAT = "ftm-json"
 
@@ -161,6 +162,8 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     try:
         data = json.loads(first)
+    except RecursionError:
+        return False  # nested beyond any entity: not FtM
     except ValueError:
         return b'"schema"' in first and b'"properties"' in first  # a first line longer than the head
     return isinstance(data, dict) and "schema" in data and "properties" in data and "id" in data
@@ -191,7 +194,7 @@ def index_dataset_name(path: Path) -> str:
     index = path.parent / "index.json"
     try:
         data = json.loads(index.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return ""
     return str(data.get("name") or "") if isinstance(data, dict) else ""
 
@@ -206,14 +209,17 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any], Schema]]:
     values; they are unnested here (the value becomes the id) and each embedded
     entity is yielded once, with the line number it was found on."""
     nested_seen: set[str] = set()  # only ids that came out of nesting: flat files keep this empty
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    lines = decoded_lines(path)
+    with contextlib.closing(lines):
+        for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 data = json.loads(line)
             except ValueError as exc:
                 raise ParseError(path, f"line {number}", f"malformed JSON: {exc}") from exc
+            except RecursionError as exc:  # "[[[[…" 100,000 deep
+                raise ParseError(path, f"line {number}", "malformed JSON: nested too deeply") from exc
             for entity, schema in _unnest(path, number, data, "", nested_seen):
                 yield number, entity, schema
 

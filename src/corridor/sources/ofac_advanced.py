@@ -171,7 +171,15 @@ def _namespace(path: Path) -> str:
     match = _NS_RE.search(head)
     if not _ROOT_RE.search(head):
         raise ParseError(path, "line 1", "not an OFAC advanced XML file: no <Sanctions> root element")
-    return match.group(1).decode("utf-8") if match else ""
+    if not match:
+        return ""
+    try:
+        namespace = match.group(1).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(path, "line 1", f"namespace is not valid UTF-8: {exc}") from exc
+    if any(ord(char) < 0x20 for char in namespace):
+        raise ParseError(path, "line 1", "namespace holds control characters")
+    return namespace
 
 
 def _tag(namespace: str, name: str) -> str:

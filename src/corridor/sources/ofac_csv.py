@@ -187,7 +187,10 @@ def read_rows(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
                 pending, start = text, line_no
             if pending.count('"') % 2:
                 continue  # a quoted field continues on the next line
-            fields = next(csv.reader([pending]))
+            try:
+                fields = next(csv.reader([pending]))
+            except csv.Error as exc:  # a bare CR inside a record, a stray quote...
+                raise ParseError(path, f"line {start}", f"malformed CSV: {exc}") from exc
             pending = ""
             if len(fields) != columns:
                 raise ParseError(path, f"line {start}", f"expected {columns} columns, found {len(fields)}")

@@ -18,12 +18,11 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import IO
 
 from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind, detect_script
-from corridor.sources.base import ListMeta, ParsedList, ParseError
+from corridor.sources.base import ListMeta, ParsedList, ParseError, decoded_lines
 from corridor.sources.ftm_json import SCHEMA_MAP, index_dataset_name
 
 FORMAT = "ftm-simple-csv"
@@ -36,7 +35,8 @@ _IMO_RE = re.compile(r"^IMO\s*(\d{7})$", re.IGNORECASE)
 def sniff(path: Path, head: bytes) -> bool:
     if head.startswith(b"PK") or b"\x00" in head:
         return False  # a zip container or binary file, not CSV
-    first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head else ""
+    lines = head.decode("utf-8-sig", errors="replace").splitlines()
+    first = lines[0] if lines else ""  # a head of only a BOM has no line
     try:
         columns = next(csv.reader([first]), [])
     except csv.Error:
@@ -70,7 +70,7 @@ def identifier_for(value: str, countries: list[str]) -> Identifier:
 
 
 def parse(path: Path) -> ParsedList:
-    handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by the generator
+    handle = decoded_lines(path, "utf-8-sig")  # closed by the entity generator
     try:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
@@ -95,7 +95,7 @@ def parse(path: Path) -> ParsedList:
 
 
 def _entities(
-    path: Path, handle: IO[str], reader: csv.DictReader[str], rows: Iterator[dict[str, str]], meta: ListMeta
+    path: Path, handle: Generator[str, None, None], reader: csv.DictReader[str], rows: Iterator[dict[str, str]], meta: ListMeta
 ) -> Iterator[Entity]:
     count = 0
     datasets: set[str] = set()

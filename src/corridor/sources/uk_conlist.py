@@ -25,6 +25,7 @@ import csv
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,7 +35,7 @@ from typing import Any
 import pycountry
 
 from corridor.model import Address, Entity, Identifier, Name, NameKind, detect_script, primary_first
-from corridor.sources.base import ListMeta, ParsedList, ParseError
+from corridor.sources.base import ListMeta, ParsedList, ParseError, check_zip, decoded_lines
 from corridor.sources.ofac_advanced import organisation_schema
 from corridor.types.countries import to_code
 from corridor.types.dates import parse_date, parse_single
@@ -153,7 +154,7 @@ def _xlsx_has_headers(path: Path) -> bool:
                 return False
             with archive.open(member) as handle:
                 strings = handle.read(262144)
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):  # corrupt members too
         return False
     return b"Name 6" in strings and b"Last Updated" in strings
 
@@ -192,19 +193,32 @@ def _cell(value: Any) -> str:
 def _open_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], Any]:
     """(row number, cell texts) for every row, and a function closing the file."""
     if path.suffix.lower() == ".csv" or not zipfile.is_zipfile(path):
-        handle = open(path, encoding=_csv_encoding(path), newline="")  # noqa: SIM115 - closed via `close`
+        handle = decoded_lines(path, _csv_encoding(path))  # closed via `close`
         reader = csv.reader(handle)
         rows = ((n, [_cell(v) for v in row]) for n, row in enumerate(reader, start=1))
         return _csv_errors(path, reader, rows), handle.close
     import openpyxl  # imported here: only spreadsheet inputs need it
 
+    check_zip(path)  # a zip bomb is refused before anything is inflated
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise ParseError(path, "", f"cannot open spreadsheet: {exc}") from exc
-    sheet = workbook.worksheets[0]
     rows = ((n, [_cell(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1))
-    return rows, workbook.close
+    return _sheet_errors(path, rows), workbook.close
+
+
+def _sheet_errors(path: Path, rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """Errors while streaming a sheet (a corrupt member, malformed XML) as ParseError."""
+    row = 0
+    try:
+        for row, cells in rows:
+            yield row, cells
+    except ParseError:
+        raise
+    except Exception as exc:  # openpyxl, zipfile and the XML parser raise many types
+        raise ParseError(path, f"row {row + 1}", f"cannot read spreadsheet: {type(exc).__name__}: {exc}") from exc
 
 
 def _csv_encoding(path: Path) -> str:

@@ -29,21 +29,22 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO, Any
-
-from lxml import etree
 
 from corridor.model import Address, Entity, Identifier, Name, NameKind, detect_script, primary_first
 from corridor.sources.base import (
     ListMeta,
     ParsedList,
     ParseError,
+    check_zip,
     iter_xml,
     local,
-    reject_dtd,
+    reject_dtd_in,
     release,
+    safe_iterparse,
     text_of,
 )
 from corridor.sources.ofac_advanced import organisation_schema
@@ -78,13 +79,14 @@ def _is_summary_ods(path: Path) -> bool:
                 return False
             with archive.open("content.xml") as handle:
                 content = handle.read(1 << 20)
-    except (KeyError, zipfile.BadZipFile, OSError):
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error):  # corrupt members too
         return False
     return b"OFSI Group ID" in content and b"Unique ID" in content
 
 
 def parse(path: Path) -> ParsedList:
     if zipfile.is_zipfile(path):
+        check_zip(path)  # a zip bomb is refused before anything is inflated
         return _parse_summary(path)
     return _parse_xml(path)
 
@@ -214,21 +216,16 @@ def _ods_rows(path: Path) -> Generator[tuple[int, list[str]], None, None]:
         if "content.xml" not in archive.namelist():
             raise ParseError(path, "content.xml", "missing: not an OpenDocument spreadsheet")
         with archive.open("content.xml") as handle:
-            reject_dtd(path, handle.read(65536))
-        with archive.open("content.xml") as handle:
-            yield from _table_rows(path, handle)
+            reject_dtd_in(handle, path)
+        try:
+            with archive.open("content.xml") as handle:
+                yield from _table_rows(path, handle)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # a corrupt member (CRC, cut)
+            raise ParseError(path, "content.xml", f"corrupt zip member: {exc}") from exc
 
 
 def _table_rows(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    context = etree.iterparse(
-        handle,
-        events=("start", "end"),
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-    )
+    context = safe_iterparse(handle, path, ("start", "end"), where="content.xml ")
     row_tag, table_tag = f"{{{_TABLE}}}table-row", f"{{{_TABLE}}}table"
     tables_seen = 0
     row_number = 0
@@ -251,8 +248,8 @@ def _table_rows(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, list[str]]
             for _ in range(repeat):
                 row_number += 1
                 yield row_number, cells
-    except etree.XMLSyntaxError as exc:
-        raise ParseError(path, f"content.xml line {exc.lineno or '?'}", f"malformed XML: {exc.msg}") from exc
+    except ValueError as exc:  # a repeat count that is not a number
+        raise ParseError(path, f"content.xml row {row_number + 1}", f"malformed spreadsheet: {exc}") from exc
 
 
 def _row_cells(row: Any) -> list[str]:

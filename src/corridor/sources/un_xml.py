@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +172,7 @@ def sniff(path: Path, head: bytes) -> bool:
 def parse(path: Path) -> ParsedList:
     """Stream the entities of one UN consolidated.xml file."""
     head = read_head(path, 65536)
-    reject_dtd(path, head)
+    reject_dtd(path)
     root = _root_tag(head)
     if root != _ROOT_TAG:
         raise ParseError(
@@ -196,7 +197,7 @@ def _stream(path: Path, meta: ListMeta) -> Iterator[Entity]:
     counts: Counter[str] = Counter()
     unhandled: Counter[str] = Counter()
     for _event, elem in iter_xml(path, ("INDIVIDUAL", "ENTITY")):
-        entity = record_to_entity(elem, path, unhandled)
+        entity = record_to_entity(elem, path, unhandled, meta.warnings)
         if entity.id in seen:
             raise ParseError(path, _where(elem), f"duplicate REFERENCE_NUMBER {entity.list_ref}")
         seen.add(entity.id)
@@ -214,8 +215,13 @@ def _stream(path: Path, meta: ListMeta) -> Iterator[Entity]:
 # --- one record ---------------------------------------------------------------------
 
 
-def record_to_entity(elem: Any, path: Path, unhandled: Counter[str] | None = None) -> Entity:
-    """One INDIVIDUAL or ENTITY element to an Entity (pure apart from errors)."""
+def record_to_entity(
+    elem: Any, path: Path, unhandled: Counter[str] | None = None, warnings: list[str] | None = None
+) -> Entity:
+    """One INDIVIDUAL or ENTITY element to an Entity (pure apart from errors).
+
+    Text that cannot be read as meant (a garbled LISTED_ON date) is kept as a
+    note and reported in `warnings`, never dropped."""
     _reject_entity_references(elem, path)
     ref = _text(elem, "REFERENCE_NUMBER")
     if not ref:
@@ -244,7 +250,12 @@ def record_to_entity(elem: Any, path: Path, unhandled: Counter[str] | None = Non
 
     if list_type:
         entity.programs.append(list_type)
-    entity.listed_on = _iso_day(_text(elem, "LISTED_ON"))
+    listed_on = _text(elem, "LISTED_ON")
+    entity.listed_on = _iso_day(listed_on)
+    if listed_on and not entity.listed_on:
+        entity.notes.append(f"Listed on (as written, not a readable date): {listed_on}")
+        if warnings is not None:
+            warnings.append(f"{path}: {_where(elem)}: {ref}: LISTED_ON {listed_on!r} is not a date; kept as a note")
     data_id = _text(elem, "DATAID")
     if data_id:
         entity.add_property("unDataId", data_id)
@@ -604,8 +615,15 @@ def _values(elem: Any, tag: str) -> list[str]:
 
 
 def _iso_day(text: str) -> str:
-    match = _ISO_DAY_RE.match(text)
-    return match.group(1) if match else ""
+    """The ISO day a UN date starts with ("" unless it is a real calendar day)."""
+    match = _ISO_DAY_RE.match(text.strip())
+    if not match:
+        return ""
+    try:
+        date.fromisoformat(match.group(1))
+    except ValueError:
+        return ""
+    return match.group(1)
 
 
 def _strip_quotes(text: str) -> str:

@@ -1,7 +1,8 @@
 """Database tables (SQLAlchemy Core).  Alembic migrations in `migrations/` create
 exactly these; a change here needs a new migration.
 
-list_versions   one row per imported list file (or file set): every version is kept
+list_versions   one row per imported list file (or file set): every version is kept;
+                at most one active per list (a partial unique index)
 entities        one row per entity per version, the entity as canonical JSON
 entity_refs     UN reference numbers each entity is or cites (cross-list lookup)
 entity_programs program / regime tags per entity (status counts)
@@ -43,6 +44,14 @@ list_versions = Table(
     Column("declared_count", Integer, nullable=True),
     Column("active", Boolean, nullable=False, default=False),
     UniqueConstraint("source", "sha256", name="uq_list_versions_source_sha"),
+)
+# at most one active version per list, guaranteed by the database (revision 0002)
+Index(
+    "uq_list_versions_one_active",
+    list_versions.c.source,
+    unique=True,
+    postgresql_where=list_versions.c.active,
+    sqlite_where=list_versions.c.active,
 )
 
 entities = Table(

@@ -1,14 +1,14 @@
 """Reports into facts: stories, reports and their facts (corridor.store.intel).
 
 Revision ID: 0003
-Revises: 0001 (re-pointed at merge)
+Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
