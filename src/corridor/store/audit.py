@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, Row, select, update
 from sqlalchemy import exc as sa_exc
 
 from corridor.errors import InputError, IntegrityError, StoreBusyError
+from corridor.store import db
 from corridor.store.schema import list_versions
 from corridor.store.schema_audit import GENESIS_HASH, audit_head, audit_records
 
@@ -189,7 +190,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                conn.execution_options(**{db.SQLITE_BEGIN: "IMMEDIATE"})
             try:
                 yield conn
             except BaseException:
@@ -207,9 +208,7 @@ def read_snapshot(engine: Engine) -> Iterator[Connection]:
     """A read-only connection on which every query sees the same committed state
     (the chain head and the records agree even while others append)."""
     with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN")  # deferred: the snapshot starts at the first read
-        else:
+        if conn.dialect.name != "sqlite":  # SQLite: the deferred BEGIN's snapshot starts at the first read
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         try:
             yield conn

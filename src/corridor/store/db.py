@@ -83,8 +83,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SQLITE_BEGIN = "sqlite_begin"  # execution option: "IMMEDIATE" takes the write lock at BEGIN
+
+
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # a writer that reads before it writes (the audit chain head, the active
+    # version) asks for BEGIN IMMEDIATE, so no other writer can slip in between
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
 def _busy_to_store_busy(context: ExceptionContext) -> None:
