@@ -14,22 +14,19 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine
-
-from corridor.errors import ParseError
-from corridor.trade import hs as hs_module
+from corridor.errors import CorridorError, InputError, ParseError
+from corridor.trade.documents import parse_json, read_document
 from corridor.trade.evaluate import Evaluator, Verdict
 from corridor.trade.hs import Nomenclature
-from corridor.trade.ledger import CapLedger
-from corridor.trade.rules import read_yaml
-from corridor.trade.screening import PartyScreener
 from corridor.trade.transaction import FieldError, Transaction, build_transaction, parse_transaction
+from corridor.trade.vocabularies import vocabularies
 
 # CSV: transaction-level columns (read from a transaction's first row; later rows may
 # leave them blank but may not contradict them) and goods-line columns (every row).
@@ -57,26 +54,13 @@ CSV_TX_COLUMNS = (
     "port_of_transshipment",
     "payment_method",
     "payment_currency",
-    "notification_ref",
-    "committee_approval_ref",
-    "advance_notification_ref",
-    "origin_certificate_ref",
-    "humanitarian_exemption_ref",
-    "non_ngl_attestation_ref",
-    "licence_ref",
+    # one `<kind>_ref` column per evidence kind of the vocabularies
+    *(f"{kind}_ref" for kind in vocabularies().evidence_kinds),
     "extra_json",
 )
 CSV_LINE_COLUMNS = ("hs_code", "goods_description", "quantity", "unit", "product", "goods_origin")
 CSV_COLUMNS = CSV_TX_COLUMNS + CSV_LINE_COLUMNS
-_EVIDENCE_COLUMNS = {
-    "notification_ref": "notification",
-    "committee_approval_ref": "committee_approval",
-    "advance_notification_ref": "advance_notification",
-    "origin_certificate_ref": "origin_certificate",
-    "humanitarian_exemption_ref": "humanitarian_exemption",
-    "non_ngl_attestation_ref": "non_ngl_attestation",
-    "licence_ref": "licence",
-}
+_EVIDENCE_COLUMNS = {f"{kind}_ref": kind for kind in vocabularies().evidence_kinds}
 _PARTY_COLUMNS = ("exporter", "importer", "consignee", "end_user")
 RESULT_CSV_COLUMNS = ("transaction_id", "verdict", "reasons", "rule_ids", "summary", "error")
 
@@ -111,21 +95,7 @@ class BatchSummary:
 
 
 def _documents(path: Path) -> list[tuple[str, Any]]:
-    suffix = path.suffix.casefold()
-    if suffix in (".yaml", ".yml"):
-        data = read_yaml(path)
-    elif suffix == ".json":
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except json.JSONDecodeError as exc:
-            raise ParseError(
-                path, f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}"
-            ) from exc
-        except OSError as exc:
-            raise ParseError(path, "", f"cannot read: {exc}") from exc
-    else:
-        raise ParseError(path, "", f"unsupported file type {path.suffix!r} (use .json, .yaml or .yml)")
+    data = read_document(path)
     if isinstance(data, Mapping) and "transactions" in data:
         data = data["transactions"]
     if isinstance(data, Mapping):
@@ -137,55 +107,94 @@ def _documents(path: Path) -> list[tuple[str, Any]]:
     )
 
 
-def read_transaction_file(path: Path, hs: Nomenclature | None = None) -> list[Transaction]:
+def read_transaction_file(path: Path, hs: Nomenclature) -> list[Transaction]:
     """All transactions in a .json/.yaml file; the first bad one raises ParseError."""
-    hs = hs or hs_module.load()
     return [
         parse_transaction(data, hs, source=str(path), where=where) for where, data in _documents(Path(path))
     ]
 
 
+def iter_file(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
+    """Every transaction of a .json/.yaml file, each parsed or with its own error (the
+    file itself unreadable raises ParseError)."""
+    path = Path(path)
+    for where, data in _documents(path):
+        tx_id = _id_of(data)
+        try:
+            yield BatchItem(
+                where or "transaction", tx_id, parse_transaction(data, hs, source=str(path), where=where)
+            )
+        except ParseError as exc:
+            yield BatchItem(where or "transaction", tx_id, error=exc)
+
+
+def _id_of(data: Any) -> str:
+    """The id a transaction says it has, for naming it in an error ("" if none)."""
+    value = data.get("id") if isinstance(data, Mapping) else None
+    return value if isinstance(value, str) and len(value) <= 200 else ""
+
+
 def check_file(path: Path, evaluator: Evaluator, *, record: bool = True) -> list[Verdict]:
-    """Verdicts for every transaction in one file, in order."""
+    """Verdicts for every transaction in one file, in order (the first bad one raises)."""
     return [evaluator.check(tx, record=record) for tx in read_transaction_file(Path(path), evaluator.hs)]
-
-
-def make_evaluator(screener: PartyScreener | None = None, engine: Engine | None = None) -> Evaluator:
-    """The default rules, indicators and HS data, with a screener and a ledger on `engine`."""
-    return Evaluator(screener=screener, ledger=CapLedger(engine) if engine is not None else None)
-
-
-def check_scenario(path: Path, screener: PartyScreener | None, engine: Engine | None) -> list[Verdict]:
-    """Check every transaction of a scenario file (e.g. examples/corridor-2022.yaml) in order,
-    recording capped shipments in the ledger on `engine`."""
-    return check_file(Path(path), make_evaluator(screener, engine))
 
 
 # --- batch input ----------------------------------------------------------------------
 
 
 def iter_jsonl(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    """One item per non-blank line.  A line that is not UTF-8, not JSON, nested too
+    deeply or holding a number Python refuses is one error item; the rest goes on."""
+    with open(path, "rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
             where = f"line {line_no}"
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
+                line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
                 yield BatchItem(
-                    where,
-                    "",
-                    error=ParseError(path, where, f"malformed JSON: {exc.msg} (column {exc.colno})"),
+                    where, "", error=ParseError(path, where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")
                 )
                 continue
-            tx_id = str(data.get("id", "")) if isinstance(data, dict) else ""
+            if not line.strip():
+                continue
+            try:
+                data = parse_json(line, path, where)
+            except ParseError as exc:
+                yield BatchItem(where, "", error=exc)
+                continue
+            tx_id = _id_of(data)
             try:
                 yield BatchItem(
                     where, tx_id, transaction=parse_transaction(data, hs, source=str(path), where=where)
                 )
             except ParseError as exc:
                 yield BatchItem(where, tx_id, error=exc)
+
+
+_NOT_UTF8 = "not UTF-8 text"
+
+
+def _rows(reader: Iterator[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(row number, row or None, problem): a row the csv module refuses (a field over
+    its size limit) or holding bytes that are not UTF-8 is reported, not fatal."""
+    row_no = 1
+    while True:
+        row_no += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield row_no, None, f"malformed row: {exc}"
+            continue
+        if any(isinstance(v, str) and _has_surrogates(v) for v in row.values()):
+            yield row_no, None, _NOT_UTF8
+            continue
+        yield row_no, row, ""
+
+
+def _has_surrogates(text: str) -> bool:
+    return not text.isascii() and any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def _csv_groups(
@@ -205,7 +214,14 @@ def _csv_groups(
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
     current = ""
-    for row_no, row in enumerate(reader, start=2):
+    for row_no, maybe_row, problem in _rows(reader):
+        if maybe_row is None:
+            if rows:
+                yield numbers, rows, None
+                rows, numbers, current = [], [], ""
+            yield [row_no], [{}], ParseError(path, f"row {row_no}", problem)
+            continue
+        row = maybe_row
         if row.get("__extra__") is not None or any(v is None for k, v in row.items() if k != "__extra__"):
             if rows:
                 yield numbers, rows, None
@@ -342,7 +358,8 @@ def csv_rows_to_dict(rows: list[dict[str, str]], numbers: list[int]) -> tuple[di
 
 
 def iter_csv(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    # surrogateescape: a byte that is not UTF-8 spoils its own row only (see _rows)
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         for numbers, rows, error in _csv_groups(path, handle):
             tx_id = (rows[0].get("transaction_id") or "").strip() if rows else ""
             where = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {numbers[0]}-{numbers[-1]}"
@@ -354,7 +371,7 @@ def iter_csv(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
                 yield BatchItem(where, tx_id, transaction=build_transaction(data, hs))
             except FieldError as exc:
                 place = where
-                if exc.field.startswith("goods["):
+                if exc.field.startswith("goods[") and "]" in exc.field:
                     index = int(exc.field[len("goods[") : exc.field.index("]")])
                     place = f"row {goods_rows.get(index, numbers[0])}"
                 yield BatchItem(
@@ -393,6 +410,7 @@ def check_batch(
 ) -> BatchSummary:
     """Check every transaction of a batch file and write one result per transaction."""
     input_path, output_path = Path(input_path), Path(output_path)
+    refuse_same_file(input_path, output_path)
     out_kind = output_path.suffix.casefold()
     if out_kind not in (".jsonl", ".csv"):
         raise ParseError(
@@ -408,30 +426,19 @@ def check_batch(
         for item in items:
             progress.processed += 1
             if item.transaction is None:
-                assert item.error is not None
-                progress.errors += 1
-                progress.by_outcome["ERROR"] += 1
-                message = str(item.error)
-                errors.append(message)
-                if writer:
-                    writer.writerow(
-                        {"transaction_id": item.transaction_id, "verdict": "ERROR", "error": message}
-                    )
-                else:
-                    out.write(
-                        json.dumps(
-                            {
-                                "transaction_id": item.transaction_id,
-                                "verdict": "ERROR",
-                                "where": item.where,
-                                "error": message,
-                            },
-                            ensure_ascii=False,
-                        )
-                        + "\n"
-                    )
+                _write_error(out, writer, item, progress, errors)
             else:
-                verdict = evaluator.check(item.transaction, record=record)
+                try:
+                    verdict = evaluator.check(item.transaction, record=record)
+                except CorridorError as exc:
+                    # e.g. the store busy for this one transaction: report it, go on
+                    failed = BatchItem(
+                        item.where, item.transaction_id, error=_as_parse_error(input_path, item, exc)
+                    )
+                    _write_error(out, writer, failed, progress, errors)
+                    if on_progress:
+                        on_progress(progress)
+                    continue
                 progress.by_outcome[verdict.outcome.value] += 1
                 if writer:
                     writer.writerow(
@@ -449,3 +456,46 @@ def check_batch(
             if on_progress:
                 on_progress(progress)
     return BatchSummary(input_path, output_path, progress.processed, errors, dict(progress.by_outcome))
+
+
+def _as_parse_error(path: Path, item: BatchItem, exc: CorridorError) -> ParseError:
+    return ParseError(path, f"{item.where} (transaction {item.transaction_id})", exc.message)
+
+
+def _write_error(
+    out: IO[str],
+    writer: csv.DictWriter[str] | None,
+    item: BatchItem,
+    progress: BatchProgress,
+    errors: list[str],
+) -> None:
+    assert item.error is not None
+    progress.errors += 1
+    progress.by_outcome["ERROR"] += 1
+    message = str(item.error)
+    errors.append(message)
+    if writer:
+        writer.writerow({"transaction_id": item.transaction_id, "verdict": "ERROR", "error": message})
+    else:
+        record = {
+            "transaction_id": item.transaction_id,
+            "verdict": "ERROR",
+            "where": item.where,
+            "error": message,
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def refuse_same_file(input_path: Path, output_path: Path) -> None:
+    """InputError when the output is the input (the same path, another path to it, a
+    symlink or a hard link): writing the results would destroy the transactions."""
+    same = input_path.resolve() == output_path.resolve()
+    if not same and output_path.exists():
+        try:
+            same = os.path.samefile(input_path, output_path)
+        except OSError:
+            same = False
+    if same:
+        raise InputError(
+            "output", f"the output {output_path} is the input file {input_path}: refusing to overwrite it"
+        )

@@ -1,0 +1,128 @@
+"""Reading transaction documents (YAML / JSON) without trusting them.
+
+A transaction file comes from a user, so the YAML loader is a restricted safe
+loader: at most `MAX_ALIASES` aliases (a 1 kB "billion laughs" file would
+otherwise expand to gigabytes when walked), dates and timestamps stay text (the
+transaction parser reads them and names the field of a bad one: `2022-13-45`),
+and integers longer than `MAX_INT_DIGITS` stay text (the parser refuses them by
+field instead of Python refusing them with no field).  JSON numbers too large for
+Python, nesting too deep for the parser, and bytes that are not UTF-8 become a
+`ParseError` naming the file and the place.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import Node, ScalarNode
+
+from corridor.errors import LimitError, ParseError, Where
+
+MAX_ALIASES = 100
+MAX_INT_DIGITS = 64
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+class _TransactionLoader(yaml.SafeLoader):
+    """SafeLoader with an alias budget and text dates."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                event = self.peek_event()
+                mark = event.start_mark
+                raise _AliasBudget(f"line {mark.line + 1}, column {mark.column + 1}")
+        return super().compose_node(parent, index)
+
+
+class _AliasBudget(Exception):
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+
+def _as_text(loader: yaml.SafeLoader, node: ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+def _int_or_text(loader: yaml.SafeLoader, node: ScalarNode) -> int | str:
+    text = str(loader.construct_scalar(node))
+    if len(text) > MAX_INT_DIGITS:
+        return text
+    return int(loader.construct_yaml_int(node))
+
+
+_TransactionLoader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
+_TransactionLoader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
+
+
+def parse_yaml(text: str, path: Path | str) -> Any:
+    """One YAML document from untrusted text; ParseError naming the file and place."""
+    try:
+        return yaml.load(text, Loader=_TransactionLoader)
+    except _AliasBudget as exc:
+        raise ParseError(
+            path, exc.where, f"too many YAML aliases (more than {MAX_ALIASES}): refused"
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ParseError(path, where, f"invalid YAML: {exc.problem or exc}") from None
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        raise ParseError(path, "", f"invalid YAML: {type(exc).__name__}: {_cut(str(exc))}") from None
+
+
+def parse_json(text: str, path: Path | str, where: str = "") -> Any:
+    """One JSON value from untrusted text; ParseError naming the file and place."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if where:  # one line of a JSONL file
+            raise ParseError(path, where, f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+        raise ParseError(
+            path, f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise ParseError(path, where, "malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ParseError(path, where, f"malformed JSON: {_cut(str(exc))}") from None
+
+
+def read_text(path: Path) -> str:
+    """A document's text: UTF-8 (a BOM is allowed), at most MAX_DOCUMENT_BYTES."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise LimitError(
+                f"file too large ({size:,} bytes; at most {MAX_DOCUMENT_BYTES:,})",
+                where=Where(file=str(path)),
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(path, "", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParseError(path, f"line {line}", f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+
+
+def read_document(path: Path) -> Any:
+    """A .yaml/.yml/.json document, parsed without trusting it."""
+    suffix = path.suffix.casefold()
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise ParseError(path, "", f"unsupported file type {path.suffix!r} (use .json, .yaml or .yml)")
+    text = read_text(path)
+    return parse_json(text, path) if suffix == ".json" else parse_yaml(text, path)
+
+
+def _cut(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
