@@ -1,8 +1,9 @@
 """Reading transaction documents (YAML / JSON) without trusting them.
 
 A transaction file comes from a user, so the YAML loader is a restricted safe
-loader: at most `MAX_ALIASES` aliases (a 1 kB "billion laughs" file would
-otherwise expand to gigabytes when walked), dates and timestamps stay text (the
+loader: aliases may not expand the document beyond `MAX_EXPANDED_NODES` nodes
+(a 1.3 kB "billion laughs" file would otherwise expand to gigabytes when
+walked), dates and timestamps stay text (the
 transaction parser reads them and names the field of a bad one: `2022-13-45`),
 and integers longer than `MAX_INT_DIGITS` stay text (the parser refuses them by
 field instead of Python refusing them with no field).  JSON numbers too large for
@@ -18,30 +19,53 @@ from typing import Any
 
 import yaml
 from yaml.events import AliasEvent
-from yaml.nodes import Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from corridor.errors import LimitError, ParseError, Where
 
-MAX_ALIASES = 100
+MAX_ALIASES = 1000
+MAX_EXPANDED_NODES = 100_000
 MAX_INT_DIGITS = 64
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 
 
 class _TransactionLoader(yaml.SafeLoader):
-    """SafeLoader with an alias budget and text dates."""
+    """SafeLoader with an expansion budget and text dates.
+
+    Each composed node is weighed by the nodes it stands for once aliases are
+    expanded (a scalar 1, a collection 1 + its items); every alias adds the weight
+    of the node it refers to.  A document whose expanded size passes
+    MAX_EXPANDED_NODES, or that uses more than MAX_ALIASES aliases, is refused
+    while composing, before anything is expanded."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.aliases = 0
+        self.expanded = 0
+        self._weights: dict[int, int] = {}
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(AliasEvent):
+        alias = self.check_event(AliasEvent)
+        mark = self.peek_event().start_mark
+        node = super().compose_node(parent, index)
+        if node is None:
+            return node
+        if alias:
             self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                event = self.peek_event()
-                mark = event.start_mark
-                raise _AliasBudget(f"line {mark.line + 1}, column {mark.column + 1}")
-        return super().compose_node(parent, index)
+            self.expanded += self._weights.get(id(node), 1)
+        else:
+            weight = 1
+            if isinstance(node, SequenceNode):
+                weight += sum(self._weights.get(id(item), 1) for item in node.value)
+            elif isinstance(node, MappingNode):
+                weight += sum(
+                    self._weights.get(id(k), 1) + self._weights.get(id(v), 1) for k, v in node.value
+                )
+            self._weights[id(node)] = weight
+            self.expanded += 1
+        if self.aliases > MAX_ALIASES or self.expanded > MAX_EXPANDED_NODES:
+            raise _AliasBudget(f"line {mark.line + 1}, column {mark.column + 1}")
+        return node
 
 
 class _AliasBudget(Exception):
