@@ -44,8 +44,8 @@ def test_schema_enums_agree_with_the_vocabularies(schema_enum: list[str], vocabu
 
 def test_the_parser_and_the_batch_layout_use_the_vocabularies() -> None:
     v = vocabularies()
-    assert transaction.EVIDENCE_KINDS == v.evidence_kinds and transaction.SERVICE_KINDS == v.service_kinds
-    assert transaction.PAYMENT_METHODS == v.payment_methods and transaction.FINANCE_KINDS == v.finance_kinds
+    assert v.evidence_kinds == transaction.EVIDENCE_KINDS and v.service_kinds == transaction.SERVICE_KINDS
+    assert v.payment_methods == transaction.PAYMENT_METHODS and v.finance_kinds == transaction.FINANCE_KINDS
     assert {f"{k}_ref" for k in v.evidence_kinds} <= set(batch.CSV_TX_COLUMNS)
     assert v.role_groups["receiving"] | v.role_groups["sending"] | v.role_groups["bank"] <= set(v.party_roles)
 

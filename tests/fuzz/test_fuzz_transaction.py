@@ -7,6 +7,7 @@ examples (`make fuzz`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -117,20 +118,16 @@ def nomenclature(shared_data: Path) -> hs.Nomenclature:
 @FUZZ
 @given(data=st.one_of(_DOCUMENTS, _VALUES))
 def test_any_document_parses_or_names_the_problem(nomenclature: hs.Nomenclature, data: Any) -> None:
-    try:
+    with contextlib.suppress(USER_ERRORS):
         parse_transaction(data, nomenclature, source="fuzz")
-    except USER_ERRORS:
-        pass
 
 
 @FUZZ
 @given(text=st.one_of(st.text(max_size=300), st.binary(max_size=300).map(lambda b: b.decode("latin-1"))))
 def test_any_yaml_or_json_text_parses_or_names_the_problem(text: str) -> None:
     for parse in (parse_yaml, parse_json):
-        try:
+        with contextlib.suppress(USER_ERRORS):
             parse(text, "fuzz")
-        except USER_ERRORS:
-            pass
 
 
 @FUZZ
@@ -174,7 +171,5 @@ def test_any_transaction_file_reads_or_names_the_problem(
     except (ValueError, yaml.YAMLError):
         return  # not representable in this format
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    try:
+    with contextlib.suppress(USER_ERRORS):
         read_transaction_file(path, nomenclature)
-    except USER_ERRORS:
-        pass
