@@ -194,3 +194,12 @@ def test_hs_code_and_words() -> None:
     assert bad.exit_code == 1 and "error:" in bad.stderr
     markup = runner.invoke(app, ["hs", "[/red] diesel"])
     assert markup.exit_code == 0 and "[/red]" in markup.stdout
+
+
+def test_a_batch_file_named_with_markup(tmp_path: Path, home: dict[str, str]) -> None:
+    src = tmp_path / "[bold]in.jsonl"
+    src.write_text((EXAMPLES / "batch.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "[bold]out.jsonl"
+    result = runner.invoke(app, ["check", "--input", str(src), "--output", str(out), *db(tmp_path)], env=home)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "5 transactions checked" in result.stdout and "[bold]out.jsonl" in result.stdout

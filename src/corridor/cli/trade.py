@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.text import Text
 
 from corridor.cli.common import DbOption, JsonOption, batch_progress, console, engine_for, err, fail
@@ -56,7 +57,8 @@ def check(
             )
         evaluator = service.evaluator(engine, screener)
         if input_path is not None and output_path is not None:
-            with batch_progress(f"checking {inert(input_path.name)}") as progress:
+            # the progress line is markup: the file name is escaped, never interpreted
+            with batch_progress(f"checking {escape(inert(input_path.name))}") as progress:
                 task = progress.add_task("check", total=None)
                 summary = service.check_batch(
                     input_path,

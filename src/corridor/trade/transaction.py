@@ -38,7 +38,7 @@ from corridor.trade.vocabularies import vocabularies
 from corridor.types.countries import to_code
 from corridor.types.dates import parse_single
 from corridor.types.identifiers import imo_check_digit_ok
-from corridor.types.text import normalize
+from corridor.types.text import name_key, normalize
 
 _V = vocabularies()
 # The closed word lists come from packs/vocabularies.yaml (defined once).
@@ -127,8 +127,9 @@ class Party:
     @property
     def identity(self) -> tuple[str, str, str, tuple[str, ...]]:
         """Who the party is within a transaction: the same name (in any script,
-        normalised), schema, country and identifiers is the same party."""
-        return (self.key, self.schema, self.country or "", self.identifiers)
+        normalised, initials joined: "L.L.C." = "LLC"), schema, country and
+        identifiers is the same party."""
+        return (name_key(self.name), self.schema, self.country or "", self.identifiers)
 
 
 @dataclass(frozen=True, slots=True)
