@@ -23,8 +23,9 @@ from corridor.trade.batch import iter_csv, iter_jsonl, read_transaction_file
 from corridor.trade.documents import parse_json, parse_yaml
 from corridor.trade.transaction import parse_transaction
 
-pytestmark = pytest.mark.fuzz
 LONG = os.environ.get("CORRIDOR_FUZZ", "") == "1"
+# the long run takes as long as it takes: no per-test timeout then
+pytestmark = [pytest.mark.fuzz, *([pytest.mark.timeout(0)] if LONG else [])]
 FUZZ = settings(
     max_examples=3000 if LONG else 25,
     deadline=None,
