@@ -287,6 +287,7 @@ class Rule:
 class PetroleumProduct:
     key: str
     label: str
+    heading: str  # the HS heading a line must be under for its descriptor to name this product
     t_to_bbl: Decimal
     kl_to_t: Decimal | None
     verification: str
@@ -327,10 +328,6 @@ class PackInfo:
     basis: str
     path: str
     rule_count: int
-
-
-# Descriptor product keys and the HS heading they can belong to (sanity check).
-PRODUCT_HEADING = {"lpg": "2711", "crude": "2709"}  # everything else: 2710
 
 
 class RuleBook:
@@ -528,6 +525,7 @@ def _petroleum(raw: Mapping[str, Any]) -> PetroleumTable:
         products[key] = PetroleumProduct(
             key=key,
             label=item["label"],
+            heading=item["heading"],
             t_to_bbl=Decimal(str(item["t_to_bbl"])),
             kl_to_t=Decimal(str(item["kl_to_t"])) if "kl_to_t" in item else None,
             verification=item["verification"],
