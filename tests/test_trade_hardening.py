@@ -14,10 +14,10 @@ import pytest
 
 from corridor.errors import InputError, ParseError
 from corridor.services import trade as service
+from corridor.services.trade import check_batch, read_transaction_file
 from corridor.store.db import engine
 from corridor.store.ledger import CapLedger
 from corridor.trade import hs
-from corridor.trade.batch import check_batch, read_transaction_file
 from corridor.trade.documents import MAX_ALIASES
 from corridor.trade.evaluate import Evaluator
 from corridor.trade.rules import default_rulebook

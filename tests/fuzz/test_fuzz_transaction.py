@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridor.errors import InputError, LimitError, ParseError
+from corridor.services.trade import read_transaction_file
 from corridor.trade import hs
-from corridor.trade.batch import iter_csv, iter_jsonl, read_transaction_file
+from corridor.trade.batch import csv_items, jsonl_items
 from corridor.trade.documents import parse_json, parse_yaml
 from corridor.trade.transaction import parse_transaction
 
@@ -142,7 +143,8 @@ def test_any_jsonl_batch_gives_one_item_per_line(
 ) -> None:
     path = tmp_path / "fuzz.jsonl"
     path.write_bytes(b"\n".join(line.replace(b"\n", b" ").replace(b"\r", b" ") for line in lines))
-    items = list(iter_jsonl(path, nomenclature))
+    with open(path, "rb") as handle:
+        items = list(jsonl_items(handle, str(path), nomenclature))
     assert all(i.transaction is not None or isinstance(i.error, ParseError) for i in items)
 
 
@@ -153,8 +155,9 @@ def test_any_csv_batch_goes_on_or_names_the_header(
 ) -> None:
     path = tmp_path / "fuzz.csv"
     path.write_bytes(b"transaction_id,type,date,destination,hs_code,quantity,unit\n" + body)
-    for item in iter_csv(path, nomenclature):
-        assert item.transaction is not None or isinstance(item.error, ParseError)
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        for item in csv_items(handle, str(path), nomenclature):
+            assert item.transaction is not None or isinstance(item.error, ParseError)
 
 
 @FUZZ

@@ -14,21 +14,25 @@ and `hs` (and later the HTTP API) call.  Typed results, no printing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
 from corridor import settings
-from corridor.errors import CorridorError, NotFoundError, ParseError
+from corridor.errors import CorridorError, InputError, LimitError, NotFoundError, ParseError, Where
 from corridor.store.ledger import CapLedger
 from corridor.trade import batch, hs
+from corridor.trade.documents import MAX_DOCUMENT_BYTES, parse_document
 from corridor.trade.evaluate import Evaluator, Verdict
 from corridor.trade.hs import HSMatch, HSPath, Nomenclature
 from corridor.trade.ledger import PeriodUsage
 from corridor.trade.rules import Rule, RuleBook, default_rulebook
 from corridor.trade.screening import PartyScreener
+from corridor.trade.transaction import Transaction, parse_transaction
 
 BatchSummary = batch.BatchSummary
 BatchProgress = batch.BatchProgress
@@ -99,11 +103,41 @@ class DocumentCheck:
         return 2 if not self.verdicts else 1
 
 
+def read_document(path: Path) -> Any:
+    """A .json/.yaml/.yml document, parsed without trusting it (size checked before
+    reading; ParseError / LimitError naming the file)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise LimitError(
+                f"file too large ({size:,} bytes; at most {MAX_DOCUMENT_BYTES:,})",
+                where=Where(file=str(path)),
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(path, "", f"cannot read: {exc.strerror or exc}") from None
+    return parse_document(data, path.suffix, path)
+
+
+def read_transaction_file(path: Path, hs: Nomenclature) -> list[Transaction]:
+    """All transactions in a .json/.yaml file; the first bad one raises ParseError."""
+    return [
+        parse_transaction(data, hs, source=str(path), where=where)
+        for where, data in batch.documents_in(read_document(Path(path)), str(path))
+    ]
+
+
+def check_file(path: Path, ev: Evaluator, *, record: bool = True) -> list[Verdict]:
+    """Verdicts for every transaction in one file, in order (the first bad one raises)."""
+    return [ev.check(tx, record=record) for tx in read_transaction_file(Path(path), ev.hs)]
+
+
 def check_document(path: Path, ev: Evaluator, *, record: bool = True) -> DocumentCheck:
     """Every transaction of a .json/.yaml file: a bad one is reported with its id and
     field, the others are checked.  An unreadable file raises ParseError/LimitError."""
     result = DocumentCheck(Path(path))
-    for item in batch.iter_file(Path(path), ev.hs):
+    for item in batch.transactions_in(read_document(Path(path)), str(path), ev.hs):
         if item.transaction is None:
             result.items.append(CheckedTransaction(item.where, item.transaction_id, error=item.error))
             continue
@@ -127,13 +161,73 @@ def check_batch(
     """A batch file (.csv / .jsonl) to a results file (.csv / .jsonl); bad rows and
     lines become ERROR results and the rest goes on.  The output may not be the input
     (InputError, raised before anything is written)."""
-    return batch.check_batch(input_path, output_path, ev, on_progress=on_progress, record=record)
+    input_path, output_path = Path(input_path), Path(output_path)
+    refuse_same_file(input_path, output_path)
+    out_kind = output_path.suffix.casefold()
+    if out_kind not in (".jsonl", ".csv"):
+        raise ParseError(
+            output_path, "", f"unsupported batch output {output_path.suffix!r} (use .csv or .jsonl)"
+        )
+    items = batch_items(input_path, ev.hs)
+    first = next(items, None)  # a bad header is refused before the output is created
+    with open(output_path, "w", encoding="utf-8", newline="") as out:
+        chained = _chain(first, items)
+        progress = batch.check_items(
+            chained, out, out_kind, ev, source=str(input_path), on_progress=on_progress, record=record
+        )
+    return BatchSummary(
+        input_path, output_path, progress.processed, progress.messages, dict(progress.by_outcome)
+    )
+
+
+def _chain(first: batch.BatchItem | None, rest: Iterator[batch.BatchItem]) -> Iterator[batch.BatchItem]:
+    if first is not None:
+        yield first
+        yield from rest
+
+
+def batch_items(path: Path, nomenclature: Nomenclature) -> Iterator[batch.BatchItem]:
+    """The items of a .jsonl or .csv batch file, read as it goes."""
+    if not path.is_file():
+        raise ParseError(path, "", "no such file")
+    suffix = path.suffix.casefold()
+    if suffix == ".jsonl":
+        return _jsonl(path, nomenclature)
+    if suffix == ".csv":
+        return _csv(path, nomenclature)
+    raise ParseError(path, "", f"unsupported batch input {path.suffix!r} (use .csv or .jsonl)")
+
+
+def _jsonl(path: Path, nomenclature: Nomenclature) -> Iterator[batch.BatchItem]:
+    with open(path, "rb") as handle:
+        yield from batch.jsonl_items(handle, str(path), nomenclature)
+
+
+def _csv(path: Path, nomenclature: Nomenclature) -> Iterator[batch.BatchItem]:
+    # surrogateescape: a byte that is not UTF-8 spoils its own row only
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        yield from batch.csv_items(handle, str(path), nomenclature)
+
+
+def refuse_same_file(input_path: Path, output_path: Path) -> None:
+    """InputError when the output is the input (the same path, another path to it, a
+    symlink or a hard link): writing the results would destroy the transactions."""
+    same = input_path.resolve() == output_path.resolve()
+    if not same and output_path.exists():
+        try:
+            same = os.path.samefile(input_path, output_path)
+        except OSError:
+            same = False
+    if same:
+        raise InputError(
+            "output", f"the output {output_path} is the input file {input_path}: refusing to overwrite it"
+        )
 
 
 def check_scenario(path: Path, screener: PartyScreener | None, engine: Engine | None) -> list[Verdict]:
     """Every transaction of a scenario file (e.g. examples/corridor-2022.yaml) in order,
     recording capped shipments in the ledger on `engine`; the first bad one raises."""
-    return batch.check_file(Path(path), evaluator(engine, screener))
+    return check_file(Path(path), evaluator(engine, screener))
 
 
 def ledger_summary(engine: Engine, cap_id: str | None = None, period: str | None = None) -> list[PeriodUsage]:
@@ -177,8 +271,10 @@ __all__ = [
     "CheckedTransaction",
     "DocumentCheck",
     "ParseError",
+    "batch_items",
     "check_batch",
     "check_document",
+    "check_file",
     "check_scenario",
     "evaluator",
     "hs_lookup",
@@ -187,6 +283,9 @@ __all__ = [
     "ledger_summary",
     "nomenclature",
     "party_screener",
+    "read_document",
+    "read_transaction_file",
+    "refuse_same_file",
     "rule",
     "rulebook",
     "rules",

@@ -1,28 +1,29 @@
-"""Files in, verdicts out: one transaction file, batch files, the corridor scenario.
+"""Transactions in, verdicts out, on data and streams the caller opens (no file
+system here: `corridor.services.trade` opens files and refuses an output that is
+its input).
 
-One file (`read_transaction_file`): .json, .yaml or .yml holding one transaction
-(a mapping), a list of them, or {"transactions": [...]}.
-
-Batch (`check_batch`): input .jsonl (one transaction object per line) or .csv
-(one row per goods line, rows of one transaction consecutive; layout in
-`CSV_COLUMNS` and docs/trade.md); output .jsonl (one verdict per line) or .csv
-(one row per transaction).  A bad row or line becomes an ERROR result naming the
-row and the field; the rest of the batch goes on and the ledger is untouched by it.
+Documents (`transactions_in`): a parsed .json/.yaml document holding one
+transaction (a mapping), a list of them, or {"transactions": [...]}; each is parsed
+on its own.  Batches: JSONL lines (`jsonl_items`: one transaction object per line)
+or CSV text (`csv_items`: one row per goods line, rows of one transaction
+consecutive; layout in `CSV_COLUMNS` and docs/trade.md); results (`check_items`)
+written as JSONL (one verdict per line) or CSV (one row per transaction).  A bad
+row or line becomes an ERROR result naming the row and the field; the rest of the
+batch goes on and the ledger is untouched by it.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from corridor.errors import CorridorError, InputError, ParseError
-from corridor.trade.documents import parse_json, read_document
+from corridor.errors import CorridorError, ParseError
+from corridor.trade.documents import parse_json
 from corridor.trade.evaluate import Evaluator, Verdict
 from corridor.trade.hs import Nomenclature
 from corridor.trade.transaction import FieldError, Transaction, build_transaction, parse_transaction
@@ -80,6 +81,7 @@ class BatchProgress:
     processed: int = 0
     errors: int = 0
     by_outcome: Counter[str] = field(default_factory=Counter)
+    messages: list[str] = field(default_factory=list)  # one per error, in order
 
 
 @dataclass(slots=True)
@@ -91,11 +93,11 @@ class BatchSummary:
     by_outcome: dict[str, int]
 
 
-# --- single files --------------------------------------------------------------------
+# --- documents ------------------------------------------------------------------------
 
 
-def _documents(path: Path) -> list[tuple[str, Any]]:
-    data = read_document(path)
+def documents_in(data: Any, source: str) -> list[tuple[str, Any]]:
+    """(where, transaction data) for each transaction a parsed document holds."""
     if isinstance(data, Mapping) and "transactions" in data:
         data = data["transactions"]
     if isinstance(data, Mapping):
@@ -103,26 +105,17 @@ def _documents(path: Path) -> list[tuple[str, Any]]:
     if isinstance(data, list):
         return [(f"transactions[{i}]", item) for i, item in enumerate(data)]
     raise ParseError(
-        path, "top level", "expected a transaction, a list of transactions or {transactions: [...]}"
+        source, "top level", "expected a transaction, a list of transactions or {transactions: [...]}"
     )
 
 
-def read_transaction_file(path: Path, hs: Nomenclature) -> list[Transaction]:
-    """All transactions in a .json/.yaml file; the first bad one raises ParseError."""
-    return [
-        parse_transaction(data, hs, source=str(path), where=where) for where, data in _documents(Path(path))
-    ]
-
-
-def iter_file(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    """Every transaction of a .json/.yaml file, each parsed or with its own error (the
-    file itself unreadable raises ParseError)."""
-    path = Path(path)
-    for where, data in _documents(path):
-        tx_id = _id_of(data)
+def transactions_in(data: Any, source: str, hs: Nomenclature) -> Iterator[BatchItem]:
+    """Every transaction of a parsed document, each parsed or with its own error."""
+    for where, item in documents_in(data, source):
+        tx_id = _id_of(item)
         try:
             yield BatchItem(
-                where or "transaction", tx_id, parse_transaction(data, hs, source=str(path), where=where)
+                where or "transaction", tx_id, parse_transaction(item, hs, source=source, where=where)
             )
         except ParseError as exc:
             yield BatchItem(where or "transaction", tx_id, error=exc)
@@ -134,41 +127,34 @@ def _id_of(data: Any) -> str:
     return value if isinstance(value, str) and len(value) <= 200 else ""
 
 
-def check_file(path: Path, evaluator: Evaluator, *, record: bool = True) -> list[Verdict]:
-    """Verdicts for every transaction in one file, in order (the first bad one raises)."""
-    return [evaluator.check(tx, record=record) for tx in read_transaction_file(Path(path), evaluator.hs)]
-
-
 # --- batch input ----------------------------------------------------------------------
 
 
-def iter_jsonl(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    """One item per non-blank line.  A line that is not UTF-8, not JSON, nested too
-    deeply or holding a number Python refuses is one error item; the rest goes on."""
-    with open(path, "rb") as handle:
-        for line_no, raw in enumerate(handle, start=1):
-            where = f"line {line_no}"
-            try:
-                line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                yield BatchItem(
-                    where, "", error=ParseError(path, where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")
-                )
-                continue
-            if not line.strip():
-                continue
-            try:
-                data = parse_json(line, path, where)
-            except ParseError as exc:
-                yield BatchItem(where, "", error=exc)
-                continue
-            tx_id = _id_of(data)
-            try:
-                yield BatchItem(
-                    where, tx_id, transaction=parse_transaction(data, hs, source=str(path), where=where)
-                )
-            except ParseError as exc:
-                yield BatchItem(where, tx_id, error=exc)
+def jsonl_items(lines: Iterable[bytes], source: str, hs: Nomenclature) -> Iterator[BatchItem]:
+    """One item per non-blank line (bytes, as read from the file).  A line that is not
+    UTF-8, not JSON, nested too deeply or holding a number Python refuses is one error
+    item; the rest goes on."""
+    for line_no, raw in enumerate(lines, start=1):
+        where = f"line {line_no}"
+        try:
+            line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield BatchItem(
+                where, "", error=ParseError(source, where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")
+            )
+            continue
+        if not line.strip():
+            continue
+        try:
+            data = parse_json(line, source, where)
+        except ParseError as exc:
+            yield BatchItem(where, "", error=exc)
+            continue
+        tx_id = _id_of(data)
+        try:
+            yield BatchItem(where, tx_id, transaction=parse_transaction(data, hs, source=source, where=where))
+        except ParseError as exc:
+            yield BatchItem(where, tx_id, error=exc)
 
 
 _NOT_UTF8 = "not UTF-8 text"
@@ -198,7 +184,7 @@ def _has_surrogates(text: str) -> bool:
 
 
 def _csv_groups(
-    path: Path, handle: IO[str]
+    path: str, handle: Iterable[str]
 ) -> Iterator[tuple[list[int], list[dict[str, str]], ParseError | None]]:
     """Consecutive rows with the same transaction_id; row numbers count the header as row 1."""
     reader = csv.DictReader(handle, restkey="__extra__", restval=None)
@@ -357,39 +343,29 @@ def csv_rows_to_dict(rows: list[dict[str, str]], numbers: list[int]) -> tuple[di
     return data, goods_rows
 
 
-def iter_csv(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    # surrogateescape: a byte that is not UTF-8 spoils its own row only (see _rows)
-    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        for numbers, rows, error in _csv_groups(path, handle):
-            tx_id = (rows[0].get("transaction_id") or "").strip() if rows else ""
-            where = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {numbers[0]}-{numbers[-1]}"
-            if error is not None:
-                yield BatchItem(where, tx_id, error=error)
-                continue
-            try:
-                data, goods_rows = csv_rows_to_dict(rows, numbers)
-                yield BatchItem(where, tx_id, transaction=build_transaction(data, hs))
-            except FieldError as exc:
-                place = where
-                if exc.field.startswith("goods[") and "]" in exc.field:
-                    index = int(exc.field[len("goods[") : exc.field.index("]")])
-                    place = f"row {goods_rows.get(index, numbers[0])}"
-                yield BatchItem(
-                    where,
-                    tx_id,
-                    error=ParseError(path, f"{place} (transaction {tx_id}), field {exc.field}", exc.message),
-                )
-
-
-def iter_batch(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    if not path.is_file():
-        raise ParseError(path, "", "no such file")
-    suffix = path.suffix.casefold()
-    if suffix == ".jsonl":
-        return iter_jsonl(path, hs)
-    if suffix == ".csv":
-        return iter_csv(path, hs)
-    raise ParseError(path, "", f"unsupported batch input {path.suffix!r} (use .csv or .jsonl)")
+def csv_items(handle: Iterable[str], source: str, hs: Nomenclature) -> Iterator[BatchItem]:
+    """One item per transaction (its consecutive rows) of CSV text.  Open the file
+    with errors="surrogateescape": a byte that is not UTF-8 then spoils its own row
+    only (see `_rows`)."""
+    for numbers, rows, error in _csv_groups(source, handle):
+        tx_id = (rows[0].get("transaction_id") or "").strip() if rows else ""
+        where = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {numbers[0]}-{numbers[-1]}"
+        if error is not None:
+            yield BatchItem(where, tx_id, error=error)
+            continue
+        try:
+            data, goods_rows = csv_rows_to_dict(rows, numbers)
+            yield BatchItem(where, tx_id, transaction=build_transaction(data, hs))
+        except FieldError as exc:
+            place = where
+            if exc.field.startswith("goods[") and "]" in exc.field:
+                index = int(exc.field[len("goods[") : exc.field.index("]")])
+                place = f"row {goods_rows.get(index, numbers[0])}"
+            yield BatchItem(
+                where,
+                tx_id,
+                error=ParseError(source, f"{place} (transaction {tx_id}), field {exc.field}", exc.message),
+            )
 
 
 # --- batch output ---------------------------------------------------------------------
@@ -400,65 +376,58 @@ def _summary_text(verdict: Verdict, limit: int = 3) -> str:
     return " | ".join(f"{r.rule_id} ({r.citation}): {r.message}" for r in top)
 
 
-def check_batch(
-    input_path: Path,
-    output_path: Path,
+def check_items(
+    items: Iterable[BatchItem],
+    out: IO[str],
+    out_kind: str,
     evaluator: Evaluator,
     *,
+    source: str,
     on_progress: Callable[[BatchProgress], None] | None = None,
     record: bool = True,
-) -> BatchSummary:
-    """Check every transaction of a batch file and write one result per transaction."""
-    input_path, output_path = Path(input_path), Path(output_path)
-    refuse_same_file(input_path, output_path)
-    out_kind = output_path.suffix.casefold()
+) -> BatchProgress:
+    """Check every item and write one result per transaction to `out` (`out_kind`
+    ".csv" or ".jsonl"); returns the counts and the error messages."""
     if out_kind not in (".jsonl", ".csv"):
-        raise ParseError(
-            output_path, "", f"unsupported batch output {output_path.suffix!r} (use .csv or .jsonl)"
-        )
-    items = iter_batch(input_path, evaluator.hs)
+        raise ParseError(source, "", f"unsupported batch output {out_kind!r} (use .csv or .jsonl)")
     progress = BatchProgress()
-    errors: list[str] = []
-    with open(output_path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=RESULT_CSV_COLUMNS) if out_kind == ".csv" else None
-        if writer:
-            writer.writeheader()
-        for item in items:
-            progress.processed += 1
-            if item.transaction is None:
-                _write_error(out, writer, item, progress, errors)
+    writer = csv.DictWriter(out, fieldnames=RESULT_CSV_COLUMNS) if out_kind == ".csv" else None
+    if writer:
+        writer.writeheader()
+    for item in items:
+        progress.processed += 1
+        if item.transaction is None:
+            _write_error(out, writer, item, progress)
+        else:
+            try:
+                verdict = evaluator.check(item.transaction, record=record)
+            except CorridorError as exc:
+                # e.g. the store busy for this one transaction: report it, go on
+                failed = BatchItem(item.where, item.transaction_id, error=_as_parse_error(source, item, exc))
+                _write_error(out, writer, failed, progress)
+                if on_progress:
+                    on_progress(progress)
+                continue
+            progress.by_outcome[verdict.outcome.value] += 1
+            if writer:
+                writer.writerow(
+                    {
+                        "transaction_id": verdict.transaction_id,
+                        "verdict": verdict.outcome.value,
+                        "reasons": len(verdict.reasons),
+                        "rule_ids": ";".join(verdict.rule_ids),
+                        "summary": _summary_text(verdict),
+                        "error": "",
+                    }
+                )
             else:
-                try:
-                    verdict = evaluator.check(item.transaction, record=record)
-                except CorridorError as exc:
-                    # e.g. the store busy for this one transaction: report it, go on
-                    failed = BatchItem(
-                        item.where, item.transaction_id, error=_as_parse_error(input_path, item, exc)
-                    )
-                    _write_error(out, writer, failed, progress, errors)
-                    if on_progress:
-                        on_progress(progress)
-                    continue
-                progress.by_outcome[verdict.outcome.value] += 1
-                if writer:
-                    writer.writerow(
-                        {
-                            "transaction_id": verdict.transaction_id,
-                            "verdict": verdict.outcome.value,
-                            "reasons": len(verdict.reasons),
-                            "rule_ids": ";".join(verdict.rule_ids),
-                            "summary": _summary_text(verdict),
-                            "error": "",
-                        }
-                    )
-                else:
-                    out.write(json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n")
-            if on_progress:
-                on_progress(progress)
-    return BatchSummary(input_path, output_path, progress.processed, errors, dict(progress.by_outcome))
+                out.write(json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n")
+        if on_progress:
+            on_progress(progress)
+    return progress
 
 
-def _as_parse_error(path: Path, item: BatchItem, exc: CorridorError) -> ParseError:
+def _as_parse_error(path: str, item: BatchItem, exc: CorridorError) -> ParseError:
     return ParseError(path, f"{item.where} (transaction {item.transaction_id})", exc.message)
 
 
@@ -467,13 +436,12 @@ def _write_error(
     writer: csv.DictWriter[str] | None,
     item: BatchItem,
     progress: BatchProgress,
-    errors: list[str],
 ) -> None:
     assert item.error is not None
     progress.errors += 1
     progress.by_outcome["ERROR"] += 1
     message = str(item.error)
-    errors.append(message)
+    progress.messages.append(message)
     if writer:
         writer.writerow({"transaction_id": item.transaction_id, "verdict": "ERROR", "error": message})
     else:
@@ -484,18 +452,3 @@ def _write_error(
             "error": message,
         }
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def refuse_same_file(input_path: Path, output_path: Path) -> None:
-    """InputError when the output is the input (the same path, another path to it, a
-    symlink or a hard link): writing the results would destroy the transactions."""
-    same = input_path.resolve() == output_path.resolve()
-    if not same and output_path.exists():
-        try:
-            same = os.path.samefile(input_path, output_path)
-        except OSError:
-            same = False
-    if same:
-        raise InputError(
-            "output", f"the output {output_path} is the input file {input_path}: refusing to overwrite it"
-        )

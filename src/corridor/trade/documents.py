@@ -8,7 +8,8 @@ transaction parser reads them and names the field of a bad one: `2022-13-45`),
 and integers longer than `MAX_INT_DIGITS` stay text (the parser refuses them by
 field instead of Python refusing them with no field).  JSON numbers too large for
 Python, nesting too deep for the parser, and bytes that are not UTF-8 become a
-`ParseError` naming the file and the place.
+`ParseError` naming the file and the place.  Pure: the caller reads the bytes
+(`corridor.services.trade`, which checks the size before reading).
 """
 
 from __future__ import annotations
@@ -120,32 +121,28 @@ def parse_json(text: str, path: Path | str, where: str = "") -> Any:
         raise ParseError(path, where, f"malformed JSON: {_cut(str(exc))}") from None
 
 
-def read_text(path: Path) -> str:
-    """A document's text: UTF-8 (a BOM is allowed), at most MAX_DOCUMENT_BYTES."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise LimitError(
-                f"file too large ({size:,} bytes; at most {MAX_DOCUMENT_BYTES:,})",
-                where=Where(file=str(path)),
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(path, "", f"cannot read: {exc.strerror or exc}") from None
+def decode(data: bytes, source: Path | str) -> str:
+    """A document's bytes as text: UTF-8 (a BOM is allowed); ParseError naming the
+    line of the first byte that is not."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ParseError(path, f"line {line}", f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+        raise ParseError(source, f"line {line}", f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
 
 
-def read_document(path: Path) -> Any:
-    """A .yaml/.yml/.json document, parsed without trusting it."""
-    suffix = path.suffix.casefold()
+def parse_document(data: bytes, suffix: str, source: Path | str) -> Any:
+    """A .yaml/.yml/.json document's bytes, parsed without trusting them."""
+    suffix = suffix.casefold()
     if suffix not in (".yaml", ".yml", ".json"):
-        raise ParseError(path, "", f"unsupported file type {path.suffix!r} (use .json, .yaml or .yml)")
-    text = read_text(path)
-    return parse_json(text, path) if suffix == ".json" else parse_yaml(text, path)
+        raise ParseError(source, "", f"unsupported file type {suffix!r} (use .json, .yaml or .yml)")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise LimitError(
+            f"file too large ({len(data):,} bytes; at most {MAX_DOCUMENT_BYTES:,})",
+            where=Where(file=str(source)),
+        )
+    text = decode(data, source)
+    return parse_json(text, source) if suffix == ".json" else parse_yaml(text, source)
 
 
 def _cut(text: str, limit: int = 200) -> str:
