@@ -42,12 +42,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corridor import names
+from corridor import names, settings
 from corridor.model import Entity, make_name
 from corridor.store.db import engine
+from corridor.store.ledger import CapLedger
 from corridor.trade import hs as hs_module
 from corridor.trade.evaluate import Evaluator
-from corridor.trade.ledger import CapLedger
 from corridor.trade.rules import default_rulebook, load_rulebook
 from corridor.trade.screening import ExactNameScreener
 from corridor.trade.transaction import parse_transaction
@@ -164,7 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     count, repeats, ledger_count = (500, 3, 100) if args.quick else (3000, 7, 500)
     rng = random.Random(20221122)
-    nomenclature = hs_module.load()
+    nomenclature = hs_module.load(settings.shared_data() / "hs")
     codes = [c for c in nomenclature.entries if len(c) == 6]
     entities = [
         Entity(

@@ -15,11 +15,11 @@ from corridor.render.trade import (
     rules_table,
     verdict_renderable,
 )
+from corridor.services.trade import check_file, ledger_summary
 from corridor.store.db import engine
+from corridor.store.ledger import CapLedger
 from corridor.trade import hs
-from corridor.trade.batch import check_file
 from corridor.trade.evaluate import Evaluator
-from corridor.trade.ledger import CapLedger, ledger_summary
 from corridor.trade.rules import default_rulebook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from corridor.services.trade import BatchProgress, check_batch, check_file, read_transaction_file
 from corridor.sources.base import ParseError
 from corridor.store.db import engine
+from corridor.store.ledger import CapLedger
 from corridor.trade import hs
-from corridor.trade.batch import BatchProgress, check_batch, check_file, read_transaction_file
 from corridor.trade.evaluate import Evaluator
-from corridor.trade.ledger import CapLedger
 from corridor.trade.rules import default_rulebook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "transactions"

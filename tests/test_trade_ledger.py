@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy
 
 from corridor.store.db import engine
+from corridor.store.ledger import CapLedger
 from corridor.trade import hs
 from corridor.trade.evaluate import Evaluator, Verdict
-from corridor.trade.ledger import CapCharge, CapLedger
+from corridor.trade.ledger import CapCharge
 from corridor.trade.rules import Outcome, default_rulebook
 from corridor.trade.transaction import parse_transaction
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from corridor.model import Entity, make_name
+from corridor.services.trade import check_scenario
 from corridor.store.db import engine
-from corridor.trade.batch import check_scenario
+from corridor.store.ledger import CapLedger
 from corridor.trade.evaluate import Verdict
-from corridor.trade.ledger import CapLedger
 from corridor.trade.rules import Outcome, default_rulebook
 from corridor.trade.screening import ExactNameScreener
 

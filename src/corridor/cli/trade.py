@@ -1,4 +1,11 @@
-"""`corridor check`, `ledger`, `rules …` and `hs`: the trade checks."""
+"""`corridor check`, `ledger`, `rules …` and `hs`: the trade checks.
+
+Commands parse options, call `corridor.services.trade` and render with
+`corridor.render.trade`.  `check FILE` exits 0 when every transaction was checked,
+1 when some could not be (each named with its id and field), 2 when none could be
+(or the file cannot be read); `check --input --output` exits 1 when some rows or
+lines were errors, 2 when the batch could not run (e.g. the output is the input).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.text import Text
 
 from corridor.cli.common import DbOption, JsonOption, batch_progress, console, engine_for, err, fail
+from corridor.errors import CorridorError
+from corridor.types.text import inert
 
 rules_app = typer.Typer(no_args_is_help=True, help="The trade rule packs.")
 top_app = typer.Typer()
@@ -32,48 +42,65 @@ def check(
 ) -> None:
     """Check transactions against the rule packs: a verdict with every reason and citation."""
     from corridor.render import trade as report
-    from corridor.services.screening import party_screener
-    from corridor.sources.base import ParseError as InputError
-    from corridor.trade import batch
+    from corridor.services import trade as service
 
-    engine = engine_for(db_url)
-    screener = party_screener(engine)
-    if screener is None:
-        err.print("[yellow]warning: no lists imported; parties and vessels are not screened[/yellow]")
-    evaluator = batch.make_evaluator(screener, engine)
-    if input_path is not None:
-        if output_path is None:
-            raise fail("--input needs --output")
-        with batch_progress(f"checking {input_path.name}") as progress:
-            task = progress.add_task("check", total=None)
-            summary = batch.check_batch(
-                input_path,
-                output_path,
-                evaluator,
-                on_progress=lambda p: progress.update(task, completed=p.processed),
-                record=record,
-            )
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_outcome.items()))
-        console.print(f"{summary.processed:,} transactions checked ({counts}) → {output_path}")
-        for line in summary.errors:
-            err.print(Text("error: ", style="red") + Text(line))
-        if summary.errors:
-            raise typer.Exit(1)
-        return
-    if path is None:
+    if input_path is not None and output_path is None:
+        raise fail("--input needs --output")
+    if input_path is None and path is None:
         raise fail("give a TRANSACTION file, or --input FILE --output FILE")
+    engine = engine_for(db_url)
     try:
-        verdicts = batch.check_file(path, evaluator, record=record)
-    except (InputError, ValueError) as exc:
+        screener = service.party_screener(engine)
+        if screener is None:
+            err.print(
+                Text("warning: no lists imported; parties and vessels are not screened", style="yellow")
+            )
+        evaluator = service.evaluator(engine, screener)
+        if input_path is not None and output_path is not None:
+            # the progress line is markup: the file name is escaped, never interpreted
+            with batch_progress(f"checking {escape(inert(input_path.name))}") as progress:
+                task = progress.add_task("check", total=None)
+                summary = service.check_batch(
+                    input_path,
+                    output_path,
+                    evaluator,
+                    on_progress=lambda p: progress.update(task, completed=p.processed),
+                    record=record,
+                )
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_outcome.items()))
+            console.print(
+                report.plain(f"{summary.processed:,} transactions checked ({counts}) → {output_path}")
+            )
+            for line in summary.errors:
+                err.print(Text("error: ", style="red") + report.plain(line))
+            if summary.errors:
+                raise typer.Exit(1)
+            return
+        assert path is not None
+        result = service.check_document(path, evaluator, record=record)
+    except CorridorError as exc:
         raise fail(str(exc), 2) from exc
     if as_json:
-        sys.stdout.write(json.dumps([v.to_dict() for v in verdicts], ensure_ascii=False, indent=2) + "\n")
-        return
-    if summary_only:
-        console.print(report.verdicts_table(verdicts, title=f"Verdicts for {path.name}"))
-        return
-    for verdict in verdicts:
-        console.print(report.verdict_renderable(verdict))
+        items = [
+            i.verdict.to_dict()
+            if i.verdict is not None
+            else {
+                "transaction_id": i.transaction_id,
+                "verdict": "ERROR",
+                "where": i.where,
+                "error": str(i.error),
+            }
+            for i in result.items
+        ]
+        sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
+    elif summary_only:
+        console.print(report.verdicts_table(result.verdicts, title=f"Verdicts for {path.name}"))
+    else:
+        for verdict in result.verdicts:
+            console.print(report.verdict_renderable(verdict))
+    if result.errors:
+        err.print(report.check_errors([(i.transaction_id or i.where, str(i.error)) for i in result.errors]))
+        raise typer.Exit(result.exit_code)
 
 
 @top_app.command("ledger")
@@ -85,9 +112,9 @@ def ledger(
 ) -> None:
     """Cap use per period (refined petroleum, crude oil) with the shipments behind it."""
     from corridor.render import trade as report
-    from corridor.trade import ledger as cap_ledger
+    from corridor.services import trade as service
 
-    usages = cap_ledger.ledger_summary(engine_for(db_url), cap, period)
+    usages = service.ledger_summary(engine_for(db_url), cap, period)
     console.print(report.ledger_renderable(usages, show_shipments=shipments))
 
 
@@ -98,21 +125,21 @@ def rules_list(
 ) -> None:
     """Every rule with its citation and verification mark."""
     from corridor.render import trade as report
-    from corridor.trade.rules import default_rulebook
+    from corridor.services import trade as service
 
-    console.print(report.rules_table(default_rulebook(), regime=regime, status=status))
+    console.print(report.rules_table(service.rulebook(), regime=regime, status=status))
 
 
 @rules_app.command("show")
 def rules_show(rule_id: Annotated[str, typer.Argument()]) -> None:
     """One rule in full: legal source, verification, dates, HS, caps, exemptions."""
     from corridor.render import trade as report
-    from corridor.trade.rules import default_rulebook
+    from corridor.services import trade as service
 
     try:
-        rule = default_rulebook().get(rule_id)
-    except KeyError as exc:
-        raise fail(str(exc).strip("'\"")) from exc
+        rule = service.rule(rule_id)
+    except CorridorError as exc:
+        raise fail(exc.message) from exc
     console.print(report.rule_renderable(rule))
 
 
@@ -123,15 +150,12 @@ def hs(
 ) -> None:
     """Look up an HS 2022 code, or search the nomenclature by words."""
     from corridor.render import trade as report
-    from corridor.trade import hs as hs_module
+    from corridor.services import trade as service
 
-    nomenclature = hs_module.load()
-    if any(ch.isdigit() for ch in query) and not any(ch.isalpha() for ch in query):
-        try:
-            console.print(report.hs_path_renderable(nomenclature.path(query, "code")))
-        except ValueError as exc:
-            raise fail(str(exc)) from exc
-        return
-    console.print(report.hs_search_table(query, nomenclature.search(query, limit)))
-
-
+    try:
+        if service.is_code(query):
+            console.print(report.hs_path_renderable(service.hs_lookup(query)))
+            return
+        console.print(report.hs_search_table(query, service.hs_search(query, limit)))
+    except CorridorError as exc:
+        raise fail(str(exc)) from exc

@@ -2,6 +2,11 @@
 
 Every citation is shown as the rule gives it: an unverified paragraph carries
 "(unverified)" and the V/P/U mark, so nothing unverified is ever shown as fact.
+
+Everything that comes from a transaction, a list or a pack reaches the console as
+`rich.text.Text` built by `plain()` (after `corridor.types.text.inert`): never as
+a markup string, so `[/red]` in a transaction id prints as itself and control
+characters cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from corridor.trade.evaluate import Verdict
 from corridor.trade.hs import HSMatch, HSPath
 from corridor.trade.ledger import PeriodUsage
 from corridor.trade.rules import Outcome, Rule, RuleBook
+from corridor.types.text import inert
 
 STYLE = {
     Outcome.PROHIBITED: "bold white on red",
@@ -29,16 +35,26 @@ MARK_STYLE = {"V": "green", "P": "yellow", "U": "red"}
 MARK_TEXT = {"V": "verified", "P": "partly verified: paragraph unverified", "U": "unverified"}
 
 
+def plain(value: object, style: str = "") -> Text:
+    """Data as inert text: no markup, control characters made visible."""
+    return Text(inert(value), style=style)
+
+
+def _lines(value: object, style: str = "") -> Text:
+    """Inert text that keeps its line breaks (each line made inert on its own)."""
+    return Text("\n".join(inert(line) for line in str(value).split("\n")), style=style)
+
+
 def _mark(mark: str) -> Text:
-    return Text(mark, style=MARK_STYLE.get(mark, ""))
+    return plain(mark, style=MARK_STYLE.get(mark, ""))
 
 
 def verdict_renderable(verdict: Verdict) -> RenderableType:
     head = Text()
     head.append(f" {verdict.outcome.value} ", style=STYLE[verdict.outcome])
-    head.append(f"  transaction {verdict.transaction_id}  {verdict.date.isoformat()}")
+    head.append(inert(f"  transaction {verdict.transaction_id}  {verdict.date.isoformat()}"))
     if verdict.directions:
-        head.append("  (" + ", ".join(verdict.directions) + ")")
+        head.append(inert("  (" + ", ".join(verdict.directions) + ")"))
     parts: list[RenderableType] = [head]
 
     reasons = Table(title="Reasons", show_lines=True, expand=True)
@@ -52,17 +68,19 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
             if r.outcome is Outcome.CLEAR and not r.exemption
             else ("exempt" if r.exemption else r.outcome.value)
         )
-        cite = Text(f"{r.rule_id}\n{r.citation}\n")
-        cite.append(MARK_TEXT.get(r.verification, r.verification), style=MARK_STYLE.get(r.verification, ""))
+        cite = Text(f"{inert(r.rule_id)}\n{inert(r.citation)}\n")
+        cite.append(
+            inert(MARK_TEXT.get(r.verification, r.verification)), style=MARK_STYLE.get(r.verification, "")
+        )
         if r.exemption:
-            cite.append(f"\nexemption: {r.exemption_citation}")
-        why = Text(r.message)
+            cite.append(f"\nexemption: {inert(r.exemption_citation)}")
+        why = plain(r.message)
         for note in r.notes:
-            why.append(f"\n- {note}", style="dim")
+            why.append(f"\n- {inert(note)}", style="dim")
         if r.sources:
-            why.append("\nsources: " + " ".join(f"[{s}]" for s in r.sources), style="dim")
+            why.append("\nsources: " + " ".join(f"[{inert(s)}]" for s in r.sources), style="dim")
         reasons.add_row(
-            Text(label, style=STYLE[r.outcome] if label != "note" else "dim"), cite, r.subject, why
+            Text(label, style=STYLE[r.outcome] if label != "note" else "dim"), cite, plain(r.subject), why
         )
     if verdict.reasons:
         parts.append(reasons)
@@ -76,12 +94,12 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
             table.add_column(col)
         for s, h in hits:
             table.add_row(
-                s.subject,
-                h.caption,
-                f"{h.list} {h.ref}",
-                f"{h.score:.2f}",
-                ", ".join(h.programs),
-                h.explanation,
+                plain(s.subject),
+                plain(h.caption),
+                plain(f"{h.list} {h.ref}"),
+                Text(f"{h.score:.2f}"),
+                plain(", ".join(h.programs)),
+                plain(h.explanation),
             )
         parts.append(table)
     else:
@@ -94,10 +112,10 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
             table.add_column(col)
         for f in verdict.nexus:
             table.add_row(
-                f.kind,
-                f.subject,
-                f.detail + ("" if f.strength == "strong" else " (weak)"),
-                "yes" if f.stated else "found",
+                plain(f.kind),
+                plain(f.subject),
+                plain(f.detail + ("" if f.strength == "strong" else " (weak)")),
+                Text("yes" if f.stated else "found"),
             )
         parts.append(table)
 
@@ -117,12 +135,12 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
                 if x
             )
             table.add_row(
-                c.cap_id,
-                c.period,
-                f"{c.before_bbl:,.3f}",
-                f"{c.this_bbl:,.3f}",
-                f"{c.after_bbl:,.3f}",
-                limit,
+                plain(c.cap_id),
+                plain(c.period),
+                Text(f"{c.before_bbl:,.3f}"),
+                Text(f"{c.this_bbl:,.3f}"),
+                Text(f"{c.after_bbl:,.3f}"),
+                Text(limit),
                 Text(f"{c.percent_after:.2f} %", style="red" if c.over else ""),
             )
         parts.append(table)
@@ -137,20 +155,24 @@ def verdict_renderable(verdict: Verdict) -> RenderableType:
             table.add_column(col)
         for charge in verdict.charges:
             table.add_row(
-                charge.cap_id, charge.period, str(charge.line_no), f"{charge.barrels:,.3f}", charge.conversion
+                plain(charge.cap_id),
+                plain(charge.period),
+                Text(str(charge.line_no)),
+                Text(f"{charge.barrels:,.3f}"),
+                plain(charge.conversion),
             )
         parts.append(table)
     for warning in verdict.warnings:
-        parts.append(Text(f"warning: {warning}", style="yellow"))
+        parts.append(plain(f"warning: {warning}", style="yellow"))
     return Panel(
         Group(*parts),
-        title=f"Trade check {verdict.transaction_id}",
+        title=plain(f"Trade check {verdict.transaction_id}"),
         border_style=STYLE[verdict.outcome].split()[-1],
     )
 
 
 def rules_table(rulebook: RuleBook, *, regime: str | None = None, status: str | None = None) -> Table:
-    table = Table(title=f"Rules ({', '.join(p.id for p in rulebook.packs)})", expand=True)
+    table = Table(title=plain(f"Rules ({', '.join(p.id for p in rulebook.packs)})"), expand=True)
     for col in ("ID", "Regime", "Citation", "Mark", "Status", "Measure", "Direction", "Title"):
         table.add_column(col)
     for rule in rulebook.rules.values():
@@ -159,14 +181,14 @@ def rules_table(rulebook: RuleBook, *, regime: str | None = None, status: str | 
         if status and rule.status != status:
             continue
         table.add_row(
-            rule.id,
-            rule.regime,
-            f"{rule.instrument} {rule.paragraph_label}",
+            plain(rule.id),
+            plain(rule.regime),
+            plain(f"{rule.instrument} {rule.paragraph_label}"),
             _mark(rule.verification),
-            rule.status,
-            rule.measure,
-            rule.direction,
-            rule.title,
+            plain(rule.status),
+            plain(rule.measure),
+            plain(rule.direction),
+            plain(rule.title),
         )
     return table
 
@@ -231,16 +253,16 @@ def rule_renderable(rule: Rule) -> RenderableType:
     if not rule.sources:
         rows.append(("Source", "none retrieved (analyst knowledge)"))
     for label, value in rows:
-        table.add_row(label, value)
-    return Panel(table, title=rule.id)
+        table.add_row(plain(label), plain(value) if isinstance(value, str) else value)
+    return Panel(table, title=plain(rule.id))
 
 
 def hs_search_table(query: str, matches: Sequence[HSMatch]) -> Table:
-    table = Table(title=f"HS 2022 search: {query!r}", expand=True)
+    table = Table(title=plain(f"HS 2022 search: {query!r}"), expand=True)
     for col in ("Code", "Level", "Description", "Why"):
         table.add_column(col)
     for m in matches:
-        table.add_row(m.code, str(m.level), m.description, m.via)
+        table.add_row(plain(m.code), Text(str(m.level)), plain(m.description), plain(m.via))
     return table
 
 
@@ -248,7 +270,7 @@ def hs_path_renderable(path: HSPath) -> RenderableType:
     lines = path.lines()
     if path.code.national:
         lines.append(f"National digits {path.code.national} (not validated against a national tariff)")
-    return Panel("\n".join(lines), title=f"HS {path.code.dotted()}")
+    return Panel(_lines("\n".join(lines)), title=plain(f"HS {path.code.dotted()}"))
 
 
 def ledger_renderable(usages: Iterable[PeriodUsage], *, show_shipments: bool = True) -> RenderableType:
@@ -267,9 +289,9 @@ def ledger_renderable(usages: Iterable[PeriodUsage], *, show_shipments: bool = T
             title += f" / {usage.tonnes:,.3f} t"
         title += f" of {limit or '?'} ({usage.percent:.2f} %), {len(usage.shipments)} line(s)"
         if not show_shipments:
-            parts.append(Text(title))
+            parts.append(plain(title))
             continue
-        table = Table(title=title, expand=True)
+        table = Table(title=plain(title), expand=True)
         for col in (
             "Date",
             "Transaction",
@@ -284,15 +306,15 @@ def ledger_renderable(usages: Iterable[PeriodUsage], *, show_shipments: bool = T
             table.add_column(col, justify="right" if col in ("Quantity", "Barrels", "Line") else "left")
         for row in usage.shipments:
             table.add_row(
-                row.shipment_date,
-                row.transaction_id,
-                str(row.line_no),
-                row.hs_code,
-                row.product,
-                f"{row.quantity:,} {row.unit}",
-                f"{row.barrels:,.3f}",
-                row.conversion,
-                row.notification_ref or "-",
+                plain(row.shipment_date),
+                plain(row.transaction_id),
+                Text(str(row.line_no)),
+                plain(row.hs_code),
+                plain(row.product),
+                plain(f"{row.quantity:,} {row.unit}"),
+                Text(f"{row.barrels:,.3f}"),
+                plain(row.conversion),
+                plain(row.notification_ref or "-"),
             )
         parts.append(table)
     if not parts:
@@ -302,7 +324,7 @@ def ledger_renderable(usages: Iterable[PeriodUsage], *, show_shipments: bool = T
 
 def verdicts_table(verdicts: Sequence[Verdict], title: str = "Verdicts") -> Table:
     """One row per transaction: the verdict and the rules behind its deciding reasons."""
-    table = Table(title=title, expand=True)
+    table = Table(title=plain(title), expand=True)
     for col in ("Transaction", "Date", "Verdict", "Deciding rules (citation, mark)", "Screening hits"):
         table.add_column(col, overflow="fold")
     for verdict in verdicts:
@@ -314,10 +336,20 @@ def verdicts_table(verdicts: Sequence[Verdict], title: str = "Verdicts") -> Tabl
         cited = list(dict.fromkeys(r.citation for r in deciding))
         hits = sum(len(s.hits) for s in verdict.screening)
         table.add_row(
-            verdict.transaction_id,
-            verdict.date.isoformat(),
+            plain(verdict.transaction_id),
+            Text(verdict.date.isoformat()),
             Text(verdict.outcome.value, style=STYLE.get(verdict.outcome, "")),
-            Text("; ".join(cited[:4]) + (f" (+{len(cited) - 4})" if len(cited) > 4 else "") or "-"),
-            str(hits),
+            plain("; ".join(cited[:4]) + (f" (+{len(cited) - 4})" if len(cited) > 4 else "") or "-"),
+            Text(str(hits)),
         )
+    return table
+
+
+def check_errors(errors: Sequence[tuple[str, str]]) -> RenderableType:
+    """Transactions that could not be checked: (transaction id or where, message)."""
+    table = Table(title="Not checked", expand=True)
+    table.add_column("Transaction", overflow="fold")
+    table.add_column("Error", overflow="fold")
+    for label, message in errors:
+        table.add_row(plain(label), plain(message, style="red"))
     return table

@@ -1,13 +1,15 @@
-"""Files in, verdicts out: one transaction file, batch files, the corridor scenario.
+"""Transactions in, verdicts out, on data and streams the caller opens (no file
+system here: `corridor.services.trade` opens files and refuses an output that is
+its input).
 
-One file (`read_transaction_file`): .json, .yaml or .yml holding one transaction
-(a mapping), a list of them, or {"transactions": [...]}.
-
-Batch (`check_batch`): input .jsonl (one transaction object per line) or .csv
-(one row per goods line, rows of one transaction consecutive; layout in
-`CSV_COLUMNS` and docs/trade.md); output .jsonl (one verdict per line) or .csv
-(one row per transaction).  A bad row or line becomes an ERROR result naming the
-row and the field; the rest of the batch goes on and the ledger is untouched by it.
+Documents (`transactions_in`): a parsed .json/.yaml document holding one
+transaction (a mapping), a list of them, or {"transactions": [...]}; each is parsed
+on its own.  Batches: JSONL lines (`jsonl_items`: one transaction object per line)
+or CSV text (`csv_items`: one row per goods line, rows of one transaction
+consecutive; layout in `CSV_COLUMNS` and docs/trade.md); results (`check_items`)
+written as JSONL (one verdict per line) or CSV (one row per transaction).  A bad
+row or line becomes an ERROR result naming the row and the field; the rest of the
+batch goes on and the ledger is untouched by it.
 """
 
 from __future__ import annotations
@@ -15,21 +17,17 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine
-
-from corridor.errors import ParseError
-from corridor.trade import hs as hs_module
+from corridor.errors import CorridorError, ParseError
+from corridor.trade.documents import parse_json
 from corridor.trade.evaluate import Evaluator, Verdict
 from corridor.trade.hs import Nomenclature
-from corridor.trade.ledger import CapLedger
-from corridor.trade.rules import read_yaml
-from corridor.trade.screening import PartyScreener
 from corridor.trade.transaction import FieldError, Transaction, build_transaction, parse_transaction
+from corridor.trade.vocabularies import vocabularies
 
 # CSV: transaction-level columns (read from a transaction's first row; later rows may
 # leave them blank but may not contradict them) and goods-line columns (every row).
@@ -57,26 +55,13 @@ CSV_TX_COLUMNS = (
     "port_of_transshipment",
     "payment_method",
     "payment_currency",
-    "notification_ref",
-    "committee_approval_ref",
-    "advance_notification_ref",
-    "origin_certificate_ref",
-    "humanitarian_exemption_ref",
-    "non_ngl_attestation_ref",
-    "licence_ref",
+    # one `<kind>_ref` column per evidence kind of the vocabularies
+    *(f"{kind}_ref" for kind in vocabularies().evidence_kinds),
     "extra_json",
 )
 CSV_LINE_COLUMNS = ("hs_code", "goods_description", "quantity", "unit", "product", "goods_origin")
 CSV_COLUMNS = CSV_TX_COLUMNS + CSV_LINE_COLUMNS
-_EVIDENCE_COLUMNS = {
-    "notification_ref": "notification",
-    "committee_approval_ref": "committee_approval",
-    "advance_notification_ref": "advance_notification",
-    "origin_certificate_ref": "origin_certificate",
-    "humanitarian_exemption_ref": "humanitarian_exemption",
-    "non_ngl_attestation_ref": "non_ngl_attestation",
-    "licence_ref": "licence",
-}
+_EVIDENCE_COLUMNS = {f"{kind}_ref": kind for kind in vocabularies().evidence_kinds}
 _PARTY_COLUMNS = ("exporter", "importer", "consignee", "end_user")
 RESULT_CSV_COLUMNS = ("transaction_id", "verdict", "reasons", "rule_ids", "summary", "error")
 
@@ -96,6 +81,7 @@ class BatchProgress:
     processed: int = 0
     errors: int = 0
     by_outcome: Counter[str] = field(default_factory=Counter)
+    messages: list[str] = field(default_factory=list)  # one per error, in order
 
 
 @dataclass(slots=True)
@@ -107,25 +93,11 @@ class BatchSummary:
     by_outcome: dict[str, int]
 
 
-# --- single files --------------------------------------------------------------------
+# --- documents ------------------------------------------------------------------------
 
 
-def _documents(path: Path) -> list[tuple[str, Any]]:
-    suffix = path.suffix.casefold()
-    if suffix in (".yaml", ".yml"):
-        data = read_yaml(path)
-    elif suffix == ".json":
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except json.JSONDecodeError as exc:
-            raise ParseError(
-                path, f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}"
-            ) from exc
-        except OSError as exc:
-            raise ParseError(path, "", f"cannot read: {exc}") from exc
-    else:
-        raise ParseError(path, "", f"unsupported file type {path.suffix!r} (use .json, .yaml or .yml)")
+def documents_in(data: Any, source: str) -> list[tuple[str, Any]]:
+    """(where, transaction data) for each transaction a parsed document holds."""
     if isinstance(data, Mapping) and "transactions" in data:
         data = data["transactions"]
     if isinstance(data, Mapping):
@@ -133,63 +105,86 @@ def _documents(path: Path) -> list[tuple[str, Any]]:
     if isinstance(data, list):
         return [(f"transactions[{i}]", item) for i, item in enumerate(data)]
     raise ParseError(
-        path, "top level", "expected a transaction, a list of transactions or {transactions: [...]}"
+        source, "top level", "expected a transaction, a list of transactions or {transactions: [...]}"
     )
 
 
-def read_transaction_file(path: Path, hs: Nomenclature | None = None) -> list[Transaction]:
-    """All transactions in a .json/.yaml file; the first bad one raises ParseError."""
-    hs = hs or hs_module.load()
-    return [
-        parse_transaction(data, hs, source=str(path), where=where) for where, data in _documents(Path(path))
-    ]
+def transactions_in(data: Any, source: str, hs: Nomenclature) -> Iterator[BatchItem]:
+    """Every transaction of a parsed document, each parsed or with its own error."""
+    for where, item in documents_in(data, source):
+        tx_id = _id_of(item)
+        try:
+            yield BatchItem(
+                where or "transaction", tx_id, parse_transaction(item, hs, source=source, where=where)
+            )
+        except ParseError as exc:
+            yield BatchItem(where or "transaction", tx_id, error=exc)
 
 
-def check_file(path: Path, evaluator: Evaluator, *, record: bool = True) -> list[Verdict]:
-    """Verdicts for every transaction in one file, in order."""
-    return [evaluator.check(tx, record=record) for tx in read_transaction_file(Path(path), evaluator.hs)]
-
-
-def make_evaluator(screener: PartyScreener | None = None, engine: Engine | None = None) -> Evaluator:
-    """The default rules, indicators and HS data, with a screener and a ledger on `engine`."""
-    return Evaluator(screener=screener, ledger=CapLedger(engine) if engine is not None else None)
-
-
-def check_scenario(path: Path, screener: PartyScreener | None, engine: Engine | None) -> list[Verdict]:
-    """Check every transaction of a scenario file (e.g. examples/corridor-2022.yaml) in order,
-    recording capped shipments in the ledger on `engine`."""
-    return check_file(Path(path), make_evaluator(screener, engine))
+def _id_of(data: Any) -> str:
+    """The id a transaction says it has, for naming it in an error ("" if none)."""
+    value = data.get("id") if isinstance(data, Mapping) else None
+    return value if isinstance(value, str) and len(value) <= 200 else ""
 
 
 # --- batch input ----------------------------------------------------------------------
 
 
-def iter_jsonl(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"line {line_no}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield BatchItem(
-                    where,
-                    "",
-                    error=ParseError(path, where, f"malformed JSON: {exc.msg} (column {exc.colno})"),
-                )
-                continue
-            tx_id = str(data.get("id", "")) if isinstance(data, dict) else ""
-            try:
-                yield BatchItem(
-                    where, tx_id, transaction=parse_transaction(data, hs, source=str(path), where=where)
-                )
-            except ParseError as exc:
-                yield BatchItem(where, tx_id, error=exc)
+def jsonl_items(lines: Iterable[bytes], source: str, hs: Nomenclature) -> Iterator[BatchItem]:
+    """One item per non-blank line (bytes, as read from the file).  A line that is not
+    UTF-8, not JSON, nested too deeply or holding a number Python refuses is one error
+    item; the rest goes on."""
+    for line_no, raw in enumerate(lines, start=1):
+        where = f"line {line_no}"
+        try:
+            line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield BatchItem(
+                where, "", error=ParseError(source, where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")
+            )
+            continue
+        if not line.strip():
+            continue
+        try:
+            data = parse_json(line, source, where)
+        except ParseError as exc:
+            yield BatchItem(where, "", error=exc)
+            continue
+        tx_id = _id_of(data)
+        try:
+            yield BatchItem(where, tx_id, transaction=parse_transaction(data, hs, source=source, where=where))
+        except ParseError as exc:
+            yield BatchItem(where, tx_id, error=exc)
+
+
+_NOT_UTF8 = "not UTF-8 text"
+
+
+def _rows(reader: Iterator[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(row number, row or None, problem): a row the csv module refuses (a field over
+    its size limit) or holding bytes that are not UTF-8 is reported, not fatal."""
+    row_no = 1
+    while True:
+        row_no += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield row_no, None, f"malformed row: {exc}"
+            continue
+        if any(isinstance(v, str) and _has_surrogates(v) for v in row.values()):
+            yield row_no, None, _NOT_UTF8
+            continue
+        yield row_no, row, ""
+
+
+def _has_surrogates(text: str) -> bool:
+    return not text.isascii() and any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def _csv_groups(
-    path: Path, handle: IO[str]
+    path: str, handle: Iterable[str]
 ) -> Iterator[tuple[list[int], list[dict[str, str]], ParseError | None]]:
     """Consecutive rows with the same transaction_id; row numbers count the header as row 1."""
     reader = csv.DictReader(handle, restkey="__extra__", restval=None)
@@ -205,7 +200,14 @@ def _csv_groups(
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
     current = ""
-    for row_no, row in enumerate(reader, start=2):
+    for row_no, maybe_row, problem in _rows(reader):
+        if maybe_row is None:
+            if rows:
+                yield numbers, rows, None
+                rows, numbers, current = [], [], ""
+            yield [row_no], [{}], ParseError(path, f"row {row_no}", problem)
+            continue
+        row = maybe_row
         if row.get("__extra__") is not None or any(v is None for k, v in row.items() if k != "__extra__"):
             if rows:
                 yield numbers, rows, None
@@ -341,38 +343,29 @@ def csv_rows_to_dict(rows: list[dict[str, str]], numbers: list[int]) -> tuple[di
     return data, goods_rows
 
 
-def iter_csv(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for numbers, rows, error in _csv_groups(path, handle):
-            tx_id = (rows[0].get("transaction_id") or "").strip() if rows else ""
-            where = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {numbers[0]}-{numbers[-1]}"
-            if error is not None:
-                yield BatchItem(where, tx_id, error=error)
-                continue
-            try:
-                data, goods_rows = csv_rows_to_dict(rows, numbers)
-                yield BatchItem(where, tx_id, transaction=build_transaction(data, hs))
-            except FieldError as exc:
-                place = where
-                if exc.field.startswith("goods["):
-                    index = int(exc.field[len("goods[") : exc.field.index("]")])
-                    place = f"row {goods_rows.get(index, numbers[0])}"
-                yield BatchItem(
-                    where,
-                    tx_id,
-                    error=ParseError(path, f"{place} (transaction {tx_id}), field {exc.field}", exc.message),
-                )
-
-
-def iter_batch(path: Path, hs: Nomenclature) -> Iterator[BatchItem]:
-    if not path.is_file():
-        raise ParseError(path, "", "no such file")
-    suffix = path.suffix.casefold()
-    if suffix == ".jsonl":
-        return iter_jsonl(path, hs)
-    if suffix == ".csv":
-        return iter_csv(path, hs)
-    raise ParseError(path, "", f"unsupported batch input {path.suffix!r} (use .csv or .jsonl)")
+def csv_items(handle: Iterable[str], source: str, hs: Nomenclature) -> Iterator[BatchItem]:
+    """One item per transaction (its consecutive rows) of CSV text.  Open the file
+    with errors="surrogateescape": a byte that is not UTF-8 then spoils its own row
+    only (see `_rows`)."""
+    for numbers, rows, error in _csv_groups(source, handle):
+        tx_id = (rows[0].get("transaction_id") or "").strip() if rows else ""
+        where = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {numbers[0]}-{numbers[-1]}"
+        if error is not None:
+            yield BatchItem(where, tx_id, error=error)
+            continue
+        try:
+            data, goods_rows = csv_rows_to_dict(rows, numbers)
+            yield BatchItem(where, tx_id, transaction=build_transaction(data, hs))
+        except FieldError as exc:
+            place = where
+            if exc.field.startswith("goods[") and "]" in exc.field:
+                index = int(exc.field[len("goods[") : exc.field.index("]")])
+                place = f"row {goods_rows.get(index, numbers[0])}"
+            yield BatchItem(
+                where,
+                tx_id,
+                error=ParseError(source, f"{place} (transaction {tx_id}), field {exc.field}", exc.message),
+            )
 
 
 # --- batch output ---------------------------------------------------------------------
@@ -383,69 +376,79 @@ def _summary_text(verdict: Verdict, limit: int = 3) -> str:
     return " | ".join(f"{r.rule_id} ({r.citation}): {r.message}" for r in top)
 
 
-def check_batch(
-    input_path: Path,
-    output_path: Path,
+def check_items(
+    items: Iterable[BatchItem],
+    out: IO[str],
+    out_kind: str,
     evaluator: Evaluator,
     *,
+    source: str,
     on_progress: Callable[[BatchProgress], None] | None = None,
     record: bool = True,
-) -> BatchSummary:
-    """Check every transaction of a batch file and write one result per transaction."""
-    input_path, output_path = Path(input_path), Path(output_path)
-    out_kind = output_path.suffix.casefold()
+) -> BatchProgress:
+    """Check every item and write one result per transaction to `out` (`out_kind`
+    ".csv" or ".jsonl"); returns the counts and the error messages."""
     if out_kind not in (".jsonl", ".csv"):
-        raise ParseError(
-            output_path, "", f"unsupported batch output {output_path.suffix!r} (use .csv or .jsonl)"
-        )
-    items = iter_batch(input_path, evaluator.hs)
+        raise ParseError(source, "", f"unsupported batch output {out_kind!r} (use .csv or .jsonl)")
     progress = BatchProgress()
-    errors: list[str] = []
-    with open(output_path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=RESULT_CSV_COLUMNS) if out_kind == ".csv" else None
-        if writer:
-            writer.writeheader()
-        for item in items:
-            progress.processed += 1
-            if item.transaction is None:
-                assert item.error is not None
-                progress.errors += 1
-                progress.by_outcome["ERROR"] += 1
-                message = str(item.error)
-                errors.append(message)
-                if writer:
-                    writer.writerow(
-                        {"transaction_id": item.transaction_id, "verdict": "ERROR", "error": message}
-                    )
-                else:
-                    out.write(
-                        json.dumps(
-                            {
-                                "transaction_id": item.transaction_id,
-                                "verdict": "ERROR",
-                                "where": item.where,
-                                "error": message,
-                            },
-                            ensure_ascii=False,
-                        )
-                        + "\n"
-                    )
-            else:
+    writer = csv.DictWriter(out, fieldnames=RESULT_CSV_COLUMNS) if out_kind == ".csv" else None
+    if writer:
+        writer.writeheader()
+    for item in items:
+        progress.processed += 1
+        if item.transaction is None:
+            _write_error(out, writer, item, progress)
+        else:
+            try:
                 verdict = evaluator.check(item.transaction, record=record)
-                progress.by_outcome[verdict.outcome.value] += 1
-                if writer:
-                    writer.writerow(
-                        {
-                            "transaction_id": verdict.transaction_id,
-                            "verdict": verdict.outcome.value,
-                            "reasons": len(verdict.reasons),
-                            "rule_ids": ";".join(verdict.rule_ids),
-                            "summary": _summary_text(verdict),
-                            "error": "",
-                        }
-                    )
-                else:
-                    out.write(json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n")
-            if on_progress:
-                on_progress(progress)
-    return BatchSummary(input_path, output_path, progress.processed, errors, dict(progress.by_outcome))
+            except CorridorError as exc:
+                # e.g. the store busy for this one transaction: report it, go on
+                failed = BatchItem(item.where, item.transaction_id, error=_as_parse_error(source, item, exc))
+                _write_error(out, writer, failed, progress)
+                if on_progress:
+                    on_progress(progress)
+                continue
+            progress.by_outcome[verdict.outcome.value] += 1
+            if writer:
+                writer.writerow(
+                    {
+                        "transaction_id": verdict.transaction_id,
+                        "verdict": verdict.outcome.value,
+                        "reasons": len(verdict.reasons),
+                        "rule_ids": ";".join(verdict.rule_ids),
+                        "summary": _summary_text(verdict),
+                        "error": "",
+                    }
+                )
+            else:
+                out.write(json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n")
+        if on_progress:
+            on_progress(progress)
+    return progress
+
+
+def _as_parse_error(path: str, item: BatchItem, exc: CorridorError) -> ParseError:
+    return ParseError(path, f"{item.where} (transaction {item.transaction_id})", exc.message)
+
+
+def _write_error(
+    out: IO[str],
+    writer: csv.DictWriter[str] | None,
+    item: BatchItem,
+    progress: BatchProgress,
+) -> None:
+    assert item.error is not None
+    progress.errors += 1
+    progress.by_outcome["ERROR"] += 1
+    message = str(item.error)
+    progress.messages.append(message)
+    if writer:
+        writer.writerow({"transaction_id": item.transaction_id, "verdict": "ERROR", "error": message})
+    else:
+        record = {
+            "transaction_id": item.transaction_id,
+            "verdict": "ERROR",
+            "where": item.where,
+            "error": message,
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")

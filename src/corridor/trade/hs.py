@@ -4,8 +4,8 @@ Data: `harmonized-system.csv` (columns section,hscode,description,parent,level;
 97 chapters, 1,229 headings, 5,613 subheadings and one TOTAL row; chapter 99 with
 its heading 9999 and subheading 999999 is Comtrade's "not specified according to
 kind", filed under section TOTAL, and is left out: 96 chapters remain) and
-`sections.csv` (section,name; starts with a UTF-8 BOM) from the shared folder
-(`corridor.settings.shared_data() / "hs"`).
+`sections.csv` (section,name; starts with a UTF-8 BOM) from a directory the caller
+passes (the application layer passes `corridor.settings.shared_data() / "hs"`).
 
 Codes are accepted as 2, 4 or 6 digits, or as longer national codes (7-12 digits:
 CN 8, HTS 10...) of which the first 6 are validated.  Dots and spaces are
@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from corridor import settings
 from corridor.errors import InputError
 
 # Trade words missing from the HS text -> the subheadings they usually mean, with why.
@@ -321,16 +320,11 @@ def _words(text: str, keep_stop: bool = False) -> list[str]:
     return out
 
 
-def default_dir() -> Path:
-    return settings.shared_data() / "hs"
-
-
 @lru_cache(maxsize=4)
-def load(directory: Path | None = None) -> Nomenclature:
-    """Read harmonized-system.csv and sections.csv (once per directory)."""
+def load(directory: Path) -> Nomenclature:
+    """Read harmonized-system.csv and sections.csv from `directory` (once per directory)."""
     from corridor.errors import ParseError
 
-    directory = directory or default_dir()
     hs_path = directory / "harmonized-system.csv"
     sections_path = directory / "sections.csv"
     entries: dict[str, HSEntry] = {}

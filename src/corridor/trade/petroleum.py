@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from corridor.errors import CorridorError
-from corridor.trade.rules import PRODUCT_HEADING, PetroleumProduct, PetroleumTable
+from corridor.trade.rules import PetroleumProduct, PetroleumTable
 from corridor.trade.transaction import GoodsLine
 
 SIX_PLACES = Decimal("0.000001")
@@ -47,7 +47,7 @@ def identify(line: GoodsLine, table: PetroleumTable) -> tuple[PetroleumProduct, 
     named = table.matcher.search(line.descriptor)
     note = ""
     if named:
-        heading = PRODUCT_HEADING.get(named, "2710")
+        heading = table.products[named].heading
         if hs6.startswith(heading):
             return table.products[named], f"product named: {table.products[named].label}", False
         note = f"descriptor says {table.products[named].label} but HS {line.hs.dotted()} is not heading {heading}; "

@@ -34,8 +34,7 @@ from jsonschema.exceptions import ValidationError
 
 from corridor.errors import ParseError
 from corridor.trade.hs import Nomenclature
-from corridor.types.text import TermMatcher
-from corridor.types.text import normalize as norm
+from corridor.types.text import TermMatcher, normalize
 
 # The C loader when libyaml is there (packs load ~5x faster); both are safe loaders.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -200,55 +199,22 @@ class Cap:
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    """One situation a rule recognises, with the outcome it produces."""
+    """One situation a rule recognises, with the outcome it produces.
+
+    The fields every kind shares are here; what a kind matches on is its own typed
+    `params` (a dataclass defined by the kind's module under `trade/triggers/`)."""
 
     rule_id: str
     index: int
     kind: str
     outcome: Outcome
     explain: str
+    params: Any = None
     applies_from: dt.date | None = None
     applies_until: dt.date | None = None
     unless_evidence: tuple[str, ...] = ()
     exemptions: tuple[Exemption, ...] = ()
     scope: Scope | None = None  # overrides the rule's scope
-    # goods
-    direction: str = ""
-    hs: tuple[str, ...] = ()
-    hs_exclude: tuple[str, ...] = ()
-    descriptor_any: TermMatcher | None = None
-    descriptor_none: TermMatcher | None = None
-    settlement: bool | None = None
-    countries_any: frozenset[str] = frozenset()
-    destination_any: frozenset[str] = frozenset()
-    dprk_labour: bool | None = None
-    charge_cap: bool = False
-    # listed parties / vessels
-    lists_any: frozenset[str] = frozenset()
-    programs_any: tuple[str, ...] = ()
-    programs_none: tuple[str, ...] = ()
-    schemas_any: frozenset[str] = frozenset()
-    # party indicators
-    indicators_any: frozenset[str] = frozenset()
-    roles_any: frozenset[str] = frozenset()
-    # vessels
-    flag_any: frozenset[str] = frozenset()
-    chartered: bool | None = None
-    sts: bool | None = None
-    called_dprk_port: bool | None = None
-    # labour
-    nationality_any: frozenset[str] = frozenset()
-    income_earning: bool | None = None
-    # joint ventures
-    dprk_partner: bool | None = None
-    # services
-    kinds_any: frozenset[str] = frozenset()
-    location_any: frozenset[str] = frozenset()
-    dprk_vessel: bool | None = None
-    # payments
-    methods_any: frozenset[str] = frozenset()
-    finance_any: frozenset[str] = frozenset()
-    dprk_bank: bool | None = None
 
     @property
     def key(self) -> str:
@@ -258,12 +224,6 @@ class Trigger:
         if self.applies_from and day < self.applies_from:
             return False
         return not (self.applies_until and day > self.applies_until)
-
-    def programs_match(self, programs: Sequence[str]) -> bool:
-        folded = [p.casefold() for p in programs]
-        if self.programs_any and not any(term in p for p in folded for term in self.programs_any):
-            return False
-        return not (self.programs_none and any(term in p for p in folded for term in self.programs_none))
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +287,7 @@ class Rule:
 class PetroleumProduct:
     key: str
     label: str
+    heading: str  # the HS heading a line must be under for its descriptor to name this product
     t_to_bbl: Decimal
     kl_to_t: Decimal | None
     verification: str
@@ -369,44 +330,27 @@ class PackInfo:
     rule_count: int
 
 
-# Descriptor product keys and the HS heading they can belong to (sanity check).
-PRODUCT_HEADING = {"lpg": "2711", "crude": "2709"}  # everything else: 2710
-
-
 class RuleBook:
     """All loaded rules, compiled for fast lookup by the evaluator."""
 
     def __init__(
         self, rules: Sequence[Rule], packs: Sequence[PackInfo], petroleum: PetroleumTable | None
     ) -> None:
+        from corridor.trade.triggers import registry  # the kinds import this module
+
         self.rules: dict[str, Rule] = {r.id: r for r in rules}
         self.packs = tuple(packs)
         self.petroleum = petroleum
-        # direction -> prefix length -> prefix -> triggers ("" prefix = every line)
-        self._goods: dict[str, dict[int, dict[str, list[Trigger]]]] = {
-            d: {n: defaultdict(list) for n in (0, 2, 4, 6)} for d in ("to_dprk", "from_dprk", "any")
-        }
-        # direction -> short code (2/4 digits) -> triggers whose prefixes extend it
-        self._under: dict[str, dict[str, list[tuple[Trigger, str]]]] = {
-            d: defaultdict(list) for d in ("to_dprk", "from_dprk", "any")
-        }
         self.by_kind: dict[str, list[Trigger]] = defaultdict(list)
         for rule in rules:
             for trig in rule.triggers:
-                if trig.kind != "goods":
-                    self.by_kind[trig.kind].append(trig)
-                    continue
-                prefixes = trig.hs or (rule.hs.prefixes if rule.hs else ())
-                if not prefixes:
-                    self._goods[trig.direction][0][""].append(trig)
-                for prefix in prefixes:
-                    self._goods[trig.direction][len(prefix)][prefix].append(trig)
-                    for short in (prefix[:2], prefix[:4]):
-                        if len(short) < len(prefix):
-                            self._under[trig.direction][short].append((trig, prefix))
-        self._goods = {d: {n: dict(v) for n, v in by_len.items()} for d, by_len in self._goods.items()}
-        self._under = {d: dict(v) for d, v in self._under.items()}
-        self._memo: dict[tuple[str, str], tuple[tuple[Trigger, bool], ...]] = {}
+                self.by_kind[trig.kind].append(trig)
+        # Each kind may compile its triggers into its own lookup (goods: an HS index).
+        self.compiled: dict[str, Any] = {}
+        for kind, handler in registry.kinds().items():
+            compiled = handler.compile(self.by_kind.get(kind, ()), self.rules)
+            if compiled is not None:
+                self.compiled[kind] = compiled
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -418,27 +362,10 @@ class RuleBook:
             raise KeyError(f"unknown rule id {rule_id!r}") from None
 
     def goods_triggers(self, direction: str, hs6: str) -> tuple[tuple[Trigger, bool], ...]:
-        """Goods triggers for a code moving in `direction`: (trigger, exact) pairs.
-        exact=False marks a trigger on a narrower code than the line gives (the line
-        *may* fall under it: reported as review).  Memoised: at most 3 x 6,900 keys."""
-        key = (direction, hs6)
-        cached = self._memo.get(key)
-        if cached is None:
-            cached = self._memo[key] = tuple(self._goods_triggers(direction, hs6))
-        return cached
-
-    def _goods_triggers(self, direction: str, hs6: str) -> list[tuple[Trigger, bool]]:
-        by_len = self._goods[direction]
-        found: list[tuple[Trigger, bool]] = [(t, True) for t in by_len[0].get("", ())]
-        for n in (2, 4, 6):
-            if len(hs6) >= n:
-                found.extend((t, True) for t in by_len[n].get(hs6[:n], ()))
-        if len(hs6) < 6:
-            seen = {t.key for t, _ in found}
-            for trig, _prefix in self._under[direction].get(hs6, ()):
-                if trig.key not in seen:
-                    seen.add(trig.key)
-                    found.append((trig, False))
+        """Goods triggers for a code moving in `direction`: (trigger, exact) pairs
+        (see `trade.triggers.goods.GoodsIndex`)."""
+        index = self.compiled["goods"]
+        found: tuple[tuple[Trigger, bool], ...] = index.lookup(direction, hs6)
         return found
 
     def caps(self) -> dict[str, Cap]:
@@ -521,7 +448,8 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def _matcher(terms: Iterable[str] | None) -> TermMatcher | None:
+def matcher(terms: Iterable[str] | None) -> TermMatcher | None:
+    """A compiled matcher for a pack's term list, or None when there are none."""
     terms = list(terms or ())
     return TermMatcher(terms) if terms else None
 
@@ -534,7 +462,7 @@ def _exemption(raw: Mapping[str, Any]) -> Exemption:
         evidence=tuple(raw.get("evidence") or ()),
         outcome=OUTCOME_OF[raw.get("outcome", "note")],
         conditions=Conditions(
-            port_of_loading_any=tuple(norm(p) for p in cond.get("port_of_loading_any", ())),
+            port_of_loading_any=tuple(normalize(p) for p in cond.get("port_of_loading_any", ())),
             goods_origin_not=tuple(cond.get("goods_origin_not", ())),
             hs_any=tuple(cond.get("hs_any", ())),
             jv_project_any=tuple(cond.get("jv_project_any", ())),
@@ -551,8 +479,7 @@ def _scope(raw: Mapping[str, Any] | None) -> Scope | None:
 
 
 def _trigger(rule_id: str, index: int, raw: Mapping[str, Any]) -> Trigger:
-    def fs(key: str) -> frozenset[str]:
-        return frozenset(raw.get(key) or ())
+    from corridor.trade.triggers import registry  # the kinds import this module
 
     return Trigger(
         rule_id=rule_id,
@@ -560,40 +487,12 @@ def _trigger(rule_id: str, index: int, raw: Mapping[str, Any]) -> Trigger:
         kind=raw["kind"],
         outcome=OUTCOME_OF[raw["outcome"]],
         explain=raw["explain"],
+        params=registry.get(raw["kind"]).parse(raw),
         applies_from=_date(raw.get("applies_from")),
         applies_until=_date(raw.get("applies_until")),
         unless_evidence=tuple(raw.get("unless_evidence") or ()),
         exemptions=tuple(_exemption(e) for e in raw.get("exemptions") or ()),
         scope=_scope(raw.get("scope")),
-        direction=raw.get("direction", ""),
-        hs=tuple(raw.get("hs") or ()),
-        hs_exclude=tuple(raw.get("hs_exclude") or ()),
-        descriptor_any=_matcher(raw.get("descriptor_any")),
-        descriptor_none=_matcher(raw.get("descriptor_none")),
-        settlement=raw.get("settlement"),
-        countries_any=fs("countries_any"),
-        destination_any=fs("destination_any"),
-        dprk_labour=raw.get("dprk_labour"),
-        charge_cap=bool(raw.get("charge_cap", False)),
-        lists_any=fs("lists_any"),
-        programs_any=tuple(p.casefold() for p in raw.get("programs_any") or ()),
-        programs_none=tuple(p.casefold() for p in raw.get("programs_none") or ()),
-        schemas_any=fs("schemas_any"),
-        indicators_any=fs("indicators_any"),
-        roles_any=fs("roles_any"),
-        flag_any=fs("flag_any"),
-        chartered=raw.get("chartered"),
-        sts=raw.get("sts"),
-        called_dprk_port=raw.get("called_dprk_port"),
-        nationality_any=fs("nationality_any"),
-        income_earning=raw.get("income_earning"),
-        dprk_partner=raw.get("dprk_partner"),
-        kinds_any=fs("kinds_any"),
-        location_any=fs("location_any"),
-        dprk_vessel=raw.get("dprk_vessel"),
-        methods_any=fs("methods_any"),
-        finance_any=fs("finance_any"),
-        dprk_bank=raw.get("dprk_bank"),
     )
 
 
@@ -626,6 +525,7 @@ def _petroleum(raw: Mapping[str, Any]) -> PetroleumTable:
         products[key] = PetroleumProduct(
             key=key,
             label=item["label"],
+            heading=item["heading"],
             t_to_bbl=Decimal(str(item["t_to_bbl"])),
             kl_to_t=Decimal(str(item["kl_to_t"])) if "kl_to_t" in item else None,
             verification=item["verification"],
@@ -810,12 +710,13 @@ def load_rulebook(paths: Iterable[Path] | None = None, hs: Nomenclature | None =
     return RuleBook(rules, infos, petroleum)
 
 
-@lru_cache(maxsize=1)
-def default_rulebook() -> RuleBook:
-    """The bundled packs, validated against HS 2022 when the shared data is present."""
+@lru_cache(maxsize=4)
+def default_rulebook(hs_dir: Path | None = None) -> RuleBook:
+    """The bundled packs; validated against HS 2022 when `hs_dir` holds it (the
+    application layer passes the shared HS folder)."""
     from corridor.trade import hs as hs_module
 
     nomenclature = None
-    if (hs_module.default_dir() / "harmonized-system.csv").exists():
-        nomenclature = hs_module.load()
+    if hs_dir is not None and (hs_dir / "harmonized-system.csv").exists():
+        nomenclature = hs_module.load(hs_dir)
     return load_rulebook(hs=nomenclature)

@@ -34,93 +34,29 @@ from typing import Any
 
 from corridor.errors import InputError, ParseError
 from corridor.trade.hs import HSCode, HSCodeError, Nomenclature
+from corridor.trade.vocabularies import vocabularies
 from corridor.types.countries import to_code
 from corridor.types.dates import parse_single
 from corridor.types.identifiers import imo_check_digit_ok
-from corridor.types.text import normalize as norm
+from corridor.types.text import name_key, normalize
 
-TRANSACTION_TYPES = ("shipment", "contract", "payment")
-MODES = ("sea", "rail", "road", "air", "pipeline")
-PARTY_ROLES = (
-    "exporter",
-    "importer",
-    "consignee",
-    "notify_party",
-    "end_user",
-    "carrier",
-    "vessel_owner",
-    "vessel_manager",
-    "ordering_bank",
-    "beneficiary_bank",
-    "correspondent_bank",
-    "intermediary_bank",
-    "bank",
-    "intermediary",
-    "employer",
-    "tour_operator",
-    "provider",
-    "partner",
-    "other",
-)
-PARTY_SCHEMAS = ("Person", "Organization", "Company", "LegalEntity")
-VESSEL_ROLES = ("carrier", "sts_counterparty")
-EVIDENCE_KINDS = (
-    "committee_approval",
-    "notification",
-    "advance_notification",
-    "origin_certificate",
-    "humanitarian_exemption",
-    "civil_aircraft_spare_parts",
-    "civil_aircraft_fuel_outside_dprk",
-    "non_ngl_attestation",
-    "state_report",
-    "prior_contract",
-    "licence",
-)
-SERVICE_KINDS = (
-    "tourism",
-    "trade_office",
-    "representative_office",
-    "bank_account",
-    "subsidiary",
-    "financial",
-    "insurance",
-    "classification",
-    "crew",
-    "vessel_leasing",
-    "aircraft_leasing",
-    "flag_registration",
-    "bunkering",
-    "training",
-    "technical_assistance",
-    "scientific_cooperation",
-    "fishing_rights",
-    "transport",
-    "construction",
-    "it_services",
-    "other",
-)
-PAYMENT_METHODS = (
-    "wire",
-    "cash",
-    "bulk_cash",
-    "barter",
-    "goods",
-    "letter_of_credit",
-    "netting",
-    "crypto",
-    "other",
-)
-FINANCE_KINDS = (
-    "export_credit",
-    "guarantee",
-    "insurance",
-    "letter_of_credit",
-    "trade_loan",
-    "grant",
-    "concessional_loan",
-)
-PAYMENT_FOR = ("goods", "labour", "services", "other")
+_V = vocabularies()
+# The closed word lists come from packs/vocabularies.yaml (defined once).
+TRANSACTION_TYPES = _V.transaction_types
+MODES = _V.modes
+PARTY_ROLES = _V.party_roles
+PARTY_SCHEMAS = _V.party_schemas
+VESSEL_ROLES = _V.vessel_roles
+BANK_ROLES = _V.bank_roles
+EVIDENCE_KINDS = _V.evidence_kinds
+SERVICE_KINDS = _V.service_kinds
+PAYMENT_METHODS = _V.payment_methods
+FINANCE_KINDS = _V.finance_kinds
+PAYMENT_FOR = _V.payment_for
+# Numbers: no quantity, value or count in trade is near 10^15, and refusing longer
+# text up front keeps Decimal arithmetic (28 digits) and conversions exact.
+MAX_NUMBER = Decimal("1e15")
+MAX_NUMBER_TEXT = 64
 
 # Unit spellings -> (canonical unit, dimension).  "ton"/"tons" are refused on purpose:
 # short, long and metric tons differ and petroleum caps need the right one.
@@ -185,7 +121,15 @@ class Party:
     country: str | None = None
     address: str = ""
     schema: str = "LegalEntity"
-    key: str = ""  # normalised name, for indicator matching and caching
+    key: str = ""  # the name normalised (any script), for identity and indicator matching
+    identifiers: tuple[str, ...] = ()  # "kind:value", e.g. "inn:2540123456"
+
+    @property
+    def identity(self) -> tuple[str, str, str, tuple[str, ...]]:
+        """Who the party is within a transaction: the same name (in any script,
+        normalised, initials joined: "L.L.C." = "LLC"), schema, country and
+        identifiers is the same party."""
+        return (name_key(self.name), self.schema, self.country or "", self.identifiers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +249,8 @@ def _text(value: Any, path: str, *, required: bool = False) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise FieldError(path, f"expected text, got {type(value).__name__}")
+    if isinstance(value, int) and not -(10**MAX_NUMBER_TEXT) < value < 10**MAX_NUMBER_TEXT:
+        raise FieldError(path, f"number too long (more than {MAX_NUMBER_TEXT} digits)")
     return " ".join(str(value).split())
 
 
@@ -344,7 +290,7 @@ def _choice(
     if not text:
         return default
     if text not in allowed:
-        raise FieldError(path, f"unknown value {value!r} (expected one of: {', '.join(allowed)})")
+        raise FieldError(path, f"unknown value {_short(value)} (expected one of: {', '.join(allowed)})")
     return text
 
 
@@ -353,18 +299,30 @@ def _decimal(value: Any, path: str, *, what: str = "quantity") -> Decimal:
         raise FieldError(path, f"missing {what}")
     if isinstance(value, bool):
         raise FieldError(path, f"non-numeric {what} {value!r}")
+    if isinstance(value, int) and not -(10**MAX_NUMBER_TEXT) < value < 10**MAX_NUMBER_TEXT:
+        raise FieldError(path, f"{what} too large (at most {MAX_NUMBER:,.0f})")
     text = str(value).strip()
+    if len(text) > MAX_NUMBER_TEXT:
+        raise FieldError(path, f"{what} too long ({len(text):,} characters; at most {MAX_NUMBER_TEXT})")
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     try:
         number = Decimal(text)
-    except InvalidOperation:
-        raise FieldError(path, f"non-numeric {what} {value!r}") from None
+    except (InvalidOperation, ValueError):
+        raise FieldError(path, f"non-numeric {what} {_short(value)}") from None
     if not number.is_finite():
-        raise FieldError(path, f"non-numeric {what} {value!r}")
+        raise FieldError(path, f"non-numeric {what} {_short(value)}")
     if number < 0:
-        raise FieldError(path, f"negative {what} {value!r}")
+        raise FieldError(path, f"negative {what} {_short(value)}")
+    if number > MAX_NUMBER:
+        raise FieldError(path, f"{what} too large: {_short(value)} (at most {MAX_NUMBER:,.0f})")
     return number
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """A bad value as the message quotes it, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "...'"
 
 
 def _date(value: Any, path: str) -> dt.date:
@@ -375,6 +333,8 @@ def _date(value: Any, path: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
+    if len(text) > 40:
+        raise FieldError(path, f"malformed date {_short(text)} (use YYYY-MM-DD)")
     try:
         return (
             dt.date.fromisoformat(text[:10])
@@ -430,7 +390,27 @@ def _evidence(value: Any, path: str) -> dict[str, str]:
     return out
 
 
-_PARTY_KEYS = frozenset({"name", "role", "country", "address", "schema", "bank_role"})
+_PARTY_KEYS = frozenset({"name", "role", "country", "address", "schema", "bank_role", "identifiers"})
+
+
+def _identifiers(value: Any, path: str) -> tuple[str, ...]:
+    """{kind: value} or ["kind:value", ...] -> sorted ("kind:value", ...), values normalised."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(value, Mapping):
+        for kind, ident in value.items():
+            pairs.append((_text(kind, f"{path}"), _text(ident, f"{path}.{kind}", required=True)))
+    else:
+        for i, item in enumerate(_list(value, path)):
+            text = _text(item, f"{path}[{i}]", required=True)
+            kind, _, ident = text.rpartition(":")
+            pairs.append((kind, ident))
+    out = []
+    for kind, ident in pairs:
+        key = normalize(ident).replace(" ", "")
+        if not key:
+            raise FieldError(path, f"identifier {ident!r} has no letters or digits")
+        out.append(f"{normalize(kind).replace(' ', '_')}:{key}")
+    return tuple(sorted(set(out)))
 
 
 def _party(value: Any, path: str, default_role: str = "") -> Party:
@@ -443,26 +423,24 @@ def _party(value: Any, path: str, default_role: str = "") -> Party:
         data.get("role"), f"{path}.role", PARTY_ROLES, required=not default_role, default=default_role
     )
     if role == "bank" and data.get("bank_role"):
-        role = (
-            _choice(
-                data.get("bank_role"),
-                f"{path}.bank_role",
-                ("ordering", "beneficiary", "correspondent", "intermediary"),
-            )
-            + "_bank"
-        )
+        role = _choice(data.get("bank_role"), f"{path}.bank_role", BANK_ROLES) + "_bank"
     schema = _text(data.get("schema"), f"{path}.schema") or "LegalEntity"
     if schema not in PARTY_SCHEMAS:
         raise FieldError(
             f"{path}.schema", f"unknown schema {schema!r} (expected one of: {', '.join(PARTY_SCHEMAS)})"
         )
+    key = normalize(name)
+    if not key:
+        # An empty key would make every such party "the same" and skip screening it.
+        raise FieldError(f"{path}.name", f"name {_short(name)} has no letters or digits in any script")
     return Party(
         name=name,
         role=role,
         country=_country(data.get("country"), f"{path}.country"),
         address=_text(data.get("address"), f"{path}.address"),
         schema=schema,
-        key=norm(name),
+        key=key,
+        identifiers=_identifiers(data.get("identifiers"), f"{path}.identifiers"),
     )
 
 
@@ -523,7 +501,7 @@ def _goods(value: Any, path: str, line_no: int, hs: Nomenclature, *, settlement:
         value=_decimal(value_raw, f"{path}.value", what="value") if value_raw not in (None, "") else None,
         currency=_text(data.get("currency"), f"{path}.currency").upper(),
         evidence=_evidence(data.get("evidence"), f"{path}.evidence"),
-        descriptor=norm(f"{product} {description}"),
+        descriptor=normalize(f"{product} {description}"),
     )
 
 
@@ -560,7 +538,6 @@ def _vessel(value: Any, path: str, parties: list[Party]) -> Vessel:
         chartered=_bool(data.get("chartered"), f"{path}.chartered"),
         sts=_bool(data.get("sts"), f"{path}.sts"),
     )
-
 
 
 def _count(value: Any, path: str) -> int:
@@ -602,10 +579,7 @@ def build_transaction(data: Mapping[str, Any], hs: Nomenclature) -> Transaction:
         for i, bank in enumerate(_list(pay.get("banks"), "payment.banks")):
             bank_data = dict(_mapping(bank, f"payment.banks[{i}]"))
             role = _choice(
-                bank_data.pop("role", ""),
-                f"payment.banks[{i}].role",
-                ("ordering", "beneficiary", "correspondent", "intermediary"),
-                default="correspondent",
+                bank_data.pop("role", ""), f"payment.banks[{i}].role", BANK_ROLES, default="correspondent"
             )
             parties.append(_party({**bank_data, "role": f"{role}_bank"}, f"payment.banks[{i}]"))
         for i, g in enumerate(_list(pay.get("settlement_goods"), "payment.settlement_goods")):
