@@ -10,7 +10,9 @@ from rich.console import Console
 
 from corridor.match import Query, Screener
 from corridor.match.batch import compare_jsonl, query_from_dict, screen_jsonl
-from corridor.match.qualifiers import birth_date_qualifier, schema_allows
+from corridor.match.features.dates import birth_date_qualifier
+from corridor.match.features.schema import schema_allows
+from corridor.match.records import ListedDate
 from corridor.model import DateSpec, Entity, NameKind, make_name
 from corridor.render.screening import hits_table
 from corridor.types.identifiers import imo_check_digit_ok, normalize_imo
@@ -111,21 +113,21 @@ def test_imo_check_digit() -> None:
 
 
 def test_birth_date_rules() -> None:
-    listed = (("1961-06-01", "", False),)
+    listed = (ListedDate("1961-06-01", "", False),)
     assert birth_date_qualifier("1961-06-01", listed).effect > 0  # type: ignore[union-attr]
     assert birth_date_qualifier("1961", listed).effect > 0  # type: ignore[union-attr]
     assert birth_date_qualifier("1961-07", listed).effect < 0  # type: ignore[union-attr]
     assert birth_date_qualifier("1962-06-01", listed).effect == -0.08  # type: ignore[union-attr]
     assert birth_date_qualifier("1964", listed).effect == -0.15  # type: ignore[union-attr]
     assert birth_date_qualifier("1975", listed).effect == -0.25  # type: ignore[union-attr]
-    ranged = (("1960", "1963", False),)
+    ranged = (ListedDate("1960", "1963", False),)
     assert birth_date_qualifier("1962-02-02", ranged).effect > 0  # type: ignore[union-attr]
-    circa = (("1962", "", True),)
+    circa = (ListedDate("1962", "", True),)
     assert birth_date_qualifier("1963", circa).effect > 0  # type: ignore[union-attr]
     assert birth_date_qualifier(None, listed) is None
     assert birth_date_qualifier("1961", ()) is None
     # the best of several listed dates counts
-    both = (("1950", "", False), ("1961-06-01", "", False))
+    both = (ListedDate("1950", "", False), ListedDate("1961-06-01", "", False))
     assert birth_date_qualifier("1961-06-01", both).effect > 0  # type: ignore[union-attr]
     assert DateSpec("1961").last == "1961"
 
