@@ -141,7 +141,7 @@ class IndexReport:
     problem: str | None = None  # why the stored file was not used (origin "rebuilt")
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class _Active:
     """The current index and what it reflects (swapped as one reference)."""
 
