@@ -317,6 +317,14 @@ def service_for(engine: Engine, home: Path | None = None) -> ScreeningService:
         return found
 
 
+def close_all() -> None:
+    """Drop every service of this process, and so their indexes (a forked worker
+    that must not share its parent's index, a test that plays a new process)."""
+    with _services_lock:
+        _services.clear()
+    _GcFreeze.after_swap()
+
+
 def load_screener(engine: Engine, home: Path | None = None, rebuild: bool = False) -> Screener:
     """The screener for the active lists, checked against them now: the process's
     index when current, else from its file, else built and saved."""
