@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from corridor.match import Query, Screener
+from corridor.match import Query, QueryError, Screener
 from corridor.match.batch import compare_jsonl, query_from_dict, screen_jsonl
 from corridor.match.features.dates import birth_date_qualifier
 from corridor.match.features.schema import schema_allows
@@ -148,3 +148,24 @@ def test_hits_table(screener: Screener) -> None:
     text = console.export_text()
     assert "KPi.064" in text and "CH'OE SO'K MIN" in text and "[" in text
     assert table.row_count == len(hits) == 1
+
+
+def test_a_field_name_that_cannot_be_named_is_reported_on_the_line() -> None:
+    # fuzzing found an empty key answered with an error naming no field
+    for key in ("", " ", "a\x00b", "x" * 300):
+        with pytest.raises(QueryError) as info:
+            query_from_dict({"name": "Kim", key: 1})
+        assert info.value.field == "line" and "is not a query field" in str(info.value)
+    with pytest.raises(QueryError) as info:
+        query_from_dict({"name": "Kim", "colour": "red"})
+    assert info.value.field == "colour"
+
+
+def test_numbers_past_the_digit_limit_are_query_errors() -> None:
+    # str() of an int of more than 4,300 digits raises ValueError
+    with pytest.raises(QueryError) as info:
+        query_from_dict({"name": "Kim", "imo": 10**5000})
+    assert info.value.field == "imo"
+    with pytest.raises(QueryError) as info:
+        Screener.from_entities([]).screen(Query("Kim", birth_date=10**5000))  # type: ignore[arg-type]
+    assert info.value.field == "birth_date"

@@ -74,7 +74,9 @@ def _not_utf8(line: str) -> QueryError | None:
     try:
         line.encode("utf-8")
     except UnicodeEncodeError as exc:
-        return QueryError("line", f"not UTF-8 text (byte {ord(line[exc.start]) & 0xFF:#04x} at column {exc.start + 1})")
+        return QueryError(
+            "line", f"not UTF-8 text (byte {ord(line[exc.start]) & 0xFF:#04x} at column {exc.start + 1})"
+        )
     return None
 
 
@@ -115,7 +117,11 @@ def query_from_dict(data: dict[str, Any]) -> Query:
     """A Query from one JSON object; QueryError names a bad or unknown field."""
     unknown = sorted(set(data) - set(_QUERY_FIELDS))
     if unknown:
-        raise QueryError(unknown[0], "is not a query field")
+        name = unknown[0]
+        if name.isidentifier() and len(name) <= 40:
+            raise QueryError(name, "is not a query field")
+        # a name that cannot stand as a field name (empty, spaces, controls, long)
+        raise QueryError("line", f"field {name[:40]!r} is not a query field")
     identifiers = data.get("identifiers") or []
     if not isinstance(identifiers, list) or not all(isinstance(i, str) for i in identifiers):
         raise QueryError("identifiers", "must be a list of strings")

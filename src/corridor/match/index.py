@@ -8,7 +8,8 @@ tables map identifiers and IMO numbers to entities; and two tables of listed
 *tokens* serve a query token spelled another way: a symmetric-deletion table
 (every listed token less one letter → the token: one typo) and the first and
 last four sounds of each token's Russian key (a longer slip).  `listed_tokens`
-finds the analysed listed tokens by their Latin form.
+finds the analysed listed tokens by their Latin form (derived from the table of
+distinct tokens when loaded, not stored).
 
 File format (`save` / `load`): an index file can never run code and is checked
 before anything in it is read.
@@ -27,6 +28,7 @@ to an index.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import os
@@ -233,11 +235,19 @@ class Index:
             raise IntegrityError(
                 f"the screening index is of format {version}, not {FORMAT_VERSION}", where=_at(where)
             )
+        # millions of new containers, none of them garbage: the cyclic collector's
+        # passes while they are made would only walk them (and the rest of the
+        # heap) again and again, doubling the load time
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             return cls._from_state(orjson.loads(payload))
         except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError) as exc:
             # authentic yet undecodable: written by a broken build; never trusted
             raise IntegrityError(f"the screening index does not decode: {exc}", where=_at(where)) from None
+        finally:
+            if collecting:
+                gc.enable()
 
     def _state(self) -> dict[str, Any]:
         """The index as plain JSON values; tokens and token tuples once each."""
@@ -280,7 +290,6 @@ class Index:
                 wid = weight_ids[id(rec.weights)] = len(weight_tuples)
                 weight_tuples.append(rec.weights)
             names.append([rec.entity, rec.full, rec.kind, tid, wid])
-        listed = {text: [tok_id(t) for t in toks] for text, toks in self.listed_tokens.items()}
         entities = [
             [
                 e.id,
@@ -309,7 +318,6 @@ class Index:
             "entity_names": self.entity_names,
             "deletes": self.deletes,
             "spellings": self.spellings,
-            "listed_tokens": listed,
         }
 
     @classmethod
@@ -338,7 +346,9 @@ class Index:
             )
             for r in state["entities"]
         ]
-        listed = {text: [tokens[i] for i in ids] for text, ids in state["listed_tokens"].items()}
+        listed: dict[str, list[Tok]] = {}  # the distinct tokens are the table's rows
+        for tok in tokens:
+            listed.setdefault(tok.text, []).append(tok)
         return cls(
             entities,
             names,
