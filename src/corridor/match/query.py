@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import final
+from typing import Any, final
 
 from corridor.match.model import MAX_NAME_LENGTH, QUERY_SCHEMATA, Query, QueryError
 from corridor.types.countries import to_code
@@ -54,14 +54,18 @@ def check_name(value: object, field: str) -> str:
 
 def check_query(query: Query) -> CheckedQuery:
     """The query's fields validated and normalised; QueryError names a bad field."""
+    # a caller may put anything in a Query's fields: each is read as an object
+    # and checked here (compiled code would otherwise refuse a wrong type with a
+    # TypeError before the check)
+    given: Any = query
     return CheckedQuery(
-        name=check_name(query.name, "name"),
-        schema=validate_schema(query.schema or "Thing"),
-        birth_date=validate_birth_date(query.birth_date),
-        country=validate_country(query.country),
-        gender=validate_gender(query.gender),
-        imo=validate_imo(query.imo),
-        identifiers=validate_identifiers(query.identifiers),
+        name=check_name(given.name, "name"),
+        schema=validate_schema(given.schema or "Thing"),
+        birth_date=validate_birth_date(given.birth_date),
+        country=validate_country(given.country),
+        gender=validate_gender(given.gender),
+        imo=validate_imo(given.imo),
+        identifiers=validate_identifiers(given.identifiers),
     )
 
 
