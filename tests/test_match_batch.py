@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from corridor.match import Query, QueryError, Screener
+from corridor.match import Query, QueryError, Screener, compare
 from corridor.match.batch import compare_jsonl, query_from_dict, screen_jsonl
 from corridor.match.features.dates import birth_date_qualifier
 from corridor.match.features.schema import schema_allows
@@ -169,3 +169,10 @@ def test_numbers_past_the_digit_limit_are_query_errors() -> None:
     with pytest.raises(QueryError) as info:
         Screener.from_entities([]).screen(Query("Kim", birth_date=10**5000))  # type: ignore[arg-type]
     assert info.value.field == "birth_date"
+    # quoting such a number in the message must not fail either (found by fuzzing)
+    for field in ("schema", "country", "imo"):
+        with pytest.raises(QueryError) as info:
+            Screener.from_entities([]).screen(Query("Kim", **{field: 10**5000}))  # type: ignore[arg-type]
+        assert info.value.field == field
+    with pytest.raises(QueryError, match="schema"):
+        compare("Kim", "Kim", 10**5000)  # type: ignore[arg-type]

@@ -74,7 +74,9 @@ SCALAR = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(),
-    st.integers(min_value=10**4000, max_value=10**4400),  # past the int → str digit limit
+    # near the int → str digit limit (past it Hypothesis cannot print an example;
+    # tests/test_match_batch.py covers numbers past it)
+    st.integers(min_value=10**4000, max_value=10**4299),
     st.floats(allow_nan=True, allow_infinity=True),
     TEXT,
 )

@@ -85,9 +85,21 @@ def _optional_text(value: object, field: str) -> str | None:
     return text or None
 
 
+def shown(value: object, size: int = 60) -> str:
+    """A value as an error message quotes it: repr, cut to `size` characters (a
+    number past the int → str digit limit cannot even be written)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"<a number of {value.bit_length() if isinstance(value, int) else '?'} bits>"
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
 def validate_schema(schema: object) -> str:
     if not isinstance(schema, str) or schema not in QUERY_SCHEMATA:
-        raise QueryError("schema", f"unknown schema {schema!r}; expected one of {', '.join(QUERY_SCHEMATA)}")
+        raise QueryError(
+            "schema", f"unknown schema {shown(schema)}; expected one of {', '.join(QUERY_SCHEMATA)}"
+        )
     return schema
 
 
@@ -97,7 +109,9 @@ def validate_birth_date(value: object) -> str | None:
         return None
     match = _DATE_RE.match(text)
     if not match:
-        raise QueryError("birth_date", f"{text!r} is not an ISO date or prefix (YYYY, YYYY-MM, YYYY-MM-DD)")
+        raise QueryError(
+            "birth_date", f"{shown(text)} is not an ISO date or prefix (YYYY, YYYY-MM, YYYY-MM-DD)"
+        )
     year, month, day = match.groups()
     if (
         not 1800 <= int(year) <= 2100
@@ -114,7 +128,7 @@ def validate_country(value: object) -> str | None:
         return None
     code = to_code(text)
     if code is None:
-        raise QueryError("country", f"unknown country {value!r}")
+        raise QueryError("country", f"unknown country {shown(value)}")
     return code
 
 
@@ -132,7 +146,7 @@ def validate_imo(value: object) -> str | None:
         return None
     digits, problem = imo_problem(text)
     if problem:
-        raise QueryError("imo", f"{value!r} {problem}")
+        raise QueryError("imo", f"{shown(value)} {problem}")
     return digits
 
 
@@ -145,6 +159,6 @@ def validate_identifiers(values: object) -> tuple[str, ...]:
     for value in values:
         norm = normalize_identifier(value)
         if len(norm) < 4:
-            raise QueryError("identifiers", f"{value!r} is too short to identify anything")
+            raise QueryError("identifiers", f"{shown(value)} is too short to identify anything")
         out.append(norm)
     return tuple(dict.fromkeys(out))
