@@ -200,3 +200,14 @@ def test_one_bad_line_is_one_error_line(
     assert "nested too deeply" in rows[2]["error"] or "JSON" in rows[2]["error"]
     assert "UTF-8" in rows[3]["error"] and rows[3]["id"] is None
     assert rows[4]["id"] == "surrogate"  # screened or refused, and written as valid JSON
+
+
+@pytest.mark.parametrize("name", ["[/bold] Zzyzx", "Zorblax Quentaroo [/]", "\x1b[2J Zorblax Quentaroo"])
+def test_markup_and_escapes_in_a_query_are_shown_inert(
+    cli: tuple[list[str], dict[str, str]], name: str
+) -> None:
+    db_args, env = cli
+    result = runner.invoke(app, ["screen", name, *db_args], env=env)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout
+    assert ("No hits" in result.stdout) or ("Hits for" in result.stdout)

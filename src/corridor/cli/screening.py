@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.text import Text
 from sqlalchemy import Engine
 
@@ -23,6 +24,7 @@ from corridor.cli.common import (
 )
 from corridor.errors import InputError
 from corridor.store import queries
+from corridor.types.text import inert
 
 if TYPE_CHECKING:
     from corridor.services.screening import ScreeningService
@@ -124,10 +126,11 @@ def screen(
     if as_json:
         sys.stdout.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2) + "\n")
         return
+    # the query is user input: shown inert (no markup, no control characters)
     if not hits:
-        console.print(f"No hits for {name!r} at the threshold.")
+        console.print(Text(f"No hits for {inert(name)!r} at the threshold."))
         return
-    console.print(hits_table(hits, title=f"Hits for {name!r}"))
+    console.print(hits_table(hits, title=escape(f"Hits for {inert(name)!r}")))
 
 
 @top_app.command("compare")
