@@ -176,3 +176,22 @@ def test_numbers_past_the_digit_limit_are_query_errors() -> None:
         assert info.value.field == field
     with pytest.raises(QueryError, match="schema"):
         compare("Kim", "Kim", 10**5000)  # type: ignore[arg-type]
+
+
+def test_batch_paths_are_checked_before_anything_is_written(screener: Screener, tmp_path: Path) -> None:
+    from corridor.errors import InputError
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"name": "Kim"}\n', encoding="utf-8")
+    for bad_out, field in (
+        (tmp_path / "missing" / "out.jsonl", "output"),
+        (tmp_path, "output"),
+        (src, "output"),
+    ):
+        with pytest.raises(InputError) as info:
+            screen_jsonl(screener, src, bad_out)
+        assert info.value.field == field
+    with pytest.raises(InputError) as info:
+        compare_jsonl(tmp_path / "nothing.jsonl", tmp_path / "out.jsonl")
+    assert info.value.field == "input" and not (tmp_path / "out.jsonl").exists()
+    assert src.read_text(encoding="utf-8") == '{"name": "Kim"}\n'

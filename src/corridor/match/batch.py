@@ -54,6 +54,10 @@ def check_paths(in_path: str | Path, out_path: str | Path) -> None:
     source, target = Path(in_path), Path(out_path)
     if not source.is_file():
         raise InputError("input", f"{source}: no such file")
+    if not target.parent.is_dir():
+        raise InputError("output", f"{target}: no such directory {target.parent}")
+    if target.is_dir():
+        raise InputError("output", f"{target} is a directory")
     if target.exists() and os.path.samefile(source, target):
         raise InputError("output", f"{target} is the input file {source}: give another output file")
 
