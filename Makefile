@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 # the modules compiled with mypyc (corridor/_native.py): rebuilt when they change
 NATIVE_STAMP := $(VENV)/.native
-NATIVE_SRC := $(wildcard src/corridor/names/*.py) src/corridor/types/text.py src/corridor/match/align.py src/corridor/match/screener.py \
+NATIVE_SRC := $(wildcard src/corridor/names/*.py) src/corridor/types/text.py $(wildcard src/corridor/match/*.py) $(wildcard src/corridor/match/features/*.py) \
 	src/corridor/_native.py setup.py
 export CORRIDOR_SHARED ?= ../shared
 export CORRIDOR_HOME ?= .corridor

@@ -44,6 +44,7 @@ from bench.eval.sets import (
 )
 from corridor import settings
 from corridor.match import DEFAULT_THRESHOLD, Query, Screener, compare
+from corridor.match.index import new_key
 from corridor.model import Entity
 from machine import machine  # bench/ is on sys.path when a script runs
 
@@ -113,16 +114,17 @@ def bench_speed(entities: list[Entity], evalset: EvalSet, args: argparse.Namespa
     result["builds"] = builds
     result["entities"] = len(entities)
 
+    key = new_key()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "screening.index"
         started = time.perf_counter()
-        screener.save(path)
+        screener.save(path, key)
         result["save_s"] = time.perf_counter() - started
         result["index_mb"] = path.stat().st_size / 1e6
         loads = []
         for _ in range(args.builds):
             started = time.perf_counter()
-            loaded = Screener.load(path)
+            loaded = Screener.load(path, key)
             loads.append(time.perf_counter() - started)
             del loaded
         result["load_s"] = statistics.median(loads)

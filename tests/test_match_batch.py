@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from corridor.match import Query, Screener
+from corridor.match import Query, QueryError, Screener, compare
 from corridor.match.batch import compare_jsonl, query_from_dict, screen_jsonl
-from corridor.match.qualifiers import birth_date_qualifier, schema_allows
+from corridor.match.features.dates import birth_date_qualifier
+from corridor.match.features.schema import schema_allows
+from corridor.match.records import ListedDate
 from corridor.model import DateSpec, Entity, NameKind, make_name
 from corridor.render.screening import hits_table
 from corridor.types.identifiers import imo_check_digit_ok, normalize_imo
@@ -111,21 +113,21 @@ def test_imo_check_digit() -> None:
 
 
 def test_birth_date_rules() -> None:
-    listed = (("1961-06-01", "", False),)
+    listed = (ListedDate("1961-06-01", "", False),)
     assert birth_date_qualifier("1961-06-01", listed).effect > 0  # type: ignore[union-attr]
     assert birth_date_qualifier("1961", listed).effect > 0  # type: ignore[union-attr]
     assert birth_date_qualifier("1961-07", listed).effect < 0  # type: ignore[union-attr]
     assert birth_date_qualifier("1962-06-01", listed).effect == -0.08  # type: ignore[union-attr]
     assert birth_date_qualifier("1964", listed).effect == -0.15  # type: ignore[union-attr]
     assert birth_date_qualifier("1975", listed).effect == -0.25  # type: ignore[union-attr]
-    ranged = (("1960", "1963", False),)
+    ranged = (ListedDate("1960", "1963", False),)
     assert birth_date_qualifier("1962-02-02", ranged).effect > 0  # type: ignore[union-attr]
-    circa = (("1962", "", True),)
+    circa = (ListedDate("1962", "", True),)
     assert birth_date_qualifier("1963", circa).effect > 0  # type: ignore[union-attr]
     assert birth_date_qualifier(None, listed) is None
     assert birth_date_qualifier("1961", ()) is None
     # the best of several listed dates counts
-    both = (("1950", "", False), ("1961-06-01", "", False))
+    both = (ListedDate("1950", "", False), ListedDate("1961-06-01", "", False))
     assert birth_date_qualifier("1961-06-01", both).effect > 0  # type: ignore[union-attr]
     assert DateSpec("1961").last == "1961"
 
@@ -146,3 +148,50 @@ def test_hits_table(screener: Screener) -> None:
     text = console.export_text()
     assert "KPi.064" in text and "CH'OE SO'K MIN" in text and "[" in text
     assert table.row_count == len(hits) == 1
+
+
+def test_a_field_name_that_cannot_be_named_is_reported_on_the_line() -> None:
+    # fuzzing found an empty key answered with an error naming no field
+    for key in ("", " ", "a\x00b", "x" * 300):
+        with pytest.raises(QueryError) as info:
+            query_from_dict({"name": "Kim", key: 1})
+        assert info.value.field == "line" and "is not a query field" in str(info.value)
+    with pytest.raises(QueryError) as info:
+        query_from_dict({"name": "Kim", "colour": "red"})
+    assert info.value.field == "colour"
+
+
+def test_numbers_past_the_digit_limit_are_query_errors() -> None:
+    # str() of an int of more than 4,300 digits raises ValueError
+    with pytest.raises(QueryError) as info:
+        query_from_dict({"name": "Kim", "imo": 10**5000})
+    assert info.value.field == "imo"
+    with pytest.raises(QueryError) as info:
+        Screener.from_entities([]).screen(Query("Kim", birth_date=10**5000))  # type: ignore[arg-type]
+    assert info.value.field == "birth_date"
+    # quoting such a number in the message must not fail either (found by fuzzing)
+    for field in ("schema", "country", "imo"):
+        with pytest.raises(QueryError) as info:
+            Screener.from_entities([]).screen(Query("Kim", **{field: 10**5000}))  # type: ignore[arg-type]
+        assert info.value.field == field
+    with pytest.raises(QueryError, match="schema"):
+        compare("Kim", "Kim", 10**5000)  # type: ignore[arg-type]
+
+
+def test_batch_paths_are_checked_before_anything_is_written(screener: Screener, tmp_path: Path) -> None:
+    from corridor.errors import InputError
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"name": "Kim"}\n', encoding="utf-8")
+    for bad_out, field in (
+        (tmp_path / "missing" / "out.jsonl", "output"),
+        (tmp_path, "output"),
+        (src, "output"),
+    ):
+        with pytest.raises(InputError) as info:
+            screen_jsonl(screener, src, bad_out)
+        assert info.value.field == field
+    with pytest.raises(InputError) as info:
+        compare_jsonl(tmp_path / "nothing.jsonl", tmp_path / "out.jsonl")
+    assert info.value.field == "input" and not (tmp_path / "out.jsonl").exists()
+    assert src.read_text(encoding="utf-8") == '{"name": "Kim"}\n'

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from corridor.errors import IntegrityError
 from corridor.match import DEFAULT_THRESHOLD, Hit, Query, QueryError, Screener
+from corridor.match.index import new_key
 from corridor.model import DateSpec, Entity, Identifier, NameKind, make_name
 
 
@@ -227,16 +229,17 @@ def test_bad_threshold_and_limit(screener: Screener) -> None:
 
 def test_save_and_load(screener: Screener, tmp_path: Path) -> None:
     path = tmp_path / "index.bin"
-    screener.save(path)
-    loaded = Screener.load(path)
+    key = new_key()
+    screener.save(path, key)
+    loaded = Screener.load(path, key)
     assert len(loaded) == len(ENTITIES)
     for name in ("김정은", "KOMID", "Jewgeni Prigoschin"):
         assert [h.to_dict() for h in loaded.screen(Query(name))] == [
             h.to_dict() for h in screener.screen(Query(name))
         ]
     path.write_bytes(b"not an index")
-    with pytest.raises(Exception):  # noqa: B017 - any unpickling error will do
-        Screener.load(path)
+    with pytest.raises(IntegrityError):
+        Screener.load(path, key)
 
 
 # --- the real lists ------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.text import Text
+from sqlalchemy import Engine
 
 from corridor.cli.common import (
     DbOption,
@@ -20,22 +22,43 @@ from corridor.cli.common import (
     fail,
     progress_callback,
 )
+from corridor.errors import InputError
 from corridor.store import queries
+from corridor.types.text import inert
+
+if TYPE_CHECKING:
+    from corridor.services.screening import ScreeningService
 
 index_app = typer.Typer(no_args_is_help=True, help="The screening index.")
 top_app = typer.Typer()
 
 
+def _service(engine: Engine) -> ScreeningService:
+    from corridor.services.screening import service_for
+
+    return service_for(engine)
+
+
+def _note_rebuild(service: ScreeningService) -> None:
+    """Say once when a stored index failed its check and was rebuilt."""
+    report = service.report
+    if report is not None and report.origin == "rebuilt":
+        err.print(
+            Text(
+                f"note: the stored screening index was rebuilt from the store ({report.problem})",
+                style="yellow",
+            )
+        )
+
+
 @index_app.command("build")
 def index_build(db_url: DbOption = None) -> None:
     """(Re)build the screening index from the active list versions."""
-    import time
-
-    from corridor.services.screening import load_screener
-
-    started = time.perf_counter()
-    screener = load_screener(engine_for(db_url), rebuild=True)
-    console.print(f"screening index: {len(screener):,} entities in {time.perf_counter() - started:.1f} s")
+    service = _service(engine_for(db_url))
+    service.rebuild()
+    report = service.report
+    assert report is not None
+    console.print(f"screening index: {report.entities:,} entities in {report.seconds:.1f} s")
 
 
 @top_app.command("screen")
@@ -60,44 +83,54 @@ def screen(
 ) -> None:
     """Screen a person, company or vessel against the active lists, every hit explained."""
     from corridor.match import Query, QueryError
-    from corridor.match.batch import screen_jsonl
+    from corridor.match.batch import check_paths
     from corridor.render.screening import hits_table
-    from corridor.services.screening import load_screener
 
     engine = engine_for(db_url)
     if not queries.active_versions(engine):
         raise fail("no lists imported: run `corridor lists import PATH` or `make demo` first")
+    service = _service(engine)
     if input_path is not None:
         if output_path is None:
             raise fail("--input needs --output")
-        screener = load_screener(engine)
-        with batch_progress(f"screening {input_path.name}") as progress:
-            task = progress.add_task("screen", total=None)
-            stats = screen_jsonl(
-                screener, input_path, output_path, threshold, progress_callback(progress, task), limit
-            )
+        try:
+            check_paths(input_path, output_path)  # before the index is loaded: refused at once
+            service.current()
+            _note_rebuild(service)
+            with batch_progress(f"screening {input_path.name}") as progress:
+                task = progress.add_task("screen", total=None)
+                stats = service.screen_file(
+                    input_path, output_path, threshold, limit, progress_callback(progress, task)
+                )
+        except InputError as exc:
+            raise fail(str(exc), 2) from exc
         console.print(
             f"{stats.ok:,} queries screened, {stats.with_hits:,} with hits, {stats.errors:,} errors → {output_path}"
         )
         if stats.errors:
             err.print(
-                f'[yellow]{stats.errors} line(s) had errors: see the "error" lines in {output_path}[/yellow]'
+                Text(
+                    f'{stats.errors} line(s) had errors: see the "error" lines in {output_path}',
+                    style="yellow",
+                )
             )
         return
     if not name:
         raise fail("give a NAME or --input FILE")
     try:
         query = Query(name=name, schema=schema, birth_date=birth_date, country=country, imo=imo)
-        hits = load_screener(engine).screen(query, threshold, limit)
+        hits = service.screen(query, threshold, limit)
     except QueryError as exc:
         raise fail(str(exc), 2) from exc
+    _note_rebuild(service)
     if as_json:
         sys.stdout.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2) + "\n")
         return
+    # the query is user input: shown inert (no markup, no control characters)
     if not hits:
-        console.print(f"No hits for {name!r} at the threshold.")
+        console.print(Text(f"No hits for {inert(name)!r} at the threshold."))
         return
-    console.print(hits_table(hits, title=f"Hits for {name!r}"))
+    console.print(hits_table(hits, title=escape(f"Hits for {inert(name)!r}")))
 
 
 @top_app.command("compare")
@@ -118,10 +151,20 @@ def compare_names(
     if input_path is not None:
         if output_path is None:
             raise fail("--input needs --output")
-        with batch_progress(f"comparing {input_path.name}") as progress:
-            task = progress.add_task("compare", total=None)
-            stats = compare_jsonl(input_path, output_path, progress_callback(progress, task))
+        try:
+            with batch_progress(f"comparing {input_path.name}") as progress:
+                task = progress.add_task("compare", total=None)
+                stats = compare_jsonl(input_path, output_path, progress_callback(progress, task))
+        except InputError as exc:
+            raise fail(str(exc), 2) from exc
         console.print(f"{stats.ok:,} pairs scored, {stats.errors:,} errors → {output_path}")
+        if stats.errors:
+            err.print(
+                Text(
+                    f'{stats.errors} line(s) had errors: see the "error" lines in {output_path}',
+                    style="yellow",
+                )
+            )
         return
     if not name1 or not name2:
         raise fail("give NAME1 NAME2, or --input PAIRS.jsonl --output SCORES.jsonl")
@@ -139,5 +182,3 @@ def compare_names(
         )
         return
     console.print(Text(f"score {result.score:.3f}: {result.explanation.summary}"))
-
-

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corridor.errors import InputError
+from corridor.match.algorithm import DEFAULT
 from corridor.model import SCHEMATA
 
 # One threshold for every schema: a score >= 0.80 means "the name is the listed
 # name written another way (scheme, order, typo, legal form), or an identifier
-# matched".  Calibrated in docs/screening.md.
-DEFAULT_THRESHOLD = 0.80
+# matched".  Calibrated in docs/screening.md; the default algorithm's.
+DEFAULT_THRESHOLD = DEFAULT.threshold
 
 # Longest name accepted, in characters after normalisation (whitespace collapsed).
 # The longest name on the lists is well under 300 characters.

@@ -1,29 +1,65 @@
-"""Wiring between the store and the engines, shared by the CLI (and later the API).
+"""The screening service: the index of the active lists, loaded once per process,
+swapped for a new one when the active list versions change.
 
-The screening index is built from the active list versions and cached on disk in
-CORRIDOR_HOME/index, under a key made of the active versions' checksums: an
-import or update changes the key, so the next screen rebuilds the index once.
+`ScreeningService(engine, home)` holds the current `Screener`.  `current()`
+returns it, checking the active versions (one small query) at most every
+`check_every` seconds; `refresh()` checks now.  When the versions have changed,
+the index for the new ones is loaded from CORRIDOR_HOME/index (or built from the
+store and saved there) while the old one keeps serving; then one reference is
+swapped.  Readers never wait on a lock: a caller that finds another thread
+already building keeps the old index.
+
+Index files are authenticated (`match.index`) with a per-home secret,
+CORRIDOR_HOME/index/.key (created 0600 on first use).  A file that fails its
+check (edited, truncated, empty, another format version or key) is never
+decoded: the index is rebuilt from the store, a warning is logged once on the
+`corridor.screening` logger, and `IndexReport.problem` says why (interfaces may
+show it).  Screening goes on with correct results.
+
+Garbage collection: an index is millions of objects that never change, and the
+cyclic collector's full passes would walk them again and again.  So right after
+an index becomes current the collector's tracked objects are frozen
+(`gc.freeze`: they stay out of collections); on a swap they are unfrozen, the
+old index is dropped and collected, and what is left is frozen again
+(`_GcFreeze`).  Only the service does this, and only around index lifetimes.
+
+Nothing here prints; results are typed (`IndexReport`, `match.Hit`,
+`match.batch.BatchStats`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, final
 
 from sqlalchemy import Engine
 
 from corridor import settings
+from corridor.errors import IntegrityError
 from corridor.model import Entity
 from corridor.store import queries
 from corridor.trade.screening import PartyHit
 
 if TYPE_CHECKING:
-    from corridor.match import Screener
+    from corridor.match import Hit, Query, Screener
+    from corridor.match.batch import BatchStats
 
-INDEX_FORMAT = "1"
+log = logging.getLogger("corridor.screening")
+
+INDEX_FORMAT = "2"  # part of the cache key: a new index file format never meets old files
+KEY_FILE = ".key"
+KEY_SIZE = 32
+CHECK_EVERY = 5.0  # seconds between checks of the active versions in `current()`
 
 
 def unique_entities(entities: Iterable[Entity]) -> Iterator[Entity]:
@@ -52,37 +88,248 @@ def index_key(engine: Engine) -> str:
     return hashlib.sha256(("\n".join([INDEX_FORMAT, *parts])).encode()).hexdigest()[:16]
 
 
+def index_dir(home: Path | None = None) -> Path:
+    return (home or settings.home()) / "index"
+
+
 def index_path(engine: Engine, home: Path | None = None) -> Path:
-    return (home or settings.home()) / "index" / f"screener-{index_key(engine)}.idx"
+    return index_dir(home) / f"screener-{index_key(engine)}.idx"
+
+
+def index_secret(directory: Path) -> bytes:
+    """The home's secret for authenticating index files: `directory/.key`, made
+    (mode 0600, from `secrets`) on first use.  Two processes making it at once
+    agree: the file appears complete or not at all (written aside, then linked)."""
+    import secrets
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / KEY_FILE
+    for _attempt in range(3):
+        try:
+            key = path.read_bytes()
+        except FileNotFoundError:
+            pass
+        else:
+            if len(key) >= KEY_SIZE:
+                return key
+            # a damaged key: a new one only means the index files get rebuilt
+            log.warning("screening index key %s is damaged; making a new one", path)
+            path.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".key-")  # mkstemp files are 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(KEY_SIZE))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another process made it first: read theirs
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    raise IntegrityError("cannot make the screening index key", status=500)
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """Where the current index came from."""
+
+    key: str  # of the active list versions it reflects
+    path: Path
+    entities: int
+    origin: str  # "loaded" (from its file) | "built" (no file yet, or asked) | "rebuilt" (the file failed its check)
+    seconds: float
+    problem: str | None = None  # why the stored file was not used (origin "rebuilt")
+
+
+@dataclass(slots=True, eq=False, weakref_slot=True)
+class _Active:
+    """The current index and what it reflects (swapped as one reference)."""
+
+    key: str
+    screener: Screener
+    report: IndexReport
+
+
+class _GcFreeze:
+    """Keeps the current index out of the cyclic garbage collector (see the module
+    docstring); one per process, since `gc.freeze` is process-wide."""
+
+    lock = threading.Lock()
+
+    @classmethod
+    def after_load(cls) -> None:
+        with cls.lock:
+            gc.collect()
+            gc.freeze()
+
+    @classmethod
+    def after_swap(cls) -> None:
+        """The old index was dropped: unfreeze so its cycles can be collected, then
+        freeze what is left (the new index among it)."""
+        with cls.lock:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
 
 
 def settle() -> None:
-    """Keep everything loaded so far (above all the screening index: millions of
-    objects that never change) out of the cyclic garbage collector, whose full
-    passes would otherwise walk all of it again and again while screening."""
-    gc.collect()
-    gc.freeze()
+    """Freeze what is loaded (an index built outside a `ScreeningService`, as the
+    trade benchmark does) out of the cyclic collector; see the module docstring."""
+    _GcFreeze.after_load()
+
+
+class ScreeningService:
+    """The screening index of the active lists for one store and home (see the
+    module docstring)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        home: Path | None = None,
+        *,
+        check_every: float = CHECK_EVERY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.home = home
+        self.check_every = check_every
+        self._clock = clock
+        self._active: _Active | None = None
+        self._next_check = 0.0
+        self._building = threading.Lock()
+
+    # --- the current index -------------------------------------------------------------
+
+    def current(self) -> Screener:
+        """The screener for the active lists, checked against them at most every
+        `check_every` seconds."""
+        active = self._active
+        if active is not None and self._clock() < self._next_check:
+            return active.screener
+        return self.refresh()
+
+    def refresh(self) -> Screener:
+        """Check the active versions now; load or build the index for them if they
+        changed (the old index serves other callers meanwhile)."""
+        key = index_key(self.engine)
+        self._next_check = self._clock() + self.check_every
+        active = self._active
+        if active is not None and active.key == key:
+            return active.screener
+        # the first index is waited for; a newer one is built by one caller while
+        # the others go on with the old
+        if not self._building.acquire(blocking=active is None):
+            assert active is not None
+            return active.screener
+        try:
+            active = self._active
+            if active is not None and active.key == key:
+                return active.screener
+            new = self._obtain(key, rebuild=False)
+            self._swap(new)
+            return new.screener
+        finally:
+            self._building.release()
+
+    def rebuild(self) -> Screener:
+        """Build the index from the store now, replace its file and make it current."""
+        with self._building:
+            new = self._obtain(index_key(self.engine), rebuild=True)
+            self._next_check = self._clock() + self.check_every
+            self._swap(new)
+            return new.screener
+
+    @property
+    def report(self) -> IndexReport | None:
+        """Where the current index came from (None before the first one)."""
+        active = self._active
+        return active.report if active is not None else None
+
+    # --- screening -----------------------------------------------------------------------
+
+    def screen(self, query: Query, threshold: float | None = None, limit: int = 10) -> list[Hit]:
+        """Hits for one query against the current index (QueryError for a bad query)."""
+        return self.current().screen(query, threshold, limit)
+
+    def screen_file(
+        self,
+        in_path: Path,
+        out_path: Path,
+        threshold: float | None = None,
+        limit: int = 10,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> BatchStats:
+        """Screen a JSONL file of queries into a JSONL file of results
+        (`match.batch.screen_jsonl`: one bad line is one error line)."""
+        from corridor.match.batch import screen_jsonl
+
+        return screen_jsonl(self.current(), in_path, out_path, threshold, on_progress, limit)
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _obtain(self, key: str, rebuild: bool) -> _Active:
+        from corridor.match import Screener
+
+        started = time.perf_counter()
+        directory = index_dir(self.home)
+        path = directory / f"screener-{key}.idx"
+        secret = index_secret(directory)
+        problem: str | None = None
+        if not rebuild and path.exists():
+            try:
+                screener = Screener.load(path, secret)
+            except IntegrityError as exc:
+                problem = exc.message
+                log.warning("screening index %s not used (%s): rebuilding it from the store", path, problem)
+            else:
+                seconds = time.perf_counter() - started
+                return _Active(key, screener, IndexReport(key, path, len(screener), "loaded", seconds))
+        screener = Screener.from_entities(unique_entities(queries.iter_active_entities(self.engine)))
+        for stale in directory.glob("screener-*.idx"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+        screener.save(path, secret)  # atomic: written aside, then renamed
+        origin = "rebuilt" if problem else "built"
+        seconds = time.perf_counter() - started
+        return _Active(key, screener, IndexReport(key, path, len(screener), origin, seconds, problem))
+
+    def _swap(self, new: _Active) -> None:
+        had_one = self._active is not None
+        self._active = new  # one reference: readers see the old or the new, never a mix
+        if had_one:
+            _GcFreeze.after_swap()
+        else:
+            _GcFreeze.after_load()
+
+
+_services: dict[tuple[str, str], ScreeningService] = {}
+_services_lock = threading.Lock()
+
+
+def service_for(engine: Engine, home: Path | None = None) -> ScreeningService:
+    """The process's screening service for this store and home (one per pair, so
+    the index is loaded once per process)."""
+    where = (engine.url.render_as_string(hide_password=False), str((home or settings.home()).resolve()))
+    with _services_lock:
+        found = _services.get(where)
+        if found is None or found.engine is not engine:
+            found = _services[where] = ScreeningService(engine, home)
+        return found
+
+
+def close_all() -> None:
+    """Drop every service of this process, and so their indexes (a forked worker
+    that must not share its parent's index, a test that plays a new process)."""
+    with _services_lock:
+        _services.clear()
+    _GcFreeze.after_swap()
 
 
 def load_screener(engine: Engine, home: Path | None = None, rebuild: bool = False) -> Screener:
-    """The screener for the active lists: from the on-disk cache, or built and saved."""
-    from corridor.match import Screener
-
-    path = index_path(engine, home)
-    if path.exists() and not rebuild:
-        screener = Screener.load(path)
-        settle()
-        return screener
-    screener = Screener.from_entities(unique_entities(queries.iter_active_entities(engine)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob("screener-*.idx"):
-        if stale != path:
-            stale.unlink(missing_ok=True)
-    tmp = path.with_suffix(".tmp")
-    screener.save(tmp)
-    tmp.replace(path)  # atomic: a half-written index is never loaded
-    settle()
-    return screener
+    """The screener for the active lists, checked against them now: the process's
+    index when current, else from its file, else built and saved."""
+    service = service_for(engine, home)
+    return service.rebuild() if rebuild else service.refresh()
 
 
 def active_programs(engine: Engine) -> dict[str, tuple[str, ...]]:

@@ -1,0 +1,285 @@
+"""Retrieval: which listed names are worth aligning with a query.
+
+The query is analysed (cached by name, and its tokens' retrieval sets by token,
+since names share most of their words); each query token's keys
+(`match.terms`) give the set of names sharing any of them, restricted to the
+schemata the query may meet (keys held by more than `max_postings` names are
+skipped: they identify nothing).  A query token no listed name has is looked up
+in the index's spelling tables, and a listed token found there counts only if
+the alignment would pair it with the query token (`align.row_hits`).  A rare
+query token also finds, a little less, the names that spell it one letter
+apart.  Names are then counted by how much query weight they share (in
+quarters), those that cannot come near the threshold are left out, and the
+best `candidates` are returned (`Retriever.candidates`).  So a query never
+scans the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import final
+
+from corridor.match.algorithm import Algorithm
+from corridor.match.align import row_hits
+from corridor.match.features.schema import schema_allows
+from corridor.match.index import Index
+from corridor.match.terms import joined_keys, one_deletions, spans, token_keys, token_weight, typo_keys
+from corridor.names.tokens import Tok, analyze, schema_kind
+
+QUERY_CACHE = 20000  # analysed query names kept
+GROUP_CACHE = 50000  # query tokens (and runs of tokens) whose retrieval sets are kept
+
+# One retrieval set: (the weight of the query token(s) behind it, in quarters;
+# the names found by them)
+RetrievalSet = tuple[int, frozenset[int]]
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class TokenSets:
+    """The retrieval sets of one query token, and its weight if found nowhere
+    (it may still match by run-together or fuzzy spelling)."""
+
+    sets: tuple[RetrievalSet, ...]
+    nowhere: float
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class AnalysedQuery:
+    """A query name as retrieval and alignment see it."""
+
+    tokens: tuple[Tok, ...]
+    weights: tuple[float, ...]
+    sets: tuple[RetrievalSet, ...]  # per token and per run of adjacent tokens
+    total_weight: float
+    open_weight: float  # weight of tokens found nowhere, at the algorithm's unfound share
+
+
+@final
+class Retriever:
+    """Candidate retrieval over one index, with its caches."""
+
+    def __init__(self, index: Index, algorithm: Algorithm) -> None:
+        self.index = index
+        self.algorithm = algorithm
+        self._query_cache: dict[tuple[str, str], AnalysedQuery] = {}
+        self._token_cache: dict[tuple[Tok, float, str], TokenSets] = {}
+        self._run_cache: dict[tuple[tuple[Tok, ...], str], tuple[RetrievalSet, ...]] = {}
+        self._schema_names: dict[str, frozenset[int]] = {}
+
+    def clear_caches(self) -> None:
+        self._query_cache.clear()
+        self._token_cache.clear()
+        self._run_cache.clear()
+
+    # --- analysis ----------------------------------------------------------------------
+
+    def analyse(self, name: str, schema: str) -> AnalysedQuery:
+        """Tokens, weights and retrieval sets of a query name; the sets hold only
+        names of the schemata the query may meet."""
+        key = (name, schema)
+        found = self._query_cache.get(key)
+        if found is not None:
+            return found
+        qtoks = analyze(name, schema_kind(schema))
+        total = len(self.index.names)
+        df = self.index.df
+        qweights = tuple(token_weight(t, df.get(t.text, 0), total) for t in qtoks)
+        # `repeats` of a set is its token's weight in quarters
+        token_sets: list[RetrievalSet] = []
+        open_weight = 0.0
+        for tok, weight in zip(qtoks, qweights, strict=True):
+            group = self._token_sets(tok, weight, schema)
+            token_sets.extend(group.sets)
+            open_weight += group.nowhere
+        for start, end in spans(qtoks):
+            token_sets.extend(self._run_sets(qtoks[start:end], sum(qweights[start:end]), schema))
+        result = AnalysedQuery(qtoks, qweights, tuple(token_sets), sum(qweights), open_weight)
+        if len(self._query_cache) >= QUERY_CACHE:
+            self._query_cache.clear()
+        self._query_cache[key] = result
+        return result
+
+    def _token_sets(self, tok: Tok, weight: float, schema: str) -> TokenSets:
+        """The retrieval sets of one query token; cached, since names share most of
+        their words."""
+        cache_key = (tok, weight, schema)
+        found = self._token_cache.get(cache_key)
+        if found is not None:
+            return found
+        postings = self.index.postings
+        max_postings = self.algorithm.max_postings
+        sets: list[RetrievalSet] = []
+        found_sets = [postings[k] for k in token_keys(tok) if k in postings]
+        if not found_sets:
+            # a token no listed name has: perhaps a typo
+            found_sets = self._typo_sets(tok)
+        elif weight >= 0.8 and len(tok.text) >= 5:
+            # a rare token another listed name may spell one letter apart
+            # (Zawiya/Zawiyah): those names count, a little less
+            near = [postings["t" + t] for t in self._spelled_alike(tok, self._near_texts(tok))]
+            near = [s for s in near if len(s) <= max_postings]
+            if near:
+                sets.append((max(1, round(weight * 3)), self._restrict(near, schema)))
+        usable = [s for s in found_sets if len(s) <= max_postings]
+        nowhere = 0.0
+        if usable:
+            sets.append((max(1, round(weight * 4)), self._restrict(usable, schema)))
+        elif not found_sets and not tok.legal and tok.tag != "stopword":
+            # found nowhere, yet it may still match by run-together or fuzzy
+            # spelling: every candidate may count it, at the unfound share
+            nowhere = weight * self.algorithm.unfound_share
+        result = TokenSets(tuple([(r, f) for r, f in sets if f]), nowhere)
+        if len(self._token_cache) >= GROUP_CACHE:
+            self._token_cache.clear()
+        self._token_cache[cache_key] = result
+        return result
+
+    def _run_sets(self, toks: tuple[Tok, ...], weight: float, schema: str) -> tuple[RetrievalSet, ...]:
+        """The retrieval set of a run of adjacent query tokens written together; cached."""
+        cache_key = (toks, schema)
+        found = self._run_cache.get(cache_key)
+        if found is not None:
+            return found
+        postings = self.index.postings
+        max_postings = self.algorithm.max_postings
+        usable = [
+            postings[k] for k in joined_keys(toks) if k in postings and len(postings[k]) <= max_postings
+        ]
+        merged = self._restrict(usable, schema) if usable else frozenset()
+        result: tuple[RetrievalSet, ...] = ((max(1, round(weight * 4)), merged),) if merged else ()
+        if len(self._run_cache) >= GROUP_CACHE:
+            self._run_cache.clear()
+        self._run_cache[cache_key] = result
+        return result
+
+    def _restrict(self, postings: list[list[int]], schema: str) -> frozenset[int]:
+        """The names of these postings that a query of this schema may meet."""
+        merged = frozenset().union(*postings)
+        return merged if schema == "Thing" else merged & self.allowed_names(schema)
+
+    def allowed_names(self, schema: str) -> frozenset[int]:
+        """The names of entities a query of this schema may meet (computed once per schema)."""
+        found = self._schema_names.get(schema)
+        if found is None:
+            entities = self.index.entities
+            found = self._schema_names[schema] = frozenset(
+                nid
+                for nid, rec in enumerate(self.index.names)
+                if schema_allows(schema, entities[rec.entity].schema)
+            )
+        return found
+
+    def _typo_sets(self, tok: Tok) -> list[list[int]]:
+        """Names that may spell an unknown query token another way: those with a
+        token one edit away (`_near_texts`) or sharing the first or last four sounds
+        of its Russian key (a longer slip), kept only where the alignment would pair
+        the two tokens (so the -ova of Markova does not fetch every -ova surname)."""
+        texts = self._near_texts(tok)
+        spellings = self.index.spellings
+        for key in typo_keys(tok):
+            texts.update(spellings.get(key, ()))
+        postings = self.index.postings
+        return [postings["t" + text] for text in self._spelled_alike(tok, texts)]
+
+    def _near_texts(self, tok: Tok) -> set[str]:
+        """Listed tokens one edit away from a query token (symmetric deletion: a
+        listed token equal to the query token less one letter, or sharing a
+        one-letter deletion with it)."""
+        text = tok.text
+        if len(text) < 4 or tok.legal or not text.isalpha():
+            return set()
+        deletes = self.index.deletes
+        near: set[str] = set(deletes.get(text, ()))
+        for variant in one_deletions(text):
+            near.add(variant)
+            near.update(deletes.get(variant, ()))
+        near.discard(text)
+        return near
+
+    def _spelled_alike(self, tok: Tok, texts: set[str]) -> list[str]:
+        """Those listed token texts the alignment pairs with the query token."""
+        listed = self.index.listed_tokens
+        postings = self.index.postings
+        return [
+            text
+            for text in texts
+            if "t" + text in postings and any(row_hits((tok,), other) for other in listed.get(text, ()))
+        ]
+
+    # --- candidates --------------------------------------------------------------------
+
+    def candidates(self, query: AnalysedQuery, floor: float) -> list[int]:
+        """The names worth aligning: the `candidates` sharing the most query weight,
+        leaving out those that share too little to reach `floor` even if every
+        shared token matched exactly (bound 2M / (M + W), M the shared weight plus
+        the weight of query tokens found nowhere, W the query's; so M must reach
+        floor·W / (2 − floor)), and those whose own parts left over would keep them
+        below `floor` (the weight of the listed name, less patronymics and legal
+        forms, beyond `listed_span` times the shared weight, counted at
+        `listed_left`).  Weights are in quarters; ties go to the lighter (shorter)
+        names first (the bare alias SBERBANK before SBERBANK OF RUSSIA: fewer parts
+        left over), then by position, so the choice never depends on set order."""
+        token_sets = query.sets
+        if not token_sets:
+            return []
+        algorithm = self.algorithm
+        quarters = query.total_weight * 4
+        open_quarters = query.open_weight * 4
+        need = floor * quarters / (2 - floor) - open_quarters if floor > 0 else 0.0
+        groups = sorted(token_sets, key=lambda g: -g[0])
+        remaining = 0
+        for repeats, _found in groups:
+            remaining += repeats
+        # a name sharing none of the heavier groups cannot reach `need` with the
+        # lighter ones alone: names are collected from the heavier groups only,
+        # and the lighter groups add to their counts
+        counts: dict[int, int] = {}
+        for repeats, found in groups:
+            if remaining >= need:
+                for nid in found:
+                    counts[nid] = counts.get(nid, 0) + repeats
+            elif len(found) < len(counts):
+                for nid in found:
+                    if nid in counts:
+                        counts[nid] += repeats
+            else:
+                for nid, count in counts.items():
+                    if nid in found:
+                        counts[nid] = count + repeats
+            remaining -= repeats
+        name_left = self.index.name_left
+        listed_span = algorithm.listed_span
+        listed_left = algorithm.listed_left
+        viable: list[tuple[int, int]] = []
+        for nid, count in counts.items():
+            if count < need:
+                continue
+            shared = min(count + open_quarters, quarters)
+            listed = 4 * name_left[nid] - listed_span * shared
+            if listed > 0 and 2 * shared / (shared + quarters + listed_left * listed) < floor:
+                continue
+            viable.append((count, nid))
+        if len(viable) > algorithm.candidates:
+            viable = self._best_viable(viable)
+        return [nid for _count, nid in viable]
+
+    def _best_viable(self, viable: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The `candidates` names sharing the most weight; at the cut, lighter names first."""
+        limit = self.algorithm.candidates
+        by_count: dict[int, int] = {}
+        for count, _nid in viable:
+            by_count[count] = by_count.get(count, 0) + 1
+        taken = 0
+        boundary = 0
+        for count in sorted(by_count, reverse=True):
+            boundary = count
+            taken += by_count[count]
+            if taken >= limit:
+                break
+        above = [(count, nid) for count, nid in viable if count > boundary]
+        tied = sorted(nid for count, nid in viable if count == boundary)
+        tied.sort(key=self.index.name_weights.__getitem__)  # stable: position breaks equal weights
+        above.sort(reverse=True)
+        return above + [(boundary, nid) for nid in tied[: limit - len(above)]]

@@ -1,0 +1,88 @@
+"""What the index knows of one token: its retrieval keys and its weight.
+
+Shared by the index build (`match.index`) and query retrieval
+(`match.retrieval`), so a listed name and a query are keyed the same way:
+
+  t<text>     the token's Latin form          k<loose Korean key>   Korean tokens
+  r<key>      each Russian phonetic key
+  (the same keys for runs of 2-3 adjacent tokens joined: Kim Jong Un is also
+  found as kimjongun, Yong Chol as yongchol)
+  p<first four sounds>, s<last four sounds> of the main Russian key: a token
+  spelled with a longer slip (`typo_keys`)
+
+Weights: the prior weight of `names.tokens`, capped by how many listed names
+have the token (`idf_weight`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from corridor.names import korean
+from corridor.names.cyrillic import russian_key
+from corridor.names.tokens import Tok
+
+
+def idf_weight(df: int, total: int) -> float:
+    """Token weight from how many listed names have it: 1 for rare tokens, down to
+    0.3 for tokens in most names."""
+    if df <= 2 or total <= 2:
+        return 1.0
+    return max(0.3, 1.0 - 0.7 * math.log(df / 2) / math.log(max(total / 2, 3)))
+
+
+def token_weight(tok: Tok, df: int, total: int) -> float:
+    """The weight of a token among `total` listed names, `df` of which have it;
+    legal forms, stopwords and numbers keep their prior weight."""
+    if tok.legal or tok.tag == "stopword" or tok.tag == "number":
+        return tok.weight
+    return min(tok.weight, idf_weight(df, total))
+
+
+def token_keys(tok: Tok) -> list[str]:
+    """Retrieval keys of one token (see the module docstring)."""
+    if tok.legal or tok.tag == "stopword":
+        return []
+    keys = ["t" + tok.text]
+    if tok.kkey:
+        keys.append("k" + tok.kloose)
+        return keys
+    for rkey in tok.rkeys:
+        keys.append("r" + rkey)
+    return keys
+
+
+def typo_keys(tok: Tok) -> list[str]:
+    """Keys that still find a token with a typo: the first and last four sounds
+    of its Russian key (not for patronymics, which all end alike)."""
+    main = tok.rkeys[0]
+    if len(main) < 6 or tok.legal or tok.kkey or tok.tag in ("stopword", "patronymic"):
+        return []
+    return ["p" + main[:4], "s" + main[-4:]]
+
+
+def joined_keys(toks: tuple[Tok, ...] | list[Tok]) -> list[str]:
+    """Retrieval keys of adjacent tokens written together."""
+    joined = "".join(t.text for t in toks)
+    keys = ["t" + joined]
+    if all(t.kkey for t in toks):
+        keys.append("k" + korean.korean_loose_key(joined))
+    else:
+        keys.append("r" + russian_key(joined))
+    return keys
+
+
+def spans(toks: tuple[Tok, ...]) -> Iterator[tuple[int, int]]:
+    """Runs of 2-3 adjacent name tokens (no legal forms, stopwords, numbers)."""
+    size = len(toks)
+    for start in range(size):
+        for end in range(start + 2, min(size, start + 3) + 1):
+            if any(t.legal or t.tag in ("stopword", "number") for t in toks[start:end]):
+                break
+            yield start, end
+
+
+def one_deletions(text: str) -> set[str]:
+    """Every spelling of `text` less one letter (the symmetric-deletion keys)."""
+    return {text[:i] + text[i + 1 :] for i in range(len(text))}
