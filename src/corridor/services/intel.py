@@ -80,10 +80,10 @@ def trade_checker(parties: ScreenerParties | None) -> TradeCheck:
     """The trade rule packs as the intel core's `TradeCheck`: the transaction dict is
     parsed by the trade package's transaction model and evaluated without recording
     anything in the cap ledger.  (The one place that knows the trade package's API.)"""
-    from corridor.trade.batch import make_evaluator
+    from corridor.services.trade import evaluator as trade_evaluator
     from corridor.trade.transaction import build_transaction
 
-    evaluator = make_evaluator(parties, None)
+    evaluator = trade_evaluator(None, parties)
 
     def check(transaction: dict[str, Any]) -> tuple[str, list[LegalFinding]]:
         verdict = evaluator.check(build_transaction(transaction, evaluator.hs), record=False)
@@ -114,9 +114,9 @@ def engines(
     db_engine: Engine | None, *, screen: bool = True, check: bool = True, home: Path | None = None
 ) -> Engines:
     """The extractor, and, over the active lists, the gazetteer, screening and trade checks."""
-    from corridor.trade import hs
+    from corridor.services.trade import nomenclature as hs_nomenclature
 
-    nomenclature = hs.load()
+    nomenclature = hs_nomenclature()
     built = Engines(Extractor(vocabulary(nomenclature.describe)))
     parties = None
     if screen and db_engine is not None and queries.active_versions(db_engine):
