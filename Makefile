@@ -32,6 +32,7 @@ $(BENCH_STAMP): $(STAMP)
 	touch $@
 
 demo: install
+	$(BIN)/corridor db upgrade
 	$(BIN)/corridor demo-import
 	$(BIN)/corridor lists status
 	$(BIN)/corridor entity un:KPe.018
@@ -43,6 +44,8 @@ demo: install
 	$(BIN)/corridor check examples/corridor-2022.yaml --summary
 	$(BIN)/corridor check examples/listed-parties.yaml --summary
 	$(BIN)/corridor ledger --no-shipments
+	$(BIN)/corridor intel extract $(CORRIDOR_SHARED)/seeds/000_ed494ec5a0a51ab3.txt --date 2022-11-22
+	$(BIN)/corridor audit verify
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -35,9 +35,13 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from corridor.intel.model import Fact
+    from corridor.model import Entity
 
 ROOT = Path(__file__).resolve().parent
 MANIFEST = ROOT / "intel" / "manifest.yaml"
@@ -53,13 +57,13 @@ def load_engines(with_lists: bool = True) -> tuple[Any, int]:
     from corridor.match import Screener
     from corridor.services import intel as service
     from corridor.services import screening as services
+    from corridor.services import trade as trade_service
     from corridor.sources import parse
-    from corridor.trade import hs
 
-    extractor = Extractor(vocabulary(hs.load().describe))
+    extractor = Extractor(vocabulary(trade_service.nomenclature().describe))
     if not with_lists:
         return service.Engines(extractor, check=service.trade_checker(None)), 0
-    entities = []
+    entities: list[Entity] = []
     for snap in newest_snapshots(settings.shared_data()):
         if snap.list_key in ("un", "ofac-sdn", "ofac-cons", "uk"):
             entities.extend(parse(snap.path, snap.hint).entities)
@@ -161,29 +165,29 @@ def evaluate(built: Any, verbose: bool) -> dict[str, Any]:
             if misses or alarms:
                 lines.append(f"  {kind}: missed {misses} extra {alarms}")
         # goods: by the words written, then the heading
-        goods_pred = {}
+        goods_pred: dict[str, Fact] = {}
         for fact in analysis.of_kind("goods"):
             for ev in fact.evidence:
                 goods_pred.setdefault(name_key(ev.text), fact)
             goods_pred.setdefault(name_key(fact.label), fact)
         matched_facts = set()
         g_tp = g_fn = 0
-        missed_goods = []
+        missed_goods: list[str] = []
         for item in expected["goods"]:
             key = name_key(item["term"])
-            fact = goods_pred.get(key)
-            if fact is None:
+            found = goods_pred.get(key)
+            if found is None:
                 g_fn += 1
                 missed_goods.append(item["term"])
                 continue
             g_tp += 1
-            matched_facts.add(fact.key)
+            matched_facts.add(found.key)
             hs_total += 1
-            if fact.attrs["heading"] == item["heading"]:
+            if found.attrs["heading"] == item["heading"]:
                 hs_right += 1
             else:
                 lines.append(
-                    f"  goods → HS: {item['term']} expected {item['heading']} got {fact.attrs['heading']}"
+                    f"  goods → HS: {item['term']} expected {item['heading']} got {found.attrs['heading']}"
                 )
         g_fp = len({f.key for f in analysis.of_kind("goods")} - matched_facts)
         totals["goods"][0] += g_tp

@@ -107,7 +107,7 @@ def engine_screener() -> tuple[Any, int]:
     from corridor.services import screening as services
     from corridor.sources import parse
 
-    entities = []
+    entities: list[Entity] = []
     for snap in newest_snapshots(settings.shared_data()):
         if snap.list_key in ("un", "ofac-sdn", "ofac-cons", "uk"):
             entities.extend(parse(snap.path, snap.hint).entities)

@@ -17,6 +17,7 @@ SCRIPTS: list[tuple[str, list[str]]] = [
     ("bench/bench_import.py", []),
     ("bench/bench_screening.py", []),
     ("bench/bench_trade.py", []),
+    ("bench/bench_intel.py", []),
 ]
 
 INTRO = """# Benchmarks

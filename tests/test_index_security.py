@@ -22,8 +22,8 @@ from corridor.match import Query, Screener
 from corridor.match import index as index_format
 from corridor.match.index import FORMAT_VERSION, HEADER_SIZE, MAGIC, new_key
 from corridor.services import screening as services
+from corridor.services.lists import import_path as import_list
 from corridor.store import db
-from corridor.store.importer import import_list
 
 PEOPLE = [
     ("p-1", "Person", "Zorblax Quentaroo"),

@@ -168,9 +168,9 @@ def test_listed_names_gazetteer_keeps_only_usable_names() -> None:
 
 
 def test_every_goods_heading_exists_in_hs(shared_data: object) -> None:
-    from corridor.trade import hs
+    from corridor.services.trade import nomenclature as load_nomenclature
 
-    nomenclature = hs.load()
+    nomenclature = load_nomenclature()
     built = vocab.Vocabulary(vocab.load_data(), nomenclature.describe)
     assert built.goods["wheat-flour"].description.casefold().startswith("wheat or meslin flour")
     data = vocab.load_data()

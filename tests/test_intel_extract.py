@@ -13,7 +13,7 @@ import pytest
 from corridor.intel.extract import Extractor
 from corridor.intel.model import Document, Fact
 from corridor.intel.vocab import vocabulary
-from corridor.trade import hs
+from corridor.services.trade import nomenclature
 
 HERE = Path(__file__).resolve().parent
 REPORT_DATE = dt.date(2022, 11, 22)  # the seeds were published in November 2022
@@ -21,7 +21,7 @@ REPORT_DATE = dt.date(2022, 11, 22)  # the seeds were published in November 2022
 
 @pytest.fixture(scope="module")
 def extractor(shared_data: Path) -> Extractor:
-    return Extractor(vocabulary(hs.load().describe))
+    return Extractor(vocabulary(nomenclature().describe))
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ import pytest
 from rich.console import Console
 
 from corridor.match import Query, QueryError, Screener, compare
-from corridor.match.batch import compare_jsonl, query_from_dict, screen_jsonl
 from corridor.match.features.dates import birth_date_qualifier
 from corridor.match.features.schema import schema_allows
 from corridor.match.records import ListedDate
 from corridor.model import DateSpec, Entity, NameKind, make_name
 from corridor.render.screening import hits_table
+from corridor.services.batch import compare_jsonl, query_from_dict, screen_jsonl
 from corridor.types.identifiers import imo_check_digit_ok, normalize_imo
 
 

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from corridor.cli import app
 from corridor.services import screening as services
+from corridor.services.lists import import_path as import_list
 from corridor.store import db
-from corridor.store.importer import import_list
 
 runner = CliRunner()
 

@@ -12,8 +12,8 @@ from tests.test_index_security import write_ftm
 
 from corridor.match import Query
 from corridor.services import screening as services
+from corridor.services.lists import import_path as import_list
 from corridor.store import db
-from corridor.store.importer import import_list
 
 
 class Clock:

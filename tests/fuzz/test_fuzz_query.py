@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from corridor.errors import InputError
 from corridor.match import Comparison, Query, QueryError, Screener, compare
-from corridor.match.batch import compare_jsonl, query_from_dict, screen_jsonl
 from corridor.model import DateSpec, Entity, Identifier, NameKind, make_name
+from corridor.services.batch import compare_jsonl, query_from_dict, screen_jsonl
 
 pytestmark = pytest.mark.fuzz
 

@@ -9,6 +9,7 @@ import typer
 from rich.progress import (
     MofNCompleteColumn,
     Progress,
+    RenderableColumn,
     SpinnerColumn,
     TaskID,
     TextColumn,
@@ -56,7 +57,7 @@ def progress_callback(progress: Progress, task: TaskID) -> Callable[[int], None]
 def count_progress() -> Progress:
     return Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
@@ -64,12 +65,10 @@ def count_progress() -> Progress:
     )
 
 
-
-
 def batch_progress(description: str) -> Progress:
     return Progress(
         SpinnerColumn(),
-        TextColumn(description),
+        RenderableColumn(safe.text(description)),
         TextColumn("{task.completed:,} done"),
         TimeElapsedColumn(),
         console=err,

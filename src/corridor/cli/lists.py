@@ -17,6 +17,7 @@ from corridor import settings
 from corridor.cli.common import DbOption, JsonOption, console, count_progress, engine_for, err, fail
 from corridor.errors import CorridorError
 from corridor.render import lists as render
+from corridor.render import safe
 from corridor.services import lists as service
 
 lists_app = typer.Typer(no_args_is_help=True, help="Import, update and compare the official sanctions lists.")
@@ -32,27 +33,16 @@ def _engine(db_url: str | None) -> Engine:
         raise fail(str(exc)) from exc
 
 
-def _held_back_and_warnings(result: service.ImportResult) -> None:
-    if result.held_back:
-        err.print(
-            Text("held back: ", style="yellow")
-            + Text(f"{result.source} version {result.version_id} is stored but not active: {result.held_back}")
-            + Text("\n  review it (`corridor lists diff`), then import it again with --activate to switch")
-        )
-    for warning in result.warnings:
-        err.print(Text("warning: ", style="yellow") + Text(warning))
-
-
 def _show(outcome: service.ImportOutcome) -> None:
     if outcome.error is not None:
         err.print(
             Text("error: ", style="red")
-            + Text(f"{outcome.error}\n  nothing was changed: the active version of this list is as before")
+            + safe.text(outcome.error)
+            + Text("\n  nothing was changed: the active version of this list is as before")
         )
         return
     assert outcome.result is not None
     console.print(render.import_result(outcome.result, str(outcome.request.path)))
-    _held_back_and_warnings(outcome.result)
 
 
 def _run_imports(engine: Engine, requests: list[service.ImportRequest]) -> bool:
@@ -113,7 +103,7 @@ def lists_update(
     """Download the current official files and import those that changed."""
     engine = _engine(db_url)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err, transient=True
+        TextColumn("{task.description}", markup=False), BarColumn(), DownloadColumn(), console=err, transient=True
     ) as progress:
         tasks: dict[str, TaskID] = {}
 
@@ -128,9 +118,9 @@ def lists_update(
             outcome.status, ""
         )
         detail = outcome.message or (f"{outcome.result.record_count:,} records" if outcome.result else "")
-        console.print(Text(f"{outcome.source}: {outcome.status}", style=style) + Text(f" {detail}"))
+        console.print(safe.text(f"{outcome.source}: {outcome.status}", style) + safe.text(f" {detail}"))
         if outcome.result is not None:
-            _held_back_and_warnings(outcome.result)
+            console.print(render.import_result(outcome.result, outcome.result.path or outcome.source))
     failed = sum(o.status == "failed" for o in outcomes)
     console.print(
         Text(

@@ -83,8 +83,8 @@ def screen(
 ) -> None:
     """Screen a person, company or vessel against the active lists, every hit explained."""
     from corridor.match import Query, QueryError
-    from corridor.match.batch import check_paths
     from corridor.render.screening import hits_table
+    from corridor.services.batch import check_paths
 
     engine = engine_for(db_url)
     if not queries.active_versions(engine):
@@ -146,7 +146,7 @@ def compare_names(
 ) -> None:
     """Score two names (or a file of pairs) with the screening engine's name comparison."""
     from corridor.match import QueryError, compare
-    from corridor.match.batch import compare_jsonl
+    from corridor.services.batch import compare_jsonl
 
     if input_path is not None:
         if output_path is None:

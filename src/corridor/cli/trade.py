@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.text import Text
 
 from corridor.cli.common import DbOption, JsonOption, batch_progress, console, engine_for, err, fail
 from corridor.errors import CorridorError
-from corridor.types.text import inert
 
 rules_app = typer.Typer(no_args_is_help=True, help="The trade rule packs.")
 top_app = typer.Typer()
@@ -57,8 +55,7 @@ def check(
             )
         evaluator = service.evaluator(engine, screener)
         if input_path is not None and output_path is not None:
-            # the progress line is markup: the file name is escaped, never interpreted
-            with batch_progress(f"checking {escape(inert(input_path.name))}") as progress:
+            with batch_progress(f"checking {input_path.name}") as progress:
                 task = progress.add_task("check", total=None)
                 summary = service.check_batch(
                     input_path,

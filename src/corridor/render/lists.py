@@ -16,22 +16,32 @@ from corridor.store.queries import Diff, EntityRecord, SourceStatus, Version
 
 
 def import_result(result: ImportResult, path: str) -> Text:
+    """One import: what was stored, whether it is active, and if not why (held
+    back for review), then any warning about data kept but not read as meant."""
     if result.unchanged:
-        return text(
-            f"{result.source}: {path} was already imported as version {result.version_id} (unchanged)"
-        )
+        return text(f"{result.source}: {path} was already imported as version {result.version_id} (unchanged)")
     declared = f" (file declares {result.declared_count})" if result.declared_count is not None else ""
     rate = f", {result.record_count / result.seconds:,.0f} records/s" if result.seconds > 0 else ""
-    state = (
-        "now active"
-        if result.active
-        else "stored but not active: the active version is a newer publication (use --activate to switch)"
-    )
-    return text(
+    line = text(
         f"{result.source}: imported version {result.version_id}, published {result.published or 'unknown'}, "
-        f"{result.record_count:,} records{declared}{rate}; {state}",
+        f"{result.record_count:,} records{declared}{rate}; ",
         style="green" if result.active else "yellow",
     )
+    if result.active:
+        line.append("now active", style="green")
+    else:
+        line.append(text(f"stored but not active: {result.held_back or 'not the newest publication'}", "yellow"))
+        line.append(
+            text(
+                "\n  held back for review: compare it (`corridor lists diff`), then import it again "
+                "with --activate to switch"
+            )
+        )
+    for warning in result.warnings:
+        line.append("\n")
+        line.append(text("warning: ", "yellow"))
+        line.append(text(warning))
+    return line
 
 
 def status_table(statuses: list[SourceStatus]) -> Table:

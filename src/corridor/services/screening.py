@@ -52,7 +52,7 @@ from corridor.trade.screening import PartyHit
 
 if TYPE_CHECKING:
     from corridor.match import Hit, Query, Screener
-    from corridor.match.batch import BatchStats
+    from corridor.services.batch import BatchStats
 
 log = logging.getLogger("corridor.screening")
 
@@ -261,7 +261,7 @@ class ScreeningService:
     ) -> BatchStats:
         """Screen a JSONL file of queries into a JSONL file of results
         (`match.batch.screen_jsonl`: one bad line is one error line)."""
-        from corridor.match.batch import screen_jsonl
+        from corridor.services.batch import screen_jsonl
 
         return screen_jsonl(self.current(), in_path, out_path, threshold, on_progress, limit)
 

@@ -117,6 +117,10 @@ def connect(url: str | None = None) -> Engine:
     """An engine for `url` (default: the configured database).  Connects only: no schema check."""
     url = normalise_url(url or settings.database_url())
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # a new CORRIDOR_HOME: SQLite creates the file, not the folder it lives in
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         eng = create_engine(url, connect_args={"timeout": settings.current().busy_timeout})
         event.listen(eng, "connect", _sqlite_pragmas)
         event.listen(eng, "begin", _sqlite_begin)
