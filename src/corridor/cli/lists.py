@@ -18,6 +18,7 @@ from corridor.cli.common import DbOption, JsonOption, console, count_progress, e
 from corridor.errors import CorridorError
 from corridor.render import lists as render
 from corridor.render import safe
+from corridor.services import audit
 from corridor.services import lists as service
 
 lists_app = typer.Typer(no_args_is_help=True, help="Import, update and compare the official sanctions lists.")
@@ -52,10 +53,25 @@ def _run_imports(engine: Engine, requests: list[service.ImportRequest]) -> bool:
 
         def on_progress(request: service.ImportRequest, done: int) -> None:
             if request not in tasks:
-                tasks[request] = progress.add_task(f"importing {request.label or request.path.name}", total=None)
+                tasks[request] = progress.add_task(
+                    f"importing {request.label or request.path.name}", total=None
+                )
             progress.update(tasks[request], completed=done)
 
         outcomes = service.import_many(engine, requests, on_progress, _show)
+    by = audit.Actor.cli()
+    for outcome in outcomes:
+        request = {
+            "path": str(outcome.request.path),
+            "hint": outcome.request.hint,
+            "activate": outcome.request.activate,
+        }
+        summary = (
+            audit.import_summary(outcome.result)
+            if outcome.result is not None
+            else {"outcome": "failed", "error": str(outcome.error)}
+        )
+        audit.record_by(engine, by, audit.Action.IMPORT, request, summary)
     return any(outcome.failed for outcome in outcomes)
 
 
@@ -103,7 +119,11 @@ def lists_update(
     """Download the current official files and import those that changed."""
     engine = _engine(db_url)
     with Progress(
-        TextColumn("{task.description}", markup=False), BarColumn(), DownloadColumn(), console=err, transient=True
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        DownloadColumn(),
+        console=err,
+        transient=True,
     ) as progress:
         tasks: dict[str, TaskID] = {}
 
@@ -113,6 +133,17 @@ def lists_update(
             progress.update(tasks[key], completed=done)
 
         outcomes = service.update(engine, settings.home(), only, mirror, on_progress=on_progress)
+    by = audit.Actor.cli()
+    for outcome in outcomes:
+        audit.record_by(
+            engine,
+            by,
+            audit.Action.UPDATE,
+            {"source": outcome.source, "mirror": str(mirror) if mirror else None},
+            audit.import_summary(outcome.result)
+            if outcome.result is not None
+            else {"list": outcome.source, "outcome": outcome.status, "message": outcome.message},
+        )
     for outcome in outcomes:
         style = {"imported": "green", "failed": "red", "missing": "yellow", "held_back": "yellow"}.get(
             outcome.status, ""

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.text import Text
 from sqlalchemy import Engine
 
@@ -23,6 +22,8 @@ from corridor.cli.common import (
     progress_callback,
 )
 from corridor.errors import InputError
+from corridor.render import safe
+from corridor.services import audit
 from corridor.store import queries
 from corridor.types.text import inert
 
@@ -104,8 +105,22 @@ def screen(
                 )
         except InputError as exc:
             raise fail(str(exc), 2) from exc
+        audit.record_by(
+            engine,
+            audit.Actor.cli(),
+            audit.Action.SCREEN,
+            {"input": str(input_path), "input_sha256": audit.file_digest(input_path), "threshold": threshold},
+            {
+                "batch": {"queries": stats.lines, "screened": stats.ok, "errors": stats.errors},
+                "with_hits": stats.with_hits,
+                "hits": stats.hits,
+                "output_sha256": audit.file_digest(output_path),
+            },
+        )
         console.print(
-            f"{stats.ok:,} queries screened, {stats.with_hits:,} with hits, {stats.errors:,} errors → {output_path}"
+            safe.text(
+                f"{stats.ok:,} queries screened, {stats.with_hits:,} with hits, {stats.errors:,} errors → {output_path}"
+            )
         )
         if stats.errors:
             err.print(
@@ -123,6 +138,21 @@ def screen(
     except QueryError as exc:
         raise fail(str(exc), 2) from exc
     _note_rebuild(service)
+    audit.record_by(
+        engine,
+        audit.Actor.cli(),
+        audit.Action.SCREEN,
+        {
+            "name": name,
+            "schema": schema,
+            "birth_date": birth_date,
+            "country": country,
+            "imo": imo,
+            "threshold": threshold,
+            "limit": limit,
+        },
+        {"hits": audit.hits_summary(hits)},
+    )
     if as_json:
         sys.stdout.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2) + "\n")
         return
@@ -130,7 +160,7 @@ def screen(
     if not hits:
         console.print(Text(f"No hits for {inert(name)!r} at the threshold."))
         return
-    console.print(hits_table(hits, title=escape(f"Hits for {inert(name)!r}")))
+    console.print(hits_table(hits, title=f"Hits for {inert(name)!r}"))
 
 
 @top_app.command("compare")

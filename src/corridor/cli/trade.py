@@ -19,6 +19,7 @@ from rich.text import Text
 
 from corridor.cli.common import DbOption, JsonOption, batch_progress, console, engine_for, err, fail
 from corridor.errors import CorridorError
+from corridor.services import audit
 
 rules_app = typer.Typer(no_args_is_help=True, help="The trade rule packs.")
 top_app = typer.Typer()
@@ -64,6 +65,17 @@ def check(
                     on_progress=lambda p: progress.update(task, completed=p.processed),
                     record=record,
                 )
+            audit.record_by(
+                engine,
+                audit.Actor.cli(),
+                audit.Action.CHECK,
+                {"input": str(input_path), "input_sha256": audit.file_digest(input_path), "record": record},
+                {
+                    "batch": {"checked": summary.processed, "errors": len(summary.errors)},
+                    "by_outcome": summary.by_outcome,
+                    "output_sha256": audit.file_digest(output_path),
+                },
+            )
             counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_outcome.items()))
             console.print(
                 report.plain(f"{summary.processed:,} transactions checked ({counts}) → {output_path}")
@@ -77,6 +89,16 @@ def check(
         result = service.check_document(path, evaluator, record=record)
     except CorridorError as exc:
         raise fail(str(exc), 2) from exc
+    audit.record_by(
+        engine,
+        audit.Actor.cli(),
+        audit.Action.CHECK,
+        {"file": str(path), "file_sha256": audit.file_digest(path), "record": record},
+        {
+            "verdicts": [audit.verdict_summary(v) for v in result.verdicts],
+            "errors": [{"transaction_id": i.transaction_id, "where": i.where} for i in result.errors],
+        },
+    )
     if as_json:
         items = [
             i.verdict.to_dict()

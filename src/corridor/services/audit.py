@@ -11,18 +11,25 @@ defined here once.  See docs/audit.md for the exact hash construction.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
 from corridor.errors import InputError
 from corridor.store import audit as store
 from corridor.store.audit import AuditRecord, canonical_json, sha256_of, write_transaction
+
+if TYPE_CHECKING:
+    from corridor.match.model import Hit
+    from corridor.store.importer import ImportResult
+    from corridor.trade.verdict import Verdict
 
 __all__ = [
     "LOCAL_ROLE",
@@ -34,12 +41,17 @@ __all__ = [
     "VerifyResult",
     "canonical_json",
     "export",
+    "file_digest",
     "head",
+    "hits_summary",
+    "import_summary",
     "local_actor",
     "record",
+    "record_by",
     "record_on",
     "request_hash",
     "tail",
+    "verdict_summary",
     "verify",
     "write_transaction",
 ]
@@ -258,3 +270,55 @@ def head(engine: Engine) -> Head:
     with engine.connect() as conn:
         seq, digest = store.read_head(conn)
     return Head(seq, digest)
+
+
+# --- what the interfaces record for each decision ------------------------------------
+# The summary shapes of docs/audit.md, built in one place so the CLI, the API and the
+# web pages record the same thing for the same decision.
+
+
+def record_by(
+    engine: Engine, by: Actor, action: Action, request: Mapping[str, Any], result_summary: Mapping[str, Any]
+) -> AuditRecord:
+    """`record` for an `Actor` (the CLI's OS user, an API key's name and role)."""
+    return record(
+        engine,
+        actor=by.name,
+        role=by.role,
+        channel=by.channel.value,
+        action=action.value,
+        request=request,
+        result_summary=result_summary,
+    )
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a batch file, so the record names exactly what was screened or checked."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def hits_summary(hits: Sequence[Hit], query: int | str = 0) -> list[dict[str, Any]]:
+    return [{"query": query, "entity_id": h.entity_id, "score": round(h.score, 4)} for h in hits]
+
+
+def verdict_summary(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "transaction_id": verdict.transaction_id,
+        "verdict": verdict.outcome.value,
+        "rule_ids": verdict.rule_ids,
+        "recorded": verdict.recorded,
+    }
+
+
+def import_summary(result: ImportResult) -> dict[str, Any]:
+    return {
+        "list": result.source,
+        "version_id": result.version_id,
+        "sha256": result.sha256,
+        "outcome": "unchanged" if result.unchanged else ("active" if result.active else "held_back"),
+        "held_back": result.held_back,
+    }
