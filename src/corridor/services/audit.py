@@ -170,17 +170,17 @@ def record(
 ) -> AuditRecord:
     """Append one record in its own transaction.  `versions` defaults to the active
     list versions at this moment ({list: {"version_id", "sha256"}})."""
-    new = _new_record(
-        actor=actor,
-        role=role,
-        channel=channel,
-        action=action,
-        request=request,
-        result_summary=result_summary,
-        versions=versions,
-    )
     with write_transaction(engine) as conn:
-        return store.append(conn, new)
+        return record_on(
+            conn,
+            actor=actor,
+            role=role,
+            channel=channel,
+            action=action,
+            request=request,
+            result_summary=result_summary,
+            versions=versions,
+        )
 
 
 def record_on(

@@ -165,6 +165,38 @@ def _dump(out: IO[bytes], record: dict[str, Any]) -> None:
     out.write(encoded + b"\n")
 
 
+def _each_line(
+    in_path: str | Path,
+    out_path: str | Path,
+    answer: Callable[[dict[str, Any]], dict[str, Any]],
+    on_progress: Callable[[int], None] | None,
+) -> BatchStats:
+    """One answer line per input line, in order; a line `answer` refuses (or that
+    cannot be read) becomes an error line and the batch goes on."""
+    check_paths(in_path, out_path)
+    stats = BatchStats()
+    with _open_lines(Path(in_path)) as src, Path(out_path).open("wb") as out:
+        for number, line in _lines(src):
+            stats.lines += 1
+            data: dict[str, Any] | None = None
+            try:
+                data = _parse_line(line)
+                record = answer(data)
+            except QueryError as exc:
+                stats.errors += 1
+                _dump(out, _error(data, number, exc))
+            else:
+                stats.ok += 1
+                hits = record.get("hits")
+                if hits is not None:
+                    stats.hits += len(hits)
+                    stats.with_hits += bool(hits)
+                _dump(out, record)
+            if on_progress is not None:
+                on_progress(stats.lines)
+    return stats
+
+
 def screen_jsonl(
     screener: Screener,
     in_path: str | Path,
@@ -174,43 +206,26 @@ def screen_jsonl(
     limit: int = 10,
 ) -> BatchStats:
     """Screen every query line of `in_path` into `out_path` (see the module docstring)."""
-    check_paths(in_path, out_path)
-    stats = BatchStats()
-    with _open_lines(Path(in_path)) as src, Path(out_path).open("wb") as out:
-        for number, line in _lines(src):
-            stats.lines += 1
-            data: dict[str, Any] | None = None
-            try:
-                data = _parse_line(line)
-                query = query_from_dict(data)
-                hits = screener.screen(query, threshold=threshold, limit=limit)
-            except QueryError as exc:
-                stats.errors += 1
-                _dump(out, _error(data, number, exc))
-            else:
-                stats.ok += 1
-                stats.hits += len(hits)
-                stats.with_hits += bool(hits)
-                _dump(
-                    out,
-                    {
-                        "id": query.id,
-                        "hits": [
-                            {
-                                "entity_id": h.entity_id,
-                                "score": round(h.score, 4),
-                                "list": h.list,
-                                "ref": h.ref,
-                                "caption": h.caption,
-                                "explanation": h.explanation.to_dict(),
-                            }
-                            for h in hits
-                        ],
-                    },
-                )
-            if on_progress is not None:
-                on_progress(stats.lines)
-    return stats
+
+    def answer(data: dict[str, Any]) -> dict[str, Any]:
+        query = query_from_dict(data)
+        hits = screener.screen(query, threshold=threshold, limit=limit)
+        return {
+            "id": query.id,
+            "hits": [
+                {
+                    "entity_id": h.entity_id,
+                    "score": round(h.score, 4),
+                    "list": h.list,
+                    "ref": h.ref,
+                    "caption": h.caption,
+                    "explanation": h.explanation.to_dict(),
+                }
+                for h in hits
+            ],
+        }
+
+    return _each_line(in_path, out_path, answer, on_progress)
 
 
 def compare_jsonl(
@@ -221,26 +236,14 @@ def compare_jsonl(
 ) -> BatchStats:
     """Compare every {"id", "name1", "name2", "schema"} line into {"id", "score"}
     (plus "explanation" when `explain`)."""
-    check_paths(in_path, out_path)
-    stats = BatchStats()
-    with _open_lines(Path(in_path)) as src, Path(out_path).open("wb") as out:
-        for number, line in _lines(src):
-            stats.lines += 1
-            data: dict[str, Any] | None = None
-            try:
-                data = _parse_line(line)
-                name1 = _text(data, "name1", required=True) or ""
-                name2 = _text(data, "name2", required=True) or ""
-                result = compare(name1, name2, _text(data, "schema") or "Person")
-            except QueryError as exc:
-                stats.errors += 1
-                _dump(out, _error(data, number, exc))
-            else:
-                stats.ok += 1
-                record: dict[str, Any] = {"id": _ident(data), "score": round(result.score, 4)}
-                if explain:
-                    record["explanation"] = result.explanation.to_dict()
-                _dump(out, record)
-            if on_progress is not None:
-                on_progress(stats.lines)
-    return stats
+
+    def answer(data: dict[str, Any]) -> dict[str, Any]:
+        name1 = _text(data, "name1", required=True) or ""
+        name2 = _text(data, "name2", required=True) or ""
+        result = compare(name1, name2, _text(data, "schema") or "Person")
+        record: dict[str, Any] = {"id": _ident(data), "score": round(result.score, 4)}
+        if explain:
+            record["explanation"] = result.explanation.to_dict()
+        return record
+
+    return _each_line(in_path, out_path, answer, on_progress)
