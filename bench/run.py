@@ -8,6 +8,7 @@ measured in the same run.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,7 +54,13 @@ def main() -> None:
         extra = ["--quick"] if quick and script != "bench/bench_import.py" else []
         print(f"running {script} ...", file=sys.stderr, flush=True)
         done = subprocess.run(
-            [sys.executable, str(path), *args, *extra], cwd=ROOT, capture_output=True, text=True, check=False
+            [sys.executable, str(path), *args, *extra],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            # the scripts import the bench helpers (bench.machine, bench.eval) from the project root
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
         )
         if done.returncode != 0:
             sections.append(f"\n### {script}\n\nFAILED (exit {done.returncode}):\n\n```\n{done.stderr[-3000:]}\n```\n")
