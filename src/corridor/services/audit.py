@@ -12,8 +12,12 @@ defined here once.  See docs/audit.md for the exact hash construction.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import queue
+import threading
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -25,6 +29,8 @@ from sqlalchemy import Connection, Engine
 from corridor.errors import InputError
 from corridor.store import audit as store
 from corridor.store.audit import AuditRecord, canonical_json, sha256_of, write_transaction
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from corridor.match.model import Hit
@@ -38,6 +44,7 @@ __all__ = [
     "AuditRecord",
     "Channel",
     "Head",
+    "Recorder",
     "VerifyResult",
     "canonical_json",
     "export",
@@ -322,3 +329,104 @@ def import_summary(result: ImportResult) -> dict[str, Any]:
         "outcome": "unchanged" if result.unchanged else ("active" if result.active else "held_back"),
         "held_back": result.held_back,
     }
+
+
+class Recorder:
+    """Group commit for a server: records submitted by many requests at once are
+    appended in one transaction, and each request waits for *its* record's commit
+    (`submit` returns a future), so an answer is never sent before its record is
+    durable, and the write lock is taken once per round instead of once per request.
+
+    A record that cannot be written (bad summary data) fails only its own future:
+    the round is retried record by record.  `close` writes what is queued and stops."""
+
+    ROUND = 256  # records appended per transaction at most
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._queue: queue.SimpleQueue[tuple[store.NewRecord, Future[AuditRecord]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(
+        self,
+        by: Actor,
+        action: Action,
+        request: Mapping[str, Any],
+        result_summary: Mapping[str, Any],
+        versions: Mapping[str, Any] | None = None,
+    ) -> Future[AuditRecord]:
+        """Queue one record; InputError at once for a record that is not well formed."""
+        new = _new_record(
+            actor=by.name,
+            role=by.role,
+            channel=by.channel.value,
+            action=action.value,
+            request=request,
+            result_summary=result_summary,
+            versions=versions,
+        )
+        future: Future[AuditRecord] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the audit recorder is closed")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="audit-recorder", daemon=True)
+                self._thread.start()
+            self._queue.put((new, future))
+        return future
+
+    def record(
+        self,
+        by: Actor,
+        action: Action,
+        request: Mapping[str, Any],
+        result_summary: Mapping[str, Any],
+        versions: Mapping[str, Any] | None = None,
+    ) -> AuditRecord:
+        """`submit` and wait for the commit."""
+        return self.submit(by, action, request, result_summary, versions).result()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            stop = False
+            while len(batch) < self.ROUND:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._write(batch)
+            if stop:
+                return
+
+    def _write(self, batch: list[tuple[store.NewRecord, Future[AuditRecord]]]) -> None:
+        try:
+            with write_transaction(self.engine) as conn:
+                written = [store.append(conn, new) for new, _ in batch]
+        except Exception as error:
+            if len(batch) == 1:
+                batch[0][1].set_exception(error)
+                return
+            log.warning("audit round of %d records failed (%s); writing them one by one", len(batch), error)
+            for one in batch:
+                self._write([one])
+            return
+        for (_, future), done in zip(batch, written, strict=True):
+            future.set_result(done)

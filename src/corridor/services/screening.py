@@ -84,8 +84,17 @@ def unique_entities(entities: Iterable[Entity]) -> Iterator[Entity]:
 
 def index_key(engine: Engine) -> str:
     """Identifies the set of active list versions the index must reflect."""
-    parts = sorted(f"{v.source}:{v.sha256}" for v in queries.active_versions(engine))
+    return _key_of(queries.active_versions(engine))
+
+
+def _key_of(active: Iterable[queries.Version]) -> str:
+    parts = sorted(f"{v.source}:{v.sha256}" for v in active)
     return hashlib.sha256(("\n".join([INDEX_FORMAT, *parts])).encode()).hexdigest()[:16]
+
+
+def versions_of(active: Iterable[queries.Version]) -> dict[str, dict[str, object]]:
+    """The list versions an index reflects, as audit records name them."""
+    return {v.source: {"version_id": v.id, "sha256": v.sha256} for v in sorted(active, key=lambda v: v.source)}
 
 
 def index_dir(home: Path | None = None) -> Path:
@@ -148,6 +157,7 @@ class _Active:
     key: str
     screener: Screener
     report: IndexReport
+    versions: dict[str, dict[str, object]]  # {list: {"version_id", "sha256"}} the index reflects
 
 
 class _GcFreeze:
@@ -240,6 +250,25 @@ class ScreeningService:
             return new.screener
 
     @property
+    def ready(self) -> bool:
+        """Whether an index is loaded (a server answers /readyz with it)."""
+        return self._active is not None
+
+    @property
+    def versions(self) -> dict[str, dict[str, object]]:
+        """The list versions of the current index (what a screening ran against)."""
+        active = self._active
+        return dict(active.versions) if active is not None else {}
+
+    def current_with_versions(self) -> tuple[Screener, str, dict[str, dict[str, object]]]:
+        """The current screener, its index key and the versions it reflects, as one
+        consistent triple (an audit record names exactly what was screened against)."""
+        self.current()
+        active = self._active
+        assert active is not None
+        return active.screener, active.key, active.versions
+
+    @property
     def report(self) -> IndexReport | None:
         """Where the current index came from (None before the first one)."""
         active = self._active
@@ -271,6 +300,9 @@ class ScreeningService:
         from corridor.match import Screener
 
         started = time.perf_counter()
+        active_versions = queries.active_versions(self.engine)
+        versions = versions_of(active_versions)
+        key = _key_of(active_versions)  # the versions read now decide what is built
         directory = index_dir(self.home)
         path = directory / f"screener-{key}.idx"
         secret = index_secret(directory)
@@ -283,7 +315,7 @@ class ScreeningService:
                 log.warning("screening index %s not used (%s): rebuilding it from the store", path, problem)
             else:
                 seconds = time.perf_counter() - started
-                return _Active(key, screener, IndexReport(key, path, len(screener), "loaded", seconds))
+                return _Active(key, screener, IndexReport(key, path, len(screener), "loaded", seconds), versions)
         screener = Screener.from_entities(unique_entities(queries.iter_active_entities(self.engine)))
         for stale in directory.glob("screener-*.idx"):
             if stale != path:
@@ -291,7 +323,7 @@ class ScreeningService:
         screener.save(path, secret)  # atomic: written aside, then renamed
         origin = "rebuilt" if problem else "built"
         seconds = time.perf_counter() - started
-        return _Active(key, screener, IndexReport(key, path, len(screener), origin, seconds, problem))
+        return _Active(key, screener, IndexReport(key, path, len(screener), origin, seconds, problem), versions)
 
     def _swap(self, new: _Active) -> None:
         had_one = self._active is not None

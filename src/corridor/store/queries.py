@@ -320,3 +320,37 @@ def iter_active_entities(engine: Engine, sources: list[str] | None = None) -> It
             )
             for (data,) in result:
                 yield Entity.from_dict(json.loads(data))
+
+
+def active_entities(engine: Engine, entity_ids: list[str], version_ids: list[int]) -> dict[str, Entity]:
+    """The entities with these ids in these (active) versions, in one query; ids the
+    versions do not hold are missing from the result."""
+    if not entity_ids or not version_ids:
+        return {}
+    found: dict[str, Entity] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(entities.c.entity_id, entities.c.data).where(
+                entities.c.entity_id.in_(sorted(set(entity_ids))), entities.c.version_id.in_(version_ids)
+            )
+        )
+        for row in rows:
+            entity = Entity.from_dict(json.loads(row.data))
+            other = found.get(row.entity_id)
+            # an OFAC id on both the SDN and the non-SDN list: the fuller record
+            if other is None or len(entity.names) + len(entity.identifiers) > len(other.names) + len(
+                other.identifiers
+            ):
+                found[row.entity_id] = entity
+    return found
+
+
+def entity_history(engine: Engine) -> Iterator[tuple[str, int, str]]:
+    """(entity id, version id, digest) for every entity row of every stored version:
+    when each entity was first seen, last seen and last changed."""
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=5000).execute(
+            select(entities.c.entity_id, entities.c.version_id, entities.c.digest)
+        )
+        for row in result:
+            yield row.entity_id, row.version_id, row.digest
