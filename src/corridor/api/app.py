@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from corridor import __version__, settings
+from corridor import settings
 from corridor.api import errors
 from corridor.api.limits import BodyLimit
 from corridor.api.responses import JSON
@@ -60,7 +60,7 @@ def create_app(
 
     app = FastAPI(
         title="Corridor",
-        version=__version__,
+        version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
         default_response_class=JSON,
@@ -69,8 +69,19 @@ def create_app(
     errors.install(app)
     for module in (system, matching, reconcile, screening, trade, lists, keys, audit):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_body=current.api_max_body, max_upload=current.api_max_upload)
+    app.add_middleware(
+        BodyLimit, max_body=current.api_max_body, max_upload=current.api_max_upload, state=state
+    )
     return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("corridor")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "0+unknown"
 
 
 def _load(state: AppState) -> None:

@@ -65,7 +65,9 @@ async def http_error(_request: Request, exc: Exception) -> JSON:
 
 async def unexpected(_request: Request, exc: Exception) -> JSON:
     log.exception("unexpected error", exc_info=exc)
-    return JSON({"detail": "internal error; the server log has the details", "code": "internal"}, status_code=500)
+    return JSON(
+        {"detail": "internal error; the server log has the details", "code": "internal"}, status_code=500
+    )
 
 
 def install(app: FastAPI) -> None:

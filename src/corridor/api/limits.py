@@ -1,16 +1,19 @@
 """Request size limits, before anything is parsed: a body longer than the limit is
 answered 413 with a clear message, whether it declares its length or streams it
-(chunked).  Uploads of list files (`POST /lists/import`) have their own, larger
+(chunked).  It also counts the requests in progress.  Uploads of list files (`POST /lists/import`) have their own, larger
 limit."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from corridor.errors import LimitError, Where
+
+if TYPE_CHECKING:
+    from corridor.api.state import AppState
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -32,10 +35,11 @@ def _message(limit: int) -> bytes:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_body: int, max_upload: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, max_upload: int, state: AppState | None = None) -> None:
         self.app = app
         self.max_body = max_body
         self.max_upload = max_upload
+        self.state = state  # counts the requests in progress (the audit recorder gathers rounds by it)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,11 +74,17 @@ class BodyLimit:
                 started = True
             await send(message)
 
+        state = self.state
+        if state is not None:
+            state.in_flight += 1
         try:
             await self.app(scope, limited_receive, tracking_send)
         except LimitError:
             if not started:
                 await _refuse(send, limit)
+        finally:
+            if state is not None:
+                state.in_flight -= 1
 
 
 async def _refuse(send: Send, limit: int) -> None:

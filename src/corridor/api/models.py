@@ -79,4 +79,6 @@ class KeyCreate(BaseModel):
 
 
 class UpdateRequest(BaseModel):
-    sources: list[str] = Field(default_factory=list, description="List keys to update (default: every enabled one).")
+    sources: list[str] = Field(
+        default_factory=list, description="List keys to update (default: every enabled one)."
+    )

@@ -27,15 +27,16 @@ class AppState:
     settings: settings_module.Settings
     auth: bool = True  # False only with `--no-auth` on a loopback address
     home: Path | None = None
+    in_flight: int = field(default=0, init=False)  # requests being handled now (limits.BodyLimit counts)
     service: screening.ScreeningService = field(init=False)
-    recorder: audit.Recorder = field(init=False)
+    recorder: audit.LoopRecorder = field(init=False)
     _catalog: catalog.Catalog | None = field(default=None, init=False)
     _catalog_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _evaluator: tuple[str, Evaluator] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.service = screening.service_for(self.engine, self.home)
-        self.recorder = audit.Recorder(self.engine)
+        self.recorder = audit.LoopRecorder(self.engine, self.settings.busy_timeout, lambda: self.in_flight)
 
     @property
     def ready(self) -> bool:
@@ -78,4 +79,4 @@ class AppState:
         return made[1], versions
 
     def close(self) -> None:
-        self.recorder.close()
+        self.engine.dispose()

@@ -96,7 +96,10 @@ class Example:
     id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"schema": self.schema, "properties": {k: list(v) for k, v in self.properties.items()}}
+        out: dict[str, Any] = {
+            "schema": self.schema,
+            "properties": {k: list(v) for k, v in self.properties.items()},
+        }
         if self.id is not None:
             out["id"] = self.id
         return out
@@ -344,4 +347,6 @@ def search(
     allowed = [h for h in hits if not datasets or h.list in datasets]
     page = allowed[offset : offset + limit]
     records = catalog.entities(h.entity_id for h in page)
-    return [EntityMatch(h, records.get(h.entity_id), h.score >= DEFAULT.threshold, 1) for h in page], len(allowed)
+    return [EntityMatch(h, records.get(h.entity_id), h.score >= DEFAULT.threshold, 1) for h in page], len(
+        allowed
+    )

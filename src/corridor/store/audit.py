@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -182,15 +182,17 @@ def _busy(error: sa_exc.OperationalError) -> bool:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(engine: Engine, *, wait: bool = True) -> Iterator[Connection]:
     """A transaction that may append to the trail (and write anything else that must
     commit or roll back with its record).  On SQLite it begins with BEGIN IMMEDIATE:
     the write lock is taken before anything is read, so the head read later is the
-    newest and no other writer can slip in."""
+    newest and no other writer can slip in.  With `wait=False` a store whose write
+    lock another process holds raises StoreBusyError at once (SQLite; PostgreSQL
+    waits for the head row's lock, which is held for one short transaction)."""
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                conn.execution_options(**{db.SQLITE_BEGIN: "IMMEDIATE"})
+                conn.execution_options(**{db.SQLITE_BEGIN: db.IMMEDIATE if wait else db.IMMEDIATE_NOWAIT})
             try:
                 yield conn
             except BaseException:
@@ -237,41 +239,67 @@ def read_head(conn: Connection, *, lock: bool = False) -> tuple[int, str]:
 
 def append(conn: Connection, new: NewRecord, *, now: datetime | None = None) -> AuditRecord:
     """Append one record on `conn`, which must come from `write_transaction`."""
+    return append_many(conn, [new], now=now)[0]
+
+
+def append_many(
+    conn: Connection, news: Sequence[NewRecord], *, now: datetime | None = None
+) -> list[AuditRecord]:
+    """Append records in order on `conn` (from `write_transaction`): the head is
+    read and locked once, the chain is hashed in memory, the rows go in with one
+    statement and the head moves once, so a server's round of records costs one
+    round trip, not one per record.  A bad record (text that is not valid Unicode)
+    raises InputError and nothing of the round is written."""
+    if not news:
+        return []
     head_seq, head_hash = read_head(conn, lock=True)
-    versions = active_versions(conn) if new.versions is None else jsonable(new.versions, "versions")
-    record = AuditRecord(
-        seq=head_seq + 1,
-        at=format_time(now or datetime.now(UTC)),
-        actor=new.actor,
-        role=new.role,
-        channel=new.channel,
-        action=new.action,
-        request_sha256=new.request_sha256,
-        versions=versions,
-        summary=jsonable(new.summary, "result_summary"),
-        prev_hash=head_hash,
-        hash="",
-    )
+    current_versions: dict[str, dict[str, Any]] | None = None
+    records: list[AuditRecord] = []
+    rows: list[dict[str, Any]] = []
+    for new in news:
+        if new.versions is None:
+            if current_versions is None:
+                current_versions = active_versions(conn)
+            versions: Any = current_versions
+        else:
+            versions = jsonable(new.versions, "versions")
+        record = AuditRecord(
+            seq=head_seq + 1,
+            at=format_time(now or datetime.now(UTC)),
+            actor=new.actor,
+            role=new.role,
+            channel=new.channel,
+            action=new.action,
+            request_sha256=new.request_sha256,
+            versions=versions,
+            summary=jsonable(new.summary, "result_summary"),
+            prev_hash=head_hash,
+            hash="",
+        )
+        try:
+            digest = record_hash(record.body())
+        except UnicodeEncodeError as error:  # a lone surrogate in a string
+            raise InputError("result_summary", f"text that is not valid Unicode: {error.reason}") from None
+        rows.append(
+            {
+                **record.body(),
+                "versions": canonical_json(record.versions),
+                "summary": canonical_json(record.summary),
+                "hash": digest,
+            }
+        )
+        records.append(AuditRecord(**{**record.body(), "hash": digest}))
+        head_seq, head_hash = record.seq, digest
     try:
-        digest = record_hash(record.body())
-    except UnicodeEncodeError as error:  # a lone surrogate in a string
-        raise InputError("result_summary", f"text that is not valid Unicode: {error.reason}") from None
-    values = {
-        **record.body(),
-        "versions": canonical_json(record.versions),
-        "summary": canonical_json(record.summary),
-        "hash": digest,
-    }
-    try:
-        conn.execute(audit_records.insert().values(**values))
+        conn.execute(audit_records.insert(), rows)
     except sa_exc.IntegrityError as error:
         # the head row disagrees with the records: someone wrote around the lock
         raise IntegrityError(
-            f"cannot append audit record {record.seq}: the chain head is out of step with the "
+            f"cannot append audit record {records[0].seq}: the chain head is out of step with the "
             "records (run `corridor audit verify`)"
         ) from error
-    conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(seq=record.seq, hash=digest))
-    return AuditRecord(**{**record.body(), "hash": digest})
+    conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(seq=head_seq, hash=head_hash))
+    return records
 
 
 def iter_records(conn: Connection, *, since: str | None = None) -> Iterator[AuditRecord]:

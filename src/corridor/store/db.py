@@ -84,13 +84,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 SQLITE_BEGIN = "sqlite_begin"  # execution option: "IMMEDIATE" takes the write lock at BEGIN
+IMMEDIATE = "IMMEDIATE"
+IMMEDIATE_NOWAIT = "IMMEDIATE_NOWAIT"  # the same, but "busy" at once instead of waiting
 
 
 def _sqlite_begin(conn: Connection) -> None:
     # a writer that reads before it writes (the audit chain head, the active
     # version) asks for BEGIN IMMEDIATE, so no other writer can slip in between
     mode = conn.get_execution_options().get(SQLITE_BEGIN, "")
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+    if mode == IMMEDIATE_NOWAIT:
+        # a server's event loop must not sleep in SQLite's busy handler: it asks
+        # again later and serves other requests meanwhile
+        conn.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(settings.current().busy_timeout * 1000)}")
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == IMMEDIATE else "BEGIN")
 
 
 def _busy_to_store_busy(context: ExceptionContext) -> None:

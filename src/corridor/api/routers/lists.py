@@ -51,7 +51,9 @@ async def versions(request: Request, source: str, _caller: Viewer) -> JSON:
 
 
 @router.get("/lists/{source}/diff", summary="Entities added, removed and changed between two versions")
-async def diff(request: Request, source: str, _caller: Viewer, old: str | None = None, new: str | None = None) -> JSON:
+async def diff(
+    request: Request, source: str, _caller: Viewer, old: str | None = None, new: str | None = None
+) -> JSON:
     state = app_state(request)
     found = service.diff(state.engine, source, old, new)
     return JSON(
@@ -89,7 +91,9 @@ async def import_list(
     request: Request,
     file: UploadFile,
     caller: Admin,
-    source: Annotated[str | None, Form(description="un | ofac | uk | eu | ftm (detected when not given)")] = None,
+    source: Annotated[
+        str | None, Form(description="un | ofac | uk | eu | ftm (detected when not given)")
+    ] = None,
     published: Annotated[str, Form(description="Publication date for a file that carries none")] = "",
 ) -> JSON:
     state = app_state(request)
@@ -107,7 +111,8 @@ async def import_list(
                 written += len(chunk)
                 if written > state.settings.api_max_upload:
                     raise LimitError(
-                        f"the upload is larger than {state.settings.api_max_upload:,} bytes", where=Where(field="file")
+                        f"the upload is larger than {state.settings.api_max_upload:,} bytes",
+                        where=Where(field="file"),
                     )
                 out.write(chunk)
         digest = audit.file_digest(path)
@@ -117,14 +122,15 @@ async def import_list(
                 service.import_path, state.engine, path, source, published_hint=published
             )
         except Exception as error:
-            await asyncio.wrap_future(
-                state.recorder.submit(
-                    caller.actor, audit.Action.IMPORT, request_record, {"outcome": "failed", "error": str(error)[:500]}
-                )
+            await state.recorder.record(
+                caller.actor,
+                audit.Action.IMPORT,
+                request_record,
+                {"outcome": "failed", "error": str(error)[:500]},
             )
             raise
-        await asyncio.wrap_future(
-            state.recorder.submit(caller.actor, audit.Action.IMPORT, request_record, audit.import_summary(result))
+        await state.recorder.record(
+            caller.actor, audit.Action.IMPORT, request_record, audit.import_summary(result)
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -132,7 +138,9 @@ async def import_list(
     return JSON(_outcome(result))
 
 
-@router.post("/lists/update", summary="Fetch the official lists from their publishers and import them (admin)")
+@router.post(
+    "/lists/update", summary="Fetch the official lists from their publishers and import them (admin)"
+)
 async def update_lists(request: Request, body: UpdateRequest, caller: Admin) -> JSON:
     state = app_state(request)
     known = {s.key for s in service.official_sources()}
@@ -140,7 +148,12 @@ async def update_lists(request: Request, body: UpdateRequest, caller: Admin) -> 
     if unknown:
         raise InputError("sources", f"unknown list {unknown[0]!r}; one of {', '.join(sorted(known))}")
     outcomes = await asyncio.to_thread(
-        service.update, state.engine, state.settings.home, body.sources or None, None, service.official_sources()
+        service.update,
+        state.engine,
+        state.settings.home,
+        body.sources or None,
+        None,
+        service.official_sources(),
     )
     out = []
     for outcome in outcomes:
@@ -149,9 +162,14 @@ async def update_lists(request: Request, body: UpdateRequest, caller: Admin) -> 
             if outcome.result is not None
             else {"list": outcome.source, "outcome": outcome.status, "message": outcome.message}
         )
-        await asyncio.wrap_future(
-            state.recorder.submit(caller.actor, audit.Action.UPDATE, {"source": outcome.source}, summary)
+        await state.recorder.record(caller.actor, audit.Action.UPDATE, {"source": outcome.source}, summary)
+        out.append(
+            {
+                "list": outcome.source,
+                "status": outcome.status,
+                "message": outcome.message,
+                "size": outcome.size,
+            }
         )
-        out.append({"list": outcome.source, "status": outcome.status, "message": outcome.message, "size": outcome.size})
     _refresh_index(state)
     return JSON({"updates": out})

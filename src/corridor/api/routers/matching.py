@@ -4,7 +4,6 @@ index's list versions, every hit and score) and answers only once it is stored."
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -34,9 +33,16 @@ async def match(
     caller: Screener,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Results per query")] = 5,
     threshold: Annotated[
-        float, Query(ge=0.0, le=1.0, description=f"`match` is true at this score (Corridor's calibrated {DEFAULT.threshold})")
+        float,
+        Query(
+            ge=0.0,
+            le=1.0,
+            description=f"`match` is true at this score (Corridor's calibrated {DEFAULT.threshold})",
+        ),
     ] = DEFAULT.threshold,
-    cutoff: Annotated[float | None, Query(ge=0.0, le=1.0, description="Lowest score returned (default: threshold)")] = None,
+    cutoff: Annotated[
+        float | None, Query(ge=0.0, le=1.0, description="Lowest score returned (default: threshold)")
+    ] = None,
     algorithm: Annotated[str, Query(description="`best`, `default` or corridor-align-1")] = "best",
     include_dataset: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies defaults)
     exclude_dataset: Annotated[list[str], Query()] = [],  # noqa: B006
@@ -44,18 +50,25 @@ async def match(
     topics: Annotated[list[str], Query()] = [],  # noqa: B006
     changed_since: Annotated[str | None, Query(pattern=_TS)] = None,
     exclude_entity_ids: Annotated[list[str], Query(max_length=MAX_EXCLUDED)] = [],  # noqa: B006
-    fuzzy: Annotated[bool, Query(description="Accepted for yente clients; Corridor always allows spelling variance")] = False,
+    fuzzy: Annotated[
+        bool, Query(description="Accepted for yente clients; Corridor always allows spelling variance")
+    ] = False,
 ) -> JSON:
     state = app_state(request)
     algorithm_name = matching.check_algorithm(algorithm)
     if body.weights:
-        raise InputError("weights", "Corridor's algorithm is calibrated as a whole: per-request weights are not accepted")
+        raise InputError(
+            "weights", "Corridor's algorithm is calibrated as a whole: per-request weights are not accepted"
+        )
     if body.config:
         key = next(iter(body.config))
         raise InputError("config", f"invalid configuration parameter {key!r} for algorithm {algorithm_name}")
     given = {k: v for k, v in body.queries.items() if v is not None}
     if len(body.queries) > state.settings.api_max_batch:
-        raise InputError("queries", f"too many queries in one batch ({len(body.queries)}; the limit is {state.settings.api_max_batch})")
+        raise InputError(
+            "queries",
+            f"too many queries in one batch ({len(body.queries)}; the limit is {state.settings.api_max_batch})",
+        )
     if not given:
         raise InputError("queries", "no queries given")
     screener, catalog, versions = state.screener()
@@ -88,8 +101,12 @@ async def match(
             for m in r.results
         ],
     }
-    audited = {"body": body.model_dump(by_alias=True), "params": dict(request.query_params), "dataset": dataset}
-    await asyncio.wrap_future(state.recorder.submit(caller.actor, audit.Action.SCREEN, audited, summary, versions))
+    audited = {
+        "body": body.model_dump(by_alias=True),
+        "params": dict(request.query_params),
+        "dataset": dataset,
+    }
+    await state.recorder.record(caller.actor, audit.Action.SCREEN, audited, summary, versions)
     return JSON(
         {"responses": responses, "limit": limit, "algorithm": algorithm_name},
         headers={"x-batch-size": str(len(responses))},
@@ -109,7 +126,9 @@ async def search(
     state = app_state(request)
     screener, catalog, _versions = state.screener()
     sources = catalog.sources_of([catalog.dataset(dataset).name])
-    found, total = matching.search(screener, catalog, q, schema=schema, datasets=sources, limit=limit, offset=offset)
+    found, total = matching.search(
+        screener, catalog, q, schema=schema, datasets=sources, limit=limit, offset=offset
+    )
     results: list[dict[str, Any]] = []
     for item in found:
         if item.entity is not None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -48,8 +47,8 @@ async def screen(request: Request, body: ScreenRequest, caller: Screener) -> JSO
         results.append({"id": ident, "hits": [h.to_dict() for h in hits]})
         hits_summary.extend(audit.hits_summary(hits, ident))
     summary = {"endpoint": "/screen", "queries": len(results), "hits": hits_summary}
-    await asyncio.wrap_future(
-        state.recorder.submit(caller.actor, audit.Action.SCREEN, body.model_dump(by_alias=True), summary, versions)
+    await state.recorder.record(
+        caller.actor, audit.Action.SCREEN, body.model_dump(by_alias=True), summary, versions
     )
     return JSON({"results": results, "versions": versions})
 
@@ -65,9 +64,11 @@ async def compare_pairs(request: Request, body: CompareRequest, caller: Screener
         except QueryError as exc:
             raise InputError(f"pairs[{number}].{exc.field}", exc.message) from None
         ident = pair.id if pair.id is not None else number
-        results.append({"id": ident, "score": round(found.score, 4), "explanation": found.explanation.to_dict()})
+        results.append(
+            {"id": ident, "score": round(found.score, 4), "explanation": found.explanation.to_dict()}
+        )
     summary = {"endpoint": "/compare", "pairs": [{"id": r["id"], "score": r["score"]} for r in results]}
-    await asyncio.wrap_future(
-        state.recorder.submit(caller.actor, audit.Action.COMPARE, body.model_dump(by_alias=True), summary, {})
+    await state.recorder.record(
+        caller.actor, audit.Action.COMPARE, body.model_dump(by_alias=True), summary, {}
     )
     return JSON({"results": results})

@@ -7,7 +7,6 @@ written but the audit record."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -48,13 +47,22 @@ async def _check(request: Request, caller: Caller, data: Any, source: str, recor
     items = data.get("transactions") if isinstance(data, dict) else data
     count = len(items) if isinstance(items, list) else 1
     if count > state.settings.api_max_batch:
-        raise InputError("transactions", f"too many transactions in one call ({count}; the limit is {state.settings.api_max_batch})")
+        raise InputError(
+            "transactions",
+            f"too many transactions in one call ({count}; the limit is {state.settings.api_max_batch})",
+        )
     evaluator, versions = state.evaluator()
     result = service.check_data(data, source, evaluator, record=record)
     out = []
     for item in result.items:
         if item.verdict is not None:
-            out.append({"where": item.where, "transaction_id": item.transaction_id, "verdict": item.verdict.to_dict()})
+            out.append(
+                {
+                    "where": item.where,
+                    "transaction_id": item.transaction_id,
+                    "verdict": item.verdict.to_dict(),
+                }
+            )
         else:
             error = item.error
             out.append(
@@ -69,13 +77,13 @@ async def _check(request: Request, caller: Caller, data: Any, source: str, recor
         "verdicts": [audit.verdict_summary(v) for v in result.verdicts],
         "errors": len(result.errors),
     }
-    await asyncio.wrap_future(
-        state.recorder.submit(
-            caller.actor, audit.Action.CHECK, {"sha256": digest, "record": record}, summary, versions
-        )
+    await state.recorder.record(
+        caller.actor, audit.Action.CHECK, {"sha256": digest, "record": record}, summary, versions
     )
     status = 200 if result.verdicts or not result.errors else 422
-    return JSON({"results": out, "checked": len(result.verdicts), "errors": len(result.errors)}, status_code=status)
+    return JSON(
+        {"results": out, "checked": len(result.verdicts), "errors": len(result.errors)}, status_code=status
+    )
 
 
 @router.post("/check", summary="Check transactions (JSON): verdicts with citations and verification marks")
