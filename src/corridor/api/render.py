@@ -17,7 +17,6 @@ from corridor.match.model import Hit
 from corridor.model import Entity
 from corridor.services.catalog import Catalog, dataset_name, describe, ftm_id
 from corridor.services.matching import EntityMatch, ExampleResult
-from corridor.sources.ftm_json import entity_to_ftm
 
 
 def _date(value: str) -> str | None:
@@ -28,7 +27,7 @@ def _date(value: str) -> str | None:
 
 
 def entity_response(entity: Entity, catalog: Catalog, *, nested: bool = False) -> dict[str, Any]:
-    data = entity_to_ftm(entity)
+    data = catalog.ftm(entity)
     dates = catalog.dates(entity.id)
     out: dict[str, Any] = {
         "id": data["id"],

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine
 
 from corridor.errors import InputError, StoreBusyError
 from corridor.store import audit as store
+from corridor.store import db as store_db
 from corridor.store.audit import AuditRecord, canonical_json, sha256_of, write_transaction
 
 log = logging.getLogger(__name__)
@@ -336,17 +337,17 @@ class _Settable(Protocol):
 
 
 def write_round(
-    engine: Engine, batch: Sequence[tuple[store.NewRecord, _Settable]], *, wait: bool = True
+    engine: Engine, batch: Sequence[tuple[store.NewRecord, _Settable]], *, retry_busy: bool = False
 ) -> None:
     """Append a round of records in one transaction and settle each one's future; a
     round that fails is written record by record, so a bad one fails only itself.
-    With `wait=False` a locked store raises StoreBusyError before anything is
+    With `retry_busy` a locked store raises StoreBusyError before anything is
     written or settled (the caller tries again)."""
     try:
-        with write_transaction(engine, wait=wait) as conn:
+        with write_transaction(engine) as conn:
             written = store.append_many(conn, [new for new, _ in batch])
     except StoreBusyError:
-        if not wait:
+        if retry_busy:
             raise
         for _, future in batch:
             future.set_exception(StoreBusyError("the store is locked by another writer; try again"))
@@ -381,6 +382,8 @@ class LoopRecorder:
         self, engine: Engine, busy_timeout: float = 10.0, in_progress: Callable[[], int] | None = None
     ) -> None:
         self.engine = engine
+        # the same store through connections that do not wait for SQLite's write lock
+        self._nowait = store_db.connect(engine.url.render_as_string(hide_password=False), wait=False)
         self.busy_timeout = busy_timeout
         # how many requests this process is handling now (the server counts them):
         # while more are in progress than records are queued, their records are
@@ -432,7 +435,7 @@ class LoopRecorder:
             self._scheduled = False
             return
         try:
-            write_round(self.engine, batch, wait=False)
+            write_round(self._nowait, batch, retry_busy=True)
         except StoreBusyError:
             # another process holds the write lock: try again shortly, serving
             # other requests meanwhile; records queued until then join this round

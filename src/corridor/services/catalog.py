@@ -25,14 +25,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, final
+from typing import Any, Generic, TypeVar, final
 
 from sqlalchemy import Engine
 
 from corridor.errors import NotFoundError
 from corridor.fetch.registry import OFFICIAL_SOURCES
 from corridor.model import Entity
+from corridor.sources.ftm_json import entity_to_ftm
 from corridor.store import queries
+
+T = TypeVar("T")
 
 DEFAULT_COLLECTION = "default"
 SANCTIONS_COLLECTION = "sanctions"
@@ -79,20 +82,20 @@ class EntityDates:
     last_change: str
 
 
-class _LRU:
+class _LRU(Generic[T]):
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[str, Entity] = OrderedDict()
+        self._items: OrderedDict[str, T] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Entity | None:
+    def get(self, key: str) -> T | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: str, value: Entity) -> None:
+    def put(self, key: str, value: T) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -119,7 +122,8 @@ class Catalog:
         self._dates = dates
         self._aliases = aliases
         self._version_ids = [d.version_id for d in datasets.values() if d.version_id is not None]
-        self._cache = _LRU(CACHE_SIZE)
+        self._cache: _LRU[Entity] = _LRU(CACHE_SIZE)
+        self._ftm: _LRU[dict[str, Any]] = _LRU(CACHE_SIZE)
 
     # --- datasets -----------------------------------------------------------------------
 
@@ -173,6 +177,16 @@ class Catalog:
                 self._cache.put(entity_id, entity)
                 found[entity_id] = entity
         return {entity_id: found[entity_id] for entity_id in wanted if entity_id in found}
+
+    def ftm(self, entity: Entity) -> dict[str, Any]:
+        """The entity as a FollowTheMoney dict (`sources.ftm_json.entity_to_ftm`),
+        made once per catalogue: FtM's cleaning costs more than screening the name.
+        Callers must not change what it returns."""
+        made = self._ftm.get(entity.id)
+        if made is None:
+            made = entity_to_ftm(entity)
+            self._ftm.put(entity.id, made)
+        return made
 
     def entity(self, entity_id: str) -> Entity:
         resolved = self.resolve(entity_id)

@@ -34,6 +34,8 @@ from corridor.store.schema import list_versions
 from corridor.store.schema_audit import GENESIS_HASH, audit_head, audit_records
 
 HEAD_ID = 1
+_HEAD_SQL = f"SELECT seq, hash FROM audit_head WHERE id = {HEAD_ID}"
+_PLACEHOLDERS = {"qmark": ("?", "?"), "format": ("%s", "%s"), "pyformat": ("%(seq)s", "%(hash)s")}
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: text order is time order
 
 # The fields a record's hash covers, in the order records are shown; `hash` is the
@@ -182,17 +184,15 @@ def _busy(error: sa_exc.OperationalError) -> bool:
 
 
 @contextmanager
-def write_transaction(engine: Engine, *, wait: bool = True) -> Iterator[Connection]:
+def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that may append to the trail (and write anything else that must
     commit or roll back with its record).  On SQLite it begins with BEGIN IMMEDIATE:
     the write lock is taken before anything is read, so the head read later is the
-    newest and no other writer can slip in.  With `wait=False` a store whose write
-    lock another process holds raises StoreBusyError at once (SQLite; PostgreSQL
-    waits for the head row's lock, which is held for one short transaction)."""
+    newest and no other writer can slip in."""
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                conn.execution_options(**{db.SQLITE_BEGIN: db.IMMEDIATE if wait else db.IMMEDIATE_NOWAIT})
+                conn.execution_options(**{db.SQLITE_BEGIN: db.IMMEDIATE})
             try:
                 yield conn
             except BaseException:
@@ -230,8 +230,10 @@ def active_versions(conn: Connection) -> dict[str, dict[str, Any]]:
 
 def read_head(conn: Connection, *, lock: bool = False) -> tuple[int, str]:
     """(sequence number, hash) of the newest record as the chain head holds them."""
-    query = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
-    row = conn.execute(query.with_for_update() if lock else query).first()
+    # plain SQL: this runs once per append, and the compiled statement costs
+    # several times the query itself (SQLite's BEGIN IMMEDIATE is its lock there)
+    sql = _HEAD_SQL + (" FOR UPDATE" if lock and conn.dialect.name != "sqlite" else "")
+    row = conn.exec_driver_sql(sql).first()
     if row is None:
         raise IntegrityError("the audit chain head row is missing: the trail was tampered with")
     return int(row.seq), str(row.hash)
@@ -298,8 +300,18 @@ def append_many(
             f"cannot append audit record {records[0].seq}: the chain head is out of step with the "
             "records (run `corridor audit verify`)"
         ) from error
-    conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(seq=head_seq, hash=head_hash))
+    _move_head(conn, head_seq, head_hash)
     return records
+
+
+def _move_head(conn: Connection, seq: int, digest: str) -> None:
+    style = _PLACEHOLDERS.get(conn.dialect.paramstyle)
+    if style is None:  # a driver of another style: the compiled statement
+        conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(seq=seq, hash=digest))
+        return
+    sql = f"UPDATE audit_head SET seq = {style[0]}, hash = {style[1]} WHERE id = {HEAD_ID}"
+    params: Any = {"seq": seq, "hash": digest} if conn.dialect.paramstyle == "pyformat" else (seq, digest)
+    conn.exec_driver_sql(sql, params)
 
 
 def iter_records(conn: Connection, *, since: str | None = None) -> Iterator[AuditRecord]:
