@@ -447,7 +447,10 @@ class LoopRecorder:
                 everything, self._pending = self._pending, []
                 self._busy_since = None
                 self._scheduled = False
-                write_round(self.engine, everything)  # one last attempt, waiting: busy fails them
+                for _, future in everything:
+                    future.set_exception(
+                        StoreBusyError(f"the store stayed locked by another writer for {waited:.1f} s; try again")
+                    )
                 return
             asyncio.get_running_loop().call_later(
                 min(self.RETRY_MAX, self.RETRY * (1 + waited * 100)), self._flush
