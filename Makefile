@@ -58,7 +58,9 @@ test: lint
 fuzz: install
 	CORRIDOR_FUZZ=1 $(BIN)/pytest -m fuzz tests/fuzz
 
+# the API benchmark drives the server with wrk (Debian's package), a C load generator
 bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null 2>&1 || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk))
 	$(BIN)/python bench/run.py
 
 clean:
