@@ -23,6 +23,8 @@ from corridor.api.responses import JSON
 from corridor.api.routers import audit, keys, lists, matching, reconcile, screening, system, trade
 from corridor.api.state import AppState
 from corridor.store import db
+from corridor.web import errors as web_errors
+from corridor.web import routes as web_routes
 
 log = logging.getLogger("corridor.api")
 
@@ -69,6 +71,9 @@ def create_app(
     errors.install(app)
     for module in (system, matching, reconcile, screening, trade, lists, keys, audit):
         app.include_router(module.router)
+    # the analysts' pages: the same state, keys, roles and audit trail
+    app.include_router(web_routes.router)
+    web_errors.install(app)
     app.add_middleware(
         BodyLimit, max_body=current.api_max_body, max_upload=current.api_max_upload, state=state
     )

@@ -410,3 +410,12 @@ def authenticate(engine: Engine, presented: str) -> Principal | None:
         store.touch(engine, row.id, now)
         _rows.used(row, now)
     return Principal(row.key_id, row.name, Role(row.role))
+
+
+def principal_of(engine: Engine, key_id: str) -> Principal | None:
+    """The principal of a key known by its id (a web session holds the id, not the
+    key), or None when it is unknown or revoked (read as `authenticate` reads it)."""
+    row = _rows.get(engine, key_id) if re.fullmatch(rf"[0-9a-f]{{{KEY_ID_HEX}}}", key_id) else None
+    if row is None or row.revoked_at is not None or row.role not in PERMISSIONS:
+        return None
+    return Principal(row.key_id, row.name, Role(row.role))

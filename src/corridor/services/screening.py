@@ -29,12 +29,9 @@ Nothing here prints; results are typed (`IndexReport`, `match.Hit`,
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -107,34 +104,10 @@ def index_path(engine: Engine, home: Path | None = None) -> Path:
 
 def index_secret(directory: Path) -> bytes:
     """The home's secret for authenticating index files: `directory/.key`, made
-    (mode 0600, from `secrets`) on first use.  Two processes making it at once
-    agree: the file appears complete or not at all (written aside, then linked)."""
-    import secrets
+    (mode 0600, from `secrets`) on first use (`services.secrets`)."""
+    from corridor.services.secrets import home_secret
 
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / KEY_FILE
-    for _attempt in range(3):
-        try:
-            key = path.read_bytes()
-        except FileNotFoundError:
-            pass
-        else:
-            if len(key) >= KEY_SIZE:
-                return key
-            # a damaged key: a new one only means the index files get rebuilt
-            log.warning("screening index key %s is damaged; making a new one", path)
-            path.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".key-")  # mkstemp files are 0600
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(KEY_SIZE))
-                handle.flush()
-                os.fsync(handle.fileno())
-            with contextlib.suppress(FileExistsError):  # another process made it first: read theirs
-                os.link(tmp, path)
-        finally:
-            os.unlink(tmp)
-    raise IntegrityError("cannot make the screening index key", status=500)
+    return home_secret(directory, KEY_FILE, KEY_SIZE)
 
 
 @final
