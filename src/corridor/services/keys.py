@@ -34,6 +34,7 @@ from corridor.services import audit
 from corridor.store import audit as store_audit
 from corridor.store import keys as store
 from corridor.store.audit import write_transaction
+from corridor.types.text import is_ascii_digits
 
 
 class Role(StrEnum):
@@ -193,7 +194,7 @@ def _kdf_name(iterations: int) -> str:
 
 def _iterations(kdf: str) -> int:
     algorithm, _, count = kdf.partition("$")
-    if algorithm != "pbkdf2_sha256" or not count.isdigit():
+    if algorithm != "pbkdf2_sha256" or not is_ascii_digits(count):
         raise ValueError(f"unknown key hash {kdf!r}")
     return int(count)
 

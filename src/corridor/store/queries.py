@@ -14,6 +14,7 @@ from corridor.errors import NotFoundError
 from corridor.model import Entity
 from corridor.programs import regimes_of
 from corridor.store.schema import entities, entity_programs, entity_refs, list_versions
+from corridor.types.text import is_ascii_digits
 
 
 class StoreError(NotFoundError):
@@ -105,7 +106,7 @@ def resolve_version(engine: Engine, source: str, ref: str | None, default: str) 
     if not all_versions:
         raise StoreError(f"no versions of list {source!r} in the store")
     if ref:
-        if ref.isdigit():
+        if is_ascii_digits(ref):
             matches = [v for v in all_versions if v.id == int(ref)]
         else:
             matches = [v for v in all_versions if v.published.startswith(ref)]
