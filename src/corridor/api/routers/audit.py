@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import StreamingResponse
 
 from corridor.api.responses import JSON
 from corridor.api.security import Caller, app_state, require
 from corridor.services import audit as service
+from corridor.services.batch import jsonl_line
 from corridor.services.keys import Permission
 
 router = APIRouter(tags=["Audit"])
@@ -43,7 +43,7 @@ async def export(request: Request, _caller: Reviewer, since: datetime | None = N
 
     def lines() -> Iterator[bytes]:
         for record in service.export(engine, since):
-            yield orjson.dumps(record) + b"\n"
+            yield jsonl_line(record)
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
