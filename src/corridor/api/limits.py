@@ -46,6 +46,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.max_upload if scope.get("path") in UPLOAD_PATHS else self.max_body
+        declared: int | None = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -55,36 +56,60 @@ class BodyLimit:
                 if declared > limit or declared < 0:
                     await _refuse(send, limit)
                     return
+        if declared is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+            # a streamed body (no length): read up to the limit before the application
+            # sees any of it, so an oversized one is a 413 and never half parsed
+            buffered = await _read_at_most(receive, limit)
+            if buffered is None:
+                await _refuse(send, limit)
+                return
+            receive = _replay(buffered, receive)
         seen = 0
-        started = False
 
         async def limited_receive() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > limit:
-                    # raised inside the application: its error handler answers 413
+                if seen > limit:  # more than it declared
                     raise too_large(limit)
             return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
 
         state = self.state
         if state is not None:
             state.in_flight += 1
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except LimitError:
-            if not started:
-                await _refuse(send, limit)
+            await self.app(scope, limited_receive, send)
         finally:
             if state is not None:
                 state.in_flight -= 1
+
+
+async def _read_at_most(receive: Receive, limit: int) -> list[Message] | None:
+    """The request's body messages, or None once they pass `limit` bytes."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages
+        size += len(message.get("body", b""))
+        if size > limit:
+            return None
+        if not message.get("more_body", False):
+            return messages
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
 
 
 async def _refuse(send: Send, limit: int) -> None:

@@ -14,6 +14,7 @@ and `hs` (and later the HTTP API) call.  Typed results, no printing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -255,6 +256,54 @@ def rule(rule_id: str) -> Rule:
         return rulebook().get(rule_id)
     except KeyError:
         raise NotFoundError(f"unknown rule id {rule_id!r} (see `corridor rules list`)") from None
+
+
+def rule_dict(rule: Rule) -> dict[str, Any]:
+    """A rule as JSON data: its legal basis and verification first (the compiled
+    trigger matchers are the engine's, not data for a reader)."""
+
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": rule.id,
+        "pack": rule.pack,
+        "regime": rule.regime,
+        "title": rule.title,
+        "instrument": rule.instrument,
+        "paragraph": rule.paragraph_label,
+        "citation": rule.citation,
+        "verification": rule.verification,
+        "verified": rule.verified,
+        "verification_note": rule.verification_note,
+        "sources": [{"key": s.key, "title": s.title, "urls": list(s.urls), "locator": s.locator} for s in rule.sources],
+        "status": rule.status,
+        "adopted": day(rule.adopted),
+        "in_force_from": day(rule.in_force_from),
+        "superseded_by": rule.superseded_by or None,
+        "superseded_on": day(rule.superseded_on),
+        "expired_on": day(rule.expired_on),
+        "direction": rule.direction,
+        "measure": rule.measure,
+        "hs": None
+        if rule.hs is None
+        else {
+            "prefixes": list(rule.hs.prefixes),
+            "mapping": rule.hs.mapping,
+            "verification": rule.hs.verification,
+            "caveat": rule.hs_caveat,
+        },
+        "cap": None
+        if rule.cap is None
+        else {
+            "limits": [{"amount": str(limit.amount), "unit": limit.unit} for limit in rule.cap.limits],
+            "product": rule.cap.product,
+            "thresholds": [str(t) for t in rule.cap.thresholds],
+            "thresholds_verification": rule.cap.thresholds_verification,
+        },
+        "triggers": [{"kind": t.kind, "outcome": t.outcome.value, "explain": t.explain} for t in rule.triggers],
+        "explanation": rule.explanation,
+    }
 
 
 def is_code(query: str) -> bool:

@@ -115,12 +115,12 @@ async def ledger(
 
 @router.get("/rules", summary="Every rule with its citation and verification mark")
 async def rules(_caller: Viewer, regime: str | None = None, status: str | None = None) -> JSON:
-    return JSON({"rules": [plain(r) for r in service.rules(regime, status)]})
+    return JSON({"rules": [service.rule_dict(r) for r in service.rules(regime, status)]})
 
 
 @router.get("/rules/{rule_id}", summary="One rule in full")
 async def rule(rule_id: str, _caller: Viewer) -> JSON:
-    return JSON(plain(service.rule(rule_id)))
+    return JSON(service.rule_dict(service.rule(rule_id)))
 
 
 @router.get("/hs", summary="Look up an HS 2022 code, or search the nomenclature by words")
