@@ -14,12 +14,16 @@ from sqlalchemy import Engine
 from corridor.cli.common import (
     DbOption,
     JsonOption,
+    QuietOption,
+    ResumeOption,
+    WorkersOption,
     batch_progress,
     console,
     engine_for,
     err,
     fail,
     progress_callback,
+    stream_progress,
 )
 from corridor.errors import InputError
 from corridor.render import safe
@@ -77,15 +81,21 @@ def screen(
         float | None, typer.Option(help="Minimum score (default: the documented default).")
     ] = None,
     limit: Annotated[int, typer.Option(help="Maximum hits per query.")] = 10,
-    input_path: Annotated[Path | None, typer.Option("--input", help="Batch: JSONL query lines.")] = None,
-    output_path: Annotated[Path | None, typer.Option("--output", help="Batch: JSONL result lines.")] = None,
+    input_path: Annotated[
+        Path | None, typer.Option("--input", help="Batch: queries in a .jsonl, .csv or .parquet file.")
+    ] = None,
+    output_path: Annotated[
+        Path | None, typer.Option("--output", help="Batch: results as .jsonl, or a .parquet directory.")
+    ] = None,
+    workers: WorkersOption = 1,
+    resume: ResumeOption = False,
+    quiet: QuietOption = False,
     db_url: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Screen a person, company or vessel against the active lists, every hit explained."""
     from corridor.match import Query, QueryError
     from corridor.render.screening import hits_table
-    from corridor.services.batch import check_paths
 
     engine = engine_for(db_url)
     if not queries.active_versions(engine):
@@ -94,38 +104,37 @@ def screen(
     if input_path is not None:
         if output_path is None:
             raise fail("--input needs --output")
+        from corridor.services.streaming import run_screen
+
         try:
-            check_paths(input_path, output_path)  # before the index is loaded: refused at once
-            service.current()
-            _note_rebuild(service)
-            with batch_progress(f"screening {input_path.name}") as progress:
-                task = progress.add_task("screen", total=None)
-                stats = service.screen_file(
-                    input_path, output_path, threshold, limit, progress_callback(progress, task)
+            with stream_progress(f"screening {input_path.name}", quiet) as on_progress:
+                summary = run_screen(
+                    engine,
+                    input_path,
+                    output_path,
+                    by=audit.Actor.cli(),
+                    threshold=threshold,
+                    limit=limit,
+                    workers=workers,
+                    resume=resume,
+                    on_progress=on_progress,
+                    on_loaded=_note_rebuild,
                 )
         except InputError as exc:
             raise fail(str(exc), 2) from exc
-        audit.record_by(
-            engine,
-            audit.Actor.cli(),
-            audit.Action.SCREEN,
-            {"input": str(input_path), "input_sha256": audit.file_digest(input_path), "threshold": threshold},
-            {
-                "batch": {"queries": stats.lines, "screened": stats.ok, "errors": stats.errors},
-                "with_hits": stats.with_hits,
-                "hits": stats.hits,
-                "output_sha256": audit.file_digest(output_path),
-            },
-        )
+        resumed = f" (resumed after {summary.resumed_from:,})" if summary.resumed_from else ""
         console.print(
             safe.text(
-                f"{stats.ok:,} queries screened, {stats.with_hits:,} with hits, {stats.errors:,} errors → {output_path}"
+                f"{summary.ok:,} queries screened, {summary.with_hits:,} with hits, {summary.errors:,} errors"
+                f"{resumed} → {output_path}"
             )
         )
-        if stats.errors:
+        if summary.errors:
+            for message in summary.error_messages[:10]:
+                err.print(Text("error: ", style="red") + safe.text(message))
             err.print(
                 Text(
-                    f'{stats.errors} line(s) had errors: see the "error" lines in {output_path}',
+                    f'{summary.errors} line(s) had errors: see the "error" records in {output_path}',
                     style="yellow",
                 )
             )
