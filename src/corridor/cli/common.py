@@ -47,6 +47,10 @@ ResumeOption = Annotated[
         "--resume", help="Batch: continue an interrupted run from OUTPUT.progress (no row lost or repeated)."
     ),
 ]
+COMMIT_ROWS = 5000  # = services.streaming.COMMIT_ROWS (not imported: the CLI starts fast)
+CommitRowsOption = Annotated[
+    int, typer.Option("--commit-rows", min=1, help="Batch: results per committed (fsync'd) chunk.")
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Batch: no progress bar.")]
 
 

@@ -12,6 +12,8 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from corridor.cli.common import (
+    COMMIT_ROWS,
+    CommitRowsOption,
     DbOption,
     JsonOption,
     QuietOption,
@@ -90,6 +92,7 @@ def screen(
     workers: WorkersOption = 1,
     resume: ResumeOption = False,
     quiet: QuietOption = False,
+    commit_rows: CommitRowsOption = COMMIT_ROWS,
     db_url: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -118,6 +121,7 @@ def screen(
                     workers=workers,
                     resume=resume,
                     on_progress=on_progress,
+                    commit_rows=commit_rows,
                     on_loaded=_note_rebuild,
                 )
         except InputError as exc:

@@ -18,6 +18,8 @@ import typer
 from rich.text import Text
 
 from corridor.cli.common import (
+    COMMIT_ROWS,
+    CommitRowsOption,
     DbOption,
     JsonOption,
     QuietOption,
@@ -48,6 +50,7 @@ def check(
     workers: WorkersOption = 1,
     resume: ResumeOption = False,
     quiet: QuietOption = False,
+    commit_rows: CommitRowsOption = COMMIT_ROWS,
     record: Annotated[bool, typer.Option(help="Record capped shipments in the cap ledger.")] = True,
     summary_only: Annotated[bool, typer.Option("--summary", help="One line per transaction.")] = False,
     db_url: DbOption = None,
@@ -83,6 +86,7 @@ def check(
                     workers=workers,
                     resume=resume,
                     on_progress=on_progress,
+                    commit_rows=commit_rows,
                 )
             counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_outcome.items()))
             resumed = f", resumed after {summary.resumed_from:,}" if summary.resumed_from else ""

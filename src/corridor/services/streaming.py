@@ -51,9 +51,8 @@ import multiprocessing
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -504,32 +503,32 @@ def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
 
 def _answered(
     chunks: Iterator[list[Record]], work: Callable[[Record], _Result], workers: int
-) -> Iterator[tuple[list[Record], list[_Result]]]:
-    """Each chunk with its results, in input order; with workers > 1 on a forked
-    pool with a bounded number of chunks in flight (Pool.imap would read ahead
-    without limit, and so the whole input)."""
+) -> Generator[tuple[list[Record], list[_Result]], None, None]:
+    """Each chunk with its results, in input order; with workers > 1 on forked
+    processes with a bounded number of chunks in flight (Pool.imap would read
+    ahead without limit, and so the whole input; a process pool executor also
+    fails loudly, BrokenProcessPool, when a worker dies instead of waiting)."""
     global _WORK
     if workers <= 1:
         for chunk in chunks:
             yield chunk, [work(r) for r in chunk]
         return
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     _WORK = work
-    context = multiprocessing.get_context("fork")
-    pool: Pool = context.Pool(workers)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        pending: deque[tuple[list[Record], AsyncResult[list[_Result]]]] = deque()
+        pending: deque[tuple[list[Record], Future[list[_Result]]]] = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.apply_async(_work_chunk, (chunk,))))
+            pending.append((chunk, pool.submit(_work_chunk, chunk)))
             if len(pending) >= workers * 2:
                 done, result = pending.popleft()
-                yield done, result.get()
+                yield done, result.result()
         while pending:
             done, result = pending.popleft()
-            yield done, result.get()
-        pool.close()
+            yield done, result.result()
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
         _WORK = None
 
 
@@ -596,7 +595,8 @@ def _run(
                 if result.outcome:
                     counts.by_outcome[result.outcome] += 1
                 since_commit += 1
-            if since_commit >= commit_rows:
+                if since_commit < commit_rows:
+                    continue
                 position = writer.commit()
                 _write_checkpoint(
                     checkpoint, {**base, "position": position, "counts": counts.to_json(), "complete": False}
@@ -864,7 +864,13 @@ def check_items_of(path: Path, reader: _Reader, evaluator: Evaluator) -> Iterato
     else:
         items = trade_batch.csv_items(_parquet_as_csv(path, reader), source, evaluator.hs)
     for number, item in enumerate(items, start=1):
-        yield Record(number, {"item": item})
+        if item.transaction is None:
+            # the message, not the exception, goes to the workers (errors do not all pickle)
+            yield Record(
+                number, {"item": trade_batch.BatchItem(item.where, item.transaction_id)}, str(item.error)
+            )
+        else:
+            yield Record(number, {"item": item})
 
 
 def _parquet_as_csv(path: Path, reader: _Reader) -> Iterator[str]:
@@ -925,10 +931,9 @@ def check_file(
         else evaluator
     )
 
-    def answer(ev: Evaluator, item: trade_batch.BatchItem) -> _Result:
+    def answer(ev: Evaluator, item: trade_batch.BatchItem, problem: str | None) -> _Result:
         if item.transaction is None:
-            assert item.error is not None
-            message = str(item.error)
+            message = problem or "not a transaction"
             return _Result(_check_payload(kind, item, None, message), message, outcome="ERROR")
         try:
             verdict = ev.check(item.transaction, record=record)
@@ -943,14 +948,14 @@ def check_file(
 
     def work(rec: Record) -> _Result:
         assert isinstance(rec.data, dict)
-        return answer(unledgered, rec.data["item"])
+        return answer(unledgered, rec.data["item"], rec.error)
 
     def after(rec: Record, result: _Result) -> _Result:
         # a transaction with cap charges, checked again with the ledger in its turn
         if not result.needs_ledger:
             return result
         assert isinstance(rec.data, dict)
-        return answer(evaluator, rec.data["item"])
+        return answer(evaluator, rec.data["item"], rec.error)
 
     header = b""
     if kind == "csv":
@@ -1019,6 +1024,7 @@ def run_screen(
     on_progress: Callable[[RunProgress], None] | None = None,
     on_loaded: Callable[[ScreeningService], None] | None = None,
     home: Path | None = None,
+    commit_rows: int = COMMIT_ROWS,
 ) -> BatchSummary:
     """Screen a file against the active lists (the process's index, loaded before
     any worker is forked) and record the run in the audit trail (one record)."""
@@ -1041,6 +1047,7 @@ def run_screen(
         workers=workers,
         resume=resume,
         on_progress=on_progress,
+        commit_rows=commit_rows,
     )
     audit.record_by(
         engine,
@@ -1076,12 +1083,20 @@ def run_check(
     workers: int = 1,
     resume: bool = False,
     on_progress: Callable[[RunProgress], None] | None = None,
+    commit_rows: int = COMMIT_ROWS,
 ) -> BatchSummary:
     """Check a file of transactions (cap charges in input order) and record the run
     in the audit trail (one record)."""
     source, target = Path(input_path), Path(output_path)
     summary = check_file(
-        evaluator, source, target, record=record, workers=workers, resume=resume, on_progress=on_progress
+        evaluator,
+        source,
+        target,
+        record=record,
+        workers=workers,
+        resume=resume,
+        on_progress=on_progress,
+        commit_rows=commit_rows,
     )
     audit.record_by(
         engine,
