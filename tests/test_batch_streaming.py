@@ -17,7 +17,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from bench.synthetic import parties
 from sqlalchemy import Engine
 
 from corridor import batch
@@ -26,35 +25,26 @@ from corridor.match import Query, Screener
 from corridor.services import screening, streaming
 from corridor.services import trade as trade_service
 from corridor.services.batch import screen_jsonl
-from corridor.services.lists import import_path
 from corridor.store import db
 from corridor.store.ledger import CapLedger
-from corridor.store.queries import iter_active_entities
 
 ROOT = Path(__file__).resolve().parents[1]
-ROWS = 3000
+ROWS = 3000  # = conftest.BATCH_ROWS
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> tuple[str, Engine, Path]:
-    root = tmp_path_factory.mktemp("batch-store")
-    url = f"sqlite:///{root / 'corridor.db'}"
-    engine = db.engine(url)
-    import_path(engine, shared_data / "un/2026-05-08/consolidated.xml")
-    return url, engine, root / "home"
+def store(batch_store: tuple[str, Engine, Path]) -> tuple[str, Engine, Path]:
+    return batch_store
 
 
 @pytest.fixture(scope="module")
-def screener(store: tuple[str, Engine, Path]) -> Screener:
-    _, engine, home = store
-    return screening.load_screener(engine, home)
+def screener(batch_screener: Screener) -> Screener:
+    return batch_screener
 
 
 @pytest.fixture(scope="module")
-def records(store: tuple[str, Engine, Path]) -> list[dict[str, Any]]:
-    """A few thousand mixed-script parties, 2 % taken from the list with variations."""
-    _, engine, _ = store
-    return list(parties(list(iter_active_entities(engine)), ROWS, seed=7, listed_share=0.02))
+def records(batch_records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return batch_records
 
 
 @pytest.fixture(scope="module")

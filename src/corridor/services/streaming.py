@@ -795,15 +795,14 @@ def _csv_line(row: dict[str, Any]) -> bytes:
 def _check_payload(kind: OutputKind, item: trade_batch.BatchItem, verdict: Verdict | None, error: str) -> Any:
     """One check result in the output's form (the same records as `trade.batch.check_items`)."""
     if verdict is None:
-        if kind == "jsonl":
-            return _encode_json(
-                {
-                    "transaction_id": item.transaction_id,
-                    "verdict": "ERROR",
-                    "where": item.where,
-                    "error": error,
-                }
-            )
+        if kind == "jsonl":  # as `trade.batch.check_items` writes it
+            record = {
+                "transaction_id": item.transaction_id,
+                "verdict": "ERROR",
+                "where": item.where,
+                "error": error,
+            }
+            return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", errors="surrogateescape")
         if kind == "csv":
             return _csv_line({"transaction_id": item.transaction_id, "verdict": "ERROR", "error": error})
         return {
