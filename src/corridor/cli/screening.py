@@ -225,3 +225,61 @@ def compare_names(
         )
         return
     console.print(Text(f"score {result.score:.3f}: {result.explanation.summary}"))
+
+
+@top_app.command("screen-delta")
+def screen_delta(
+    input_path: Annotated[
+        Path, typer.Option("--input", help="The queries screened before (.jsonl, .csv, .parquet).")
+    ],
+    previous_path: Annotated[
+        Path, typer.Option("--previous", help="Their results (.jsonl) before the list update.")
+    ],
+    output_path: Annotated[
+        Path, typer.Option("--output", help="The new results (.jsonl), as a full run writes them.")
+    ],
+    changes_path: Annotated[
+        Path, typer.Option("--changes", help="What changed (.jsonl): new, changed, delisted, dropped hits.")
+    ],
+    since: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--since",
+            help="LIST=VERSION the previous results were screened with (id or date); default: the version before the active one of every list.",
+        ),
+    ] = None,
+    threshold: Annotated[float | None, typer.Option(help="Minimum score (as in the previous run).")] = None,
+    limit: Annotated[int, typer.Option(help="Maximum hits per query (as in the previous run).")] = 10,
+    db_url: DbOption = None,
+) -> None:
+    """After a list update, screen again only the rows the update can touch, and write what changed."""
+    from corridor.services.delta import run_delta
+
+    engine = engine_for(db_url)
+    refs: dict[str, str | None] | None = None
+    if since:
+        refs = {}
+        for item in since:
+            source, _, ref = item.partition("=")
+            refs[source.strip()] = ref.strip() or None
+    try:
+        summary, change = run_delta(
+            engine,
+            input_path,
+            previous_path,
+            output_path,
+            changes_path,
+            by=audit.Actor.cli(),
+            since=refs,
+            threshold=threshold,
+            limit=limit,
+        )
+    except InputError as exc:
+        raise fail(str(exc), 2) from exc
+    counts = ", ".join(f"{v:,} {k}" for k, v in sorted(summary.changes.items())) or "no change"
+    console.print(
+        safe.text(
+            f"lists: {len(change.added):,} added, {len(change.changed):,} changed, {len(change.removed):,} removed; "
+            f"{summary.rescreened:,} of {summary.rows:,} rows screened again; hits: {counts} → {changes_path}"
+        )
+    )
