@@ -167,11 +167,16 @@ def screen_dataframe(
     *,
     threshold: float | None = None,
     limit: int = 10,
+    partitions: int | None = None,
     diagnostics: bool = False,
 ) -> DataFrame:
-    """Screening results, one flat row per input row (see the module docstring);
-    `diagnostics` adds the executor process id and its index load count."""
+    """Screening results, one flat row per input row (see the module docstring).
+    `partitions` spreads the rows first (a small file is one input partition, so
+    one core; the `row` column keeps the order); `diagnostics` adds the executor
+    process id and its index load count."""
     shipped = index if isinstance(index, ShippedIndex) else ship_index(df.sparkSession, index)
+    if partitions is not None:
+        df = df.repartition(partitions)
     import pyarrow as pa
 
     schema = streaming.screen_parquet_schema()
@@ -289,7 +294,12 @@ def _check_line(
 
 
 def check_dataframe(
-    df: DataFrame, evaluator: Evaluator, *, record: bool = True, source: str = "input"
+    df: DataFrame,
+    evaluator: Evaluator,
+    *,
+    record: bool = True,
+    source: str = "input",
+    partitions: int | None = None,
 ) -> DataFrame:
     """Verdicts for a DataFrame of JSON transaction lines (`value`, text or bytes;
     `row` their line numbers), ordered by row: executors check without the ledger,
@@ -313,6 +323,8 @@ def check_dataframe(
         match_threshold=evaluator.match_threshold,
     )
     schema = _check_schema()
+    if partitions is not None:
+        df = df.repartition(partitions)
 
     def check_batches(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
@@ -384,41 +396,65 @@ def read_input(spark: SparkSession, path: str | Path, *, lines_as_bytes: bool = 
     """A CSV, JSONL or Parquet file as a DataFrame with a `row` column numbered as
     the streaming batch numbers them (JSONL: line; CSV: row, the header being row
     1; Parquet: row from 1).  JSONL lines keep their bytes (`value`), so a line
-    that is not UTF-8 is reported as in a single process; blank lines are dropped."""
+    that is not UTF-8 is reported as in a single process; blank lines are dropped
+    (after numbering, as a file's lines are)."""
+    from pyspark.sql import functions as F
+
     source = Path(path)
     kind = streaming.input_kind(source)
     if kind == "jsonl":
-        from pyspark.sql import functions as F
-        from pyspark.sql.types import BinaryType, LongType, StringType, StructField, StructType
-
         # the text source keeps each line's bytes: cast to binary, they come out as in the file
         text = spark.read.text(str(source))
         value = F.col("value").cast("binary") if lines_as_bytes else F.col("value")
-        numbered = text.select(value.alias("value")).rdd.zipWithIndex()
-        value_type = BinaryType() if lines_as_bytes else StringType()
-        return spark.createDataFrame(
-            numbered.filter(lambda pair: bool(pair[0]["value"].strip())).map(
-                lambda pair: (pair[1] + 1, pair[0]["value"])
-            ),
-            StructType([StructField("row", LongType()), StructField("value", value_type)]),
-        )
+        numbered = _numbered(text.select(value.alias("value")), 1)
+        return numbered.filter(F.length(F.trim(F.col("value").cast("string"))) > 0)
     if kind == "csv":
-        frame = spark.read.option("header", "true").option("mode", "PERMISSIVE").csv(str(source))
-        offset = 2
-    else:
-        frame = spark.read.parquet(str(source))
-        offset = 1
-    columns = frame.columns
-    numbered_rows = frame.rdd.zipWithIndex().map(lambda pair: (pair[1] + offset, *pair[0]))
-    return numbered_rows.toDF(["row", *columns])
+        return _numbered(spark.read.option("header", "true").option("mode", "PERMISSIVE").csv(str(source)), 2)
+    return _numbered(spark.read.parquet(str(source)), 1)
+
+
+def _numbered(frame: DataFrame, first: int) -> DataFrame:
+    """`frame` with a `row` column: its position in the file, from `first`.  Counted
+    in the JVM: rows per input partition (one pass), then each row's offset within
+    its partition from monotonically_increasing_id (partition id << 33 | index)."""
+    from pyspark.sql import functions as F
+
+    tagged = frame.withColumn("_part", F.spark_partition_id()).withColumn(
+        "_id", F.monotonically_increasing_id()
+    )
+    counts = sorted((r["_part"], r["count"]) for r in tagged.groupBy("_part").count().collect())
+    starts: list[Any] = []
+    total = 0
+    for part, count in counts:
+        starts += [F.lit(part), F.lit(total)]
+        total += count
+    if not starts:
+        return frame.withColumn("row", F.lit(None).cast("long")).select("row", *frame.columns)
+    offset = F.create_map(*starts)[F.col("_part")]
+    within = F.col("_id") - F.shiftleft(F.col("_part").cast("long"), 33)
+    row = (offset + within + F.lit(first)).cast("long")
+    return tagged.withColumn("row", row).select("row", *frame.columns)
+
+
+def default_partitions(spark: SparkSession) -> int:
+    """Two partitions per core of the cluster (so a straggler costs little)."""
+    return max(2, 2 * int(spark.sparkContext.defaultParallelism))
 
 
 def write_output(df: DataFrame, path: str | Path) -> None:
-    """Results ordered by row, as a .parquet or .jsonl directory of part files."""
+    """Results ordered by row, as a .parquet or .jsonl directory of part files.
+    The results are persisted first: the sort samples its input, which would
+    otherwise screen every row twice."""
+    from pyspark import StorageLevel
+
     target = Path(path)
     kind = streaming.output_kind(target)
-    ordered = df.orderBy("row")
-    if kind == "parquet":
-        ordered.write.mode("overwrite").parquet(str(target))
-    else:
-        ordered.write.mode("overwrite").json(str(target))
+    kept = df.persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        ordered = kept.orderBy("row")
+        if kind == "parquet":
+            ordered.write.mode("overwrite").parquet(str(target))
+        else:
+            ordered.write.mode("overwrite").json(str(target))
+    finally:
+        kept.unpersist()

@@ -62,7 +62,11 @@ def spark_screen(
         session = _session(master)
         frame = spark.read_input(session, input_path)
         results = spark.screen_dataframe(
-            frame, spark.ship_index(session, screener), threshold=threshold, limit=limit
+            frame,
+            spark.ship_index(session, screener),
+            threshold=threshold,
+            limit=limit,
+            partitions=spark.default_partitions(session),
         )
         spark.write_output(results, output_path)
         written = session.read.parquet(str(output_path)) if output_path.suffix == ".parquet" else None
@@ -108,7 +112,13 @@ def spark_check(
         evaluator = service.evaluator(engine, service.party_screener(engine))
         session = _session(master)
         frame = spark.read_input(session, input_path)
-        verdicts = spark.check_dataframe(frame, evaluator, record=record, source=str(input_path)).cache()
+        verdicts = spark.check_dataframe(
+            frame,
+            evaluator,
+            record=record,
+            source=str(input_path),
+            partitions=spark.default_partitions(session),
+        ).cache()
         spark.write_output(verdicts, output_path)
         by_outcome = {r["verdict"]: r["count"] for r in verdicts.groupBy("verdict").count().collect()}
     except InputError as exc:
