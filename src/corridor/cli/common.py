@@ -115,13 +115,16 @@ def stream_progress(description: str, quiet: bool = False) -> Iterator[Callable[
     )
     import time
 
-    started = time.monotonic()
+    first: list[tuple[float, int]] = []  # the first report: the rate leaves out loading the index
     with progress:
         task = progress.add_task("batch", total=None, rows=0, rate=0.0)
 
         def update(state: RunProgress) -> None:
-            elapsed = time.monotonic() - started
-            rate = (state.rows - state.resumed_from) / elapsed if elapsed > 0 else 0.0
+            now = time.monotonic()
+            if not first:
+                first.append((now, state.rows))
+            since, rows = first[0]
+            rate = (state.rows - rows) / (now - since) if now > since else 0.0
             progress.update(task, completed=state.done, total=state.total, rows=state.rows, rate=rate)
 
         yield update

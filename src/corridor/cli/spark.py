@@ -4,7 +4,7 @@ Spark (`corridor.spark`), for spark-submit users and local runs (`--master local
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,9 @@ from corridor.cli.common import DbOption, console, engine_for, fail
 from corridor.errors import InputError
 from corridor.render import safe
 from corridor.services import audit
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 spark_app = typer.Typer(
     no_args_is_help=True, help="Batch jobs on Apache Spark (pip install 'corridor[spark]')."
@@ -23,7 +26,7 @@ MasterOption = Annotated[
 ]
 
 
-def _session(master: str | None):  # type: ignore[no-untyped-def]
+def _session(master: str | None) -> SparkSession:
     from corridor import spark
 
     if master is None:
