@@ -105,12 +105,11 @@ def run_one(config: str, source: Path, index: Path, key: bytes, workdir: Path) -
     session.sparkContext.setLogLevel("ERROR")
     startup = time.perf_counter() - started
     started = time.perf_counter()
-    frame = cs.read_input(session, source)
-    results = cs.screen_dataframe(
-        frame, cs.ship_index(session, screener), partitions=cs.default_partitions(session)
-    )
+    # as `corridor spark screen` does with a text file: split in order, no shuffle, no sort
+    frame = cs.read_input(session, source, partitions=cs.default_partitions(session))
+    results = cs.screen_dataframe(frame, cs.ship_index(session, screener))
     out = workdir / "spark.parquet"
-    cs.write_output(results, out)
+    cs.write_output(results, out, sort=False)
     seconds = time.perf_counter() - started
     written = session.read.parquet(str(out))
     from pyspark.sql import functions as F

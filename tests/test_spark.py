@@ -164,5 +164,22 @@ def test_spark_screen_command(
     assert result.exit_code == 0, result.output
     assert "300 queries screened on Spark" in result.stdout
     single = tmp_path / "single.parquet"
-    streaming.screen_file(screening.load_screener(db.engine(url), home), source, single)
+    screener = screening.load_screener(db.engine(url), home)
+    streaming.screen_file(screener, source, single)
     assert pq.read_table(out).sort_by("row").to_pylist() == pq.read_table(single).to_pylist()
+
+    # a JSONL file is split in file order over the cores: the parts come out in row order, unsorted
+    lines = tmp_path / "parties.jsonl"
+    every = [{"id": r["id"], "name": r["name"], "schema": r["schema"]} for r in batch_records]
+    lines.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in every), encoding="utf-8")
+    out = tmp_path / "hits-from-lines.parquet"
+    result = CliRunner().invoke(
+        app,
+        ["spark", "screen", "--input", str(lines), "--output", str(out), "--db", url, "--master", "local[2]"],
+        env={"CORRIDOR_HOME": str(home)},
+    )
+    assert result.exit_code == 0, result.output
+    assert len(list(out.glob("part-*.parquet"))) > 1
+    single = tmp_path / "single-lines.parquet"
+    streaming.screen_file(screener, lines, single)
+    assert pq.read_table(out).to_pylist() == pq.read_table(single).to_pylist()

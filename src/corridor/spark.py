@@ -392,16 +392,24 @@ def _hs_dir() -> Path:
 # --- files ---------------------------------------------------------------------------------
 
 
-def read_input(spark: SparkSession, path: str | Path, *, lines_as_bytes: bool = True) -> DataFrame:
+def read_input(
+    spark: SparkSession, path: str | Path, *, lines_as_bytes: bool = True, partitions: int | None = None
+) -> DataFrame:
     """A CSV, JSONL or Parquet file as a DataFrame with a `row` column numbered as
     the streaming batch numbers them (JSONL: line; CSV: row, the header being row
     1; Parquet: row from 1).  JSONL lines keep their bytes (`value`), so a line
     that is not UTF-8 is reported as in a single process; blank lines are dropped
-    (after numbering, as a file's lines are)."""
+    (after numbering, as a file's lines are).  `partitions`: split a text file into
+    about that many input partitions (in file order: no shuffle, and results come
+    out in row order without a sort)."""
     from pyspark.sql import functions as F
 
     source = Path(path)
     kind = streaming.input_kind(source)
+    if partitions is not None and kind != "parquet" and source.is_file():
+        # the split size is read when the job is planned: set for the session
+        size = max(1 << 16, source.stat().st_size // max(1, partitions) + 1)
+        spark.conf.set("spark.sql.files.maxPartitionBytes", str(size))
     if kind == "jsonl":
         # the text source keeps each line's bytes: cast to binary, they come out as in the file
         text = spark.read.text(str(source))
@@ -441,20 +449,27 @@ def default_partitions(spark: SparkSession) -> int:
     return max(2, 2 * int(spark.sparkContext.defaultParallelism))
 
 
-def write_output(df: DataFrame, path: str | Path) -> None:
-    """Results ordered by row, as a .parquet or .jsonl directory of part files.
-    The results are persisted first: the sort samples its input, which would
-    otherwise screen every row twice."""
+def write_output(df: DataFrame, path: str | Path, *, sort: bool = True) -> None:
+    """Results as a .parquet or .jsonl directory of part files, ordered by row
+    (`sort=False` when they already are: read with `read_input(partitions=...)`
+    and not shuffled since).  Before a sort the results are persisted: the sort
+    samples its input, which would otherwise screen every row twice."""
     from pyspark import StorageLevel
 
     target = Path(path)
     kind = streaming.output_kind(target)
+
+    def write(frame: DataFrame) -> None:
+        if kind == "parquet":
+            frame.write.mode("overwrite").parquet(str(target))
+        else:
+            frame.write.mode("overwrite").json(str(target))
+
+    if not sort:
+        write(df)
+        return
     kept = df.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        ordered = kept.orderBy("row")
-        if kind == "parquet":
-            ordered.write.mode("overwrite").parquet(str(target))
-        else:
-            ordered.write.mode("overwrite").json(str(target))
+        write(kept.orderBy("row"))
     finally:
         kept.unpersist()

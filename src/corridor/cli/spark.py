@@ -63,15 +63,18 @@ def spark_screen(
             raise InputError("input", f"{input_path}: no such file")
         screener = service_for(engine).current()
         session = _session(master)
-        frame = spark.read_input(session, input_path)
+        # a text file split in order over the cores: no shuffle, results in row order
+        text = streaming.input_kind(input_path) != "parquet"
+        partitions = spark.default_partitions(session)
+        frame = spark.read_input(session, input_path, partitions=partitions if text else None)
         results = spark.screen_dataframe(
             frame,
             spark.ship_index(session, screener),
             threshold=threshold,
             limit=limit,
-            partitions=spark.default_partitions(session),
+            partitions=None if text else partitions,
         )
-        spark.write_output(results, output_path)
+        spark.write_output(results, output_path, sort=not text)
         written = session.read.parquet(str(output_path)) if output_path.suffix == ".parquet" else None
         rows = written.count() if written is not None else session.read.json(str(output_path)).count()
     except InputError as exc:
