@@ -81,7 +81,12 @@ def run_one(config: str, source: Path, index: Path, key: bytes, workdir: Path) -
     from corridor.services.screening import settle
 
     settle()  # as the screening service does after a load: the index out of the collector
-    result: dict[str, Any] = {"config": config, "index_load_s": load_s, "index_mb": index_mb}
+    result: dict[str, Any] = {
+        "config": config,
+        "index_load_s": load_s,
+        "index_mb": index_mb,
+        "load_average": os.getloadavg()[0],  # the machine is shared: others' work shows here
+    }
     if config in ("single", "workers2"):
         out = workdir / f"{config}.jsonl"
         started = time.perf_counter()
@@ -148,15 +153,15 @@ def markdown(results: dict[str, Any]) -> str:
         f"en_US, zh_CN; {results['listed_share'] * 100:.1f} % from the lists with variations) against "
         f"{results['entities']:,} entities ({', '.join(results['lists'])}); "
         f"screening {'compiled (mypyc)' if results['native'] else 'interpreted (not compiled: slower)'}.\n",
-        "\n| run | rows/s | vs single | seconds | peak memory | hits | rows with hits | target |",
-        "\n|---|---:|---:|---:|---:|---:|---:|---|",
+        "\n| run | rows/s | vs single | seconds | peak memory | hits | rows with hits | load avg | target |",
+        "\n|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, label in (("single", "one process"), ("workers2", "--workers 2"), ("spark", "Spark local[2]")):
         run = runs.get(name)
         if run is None:
             continue
         if "failed" in run:
-            lines.append(f"\n| {label} | failed: {run['failed'][:80]} | | | | | | |")
+            lines.append(f"\n| {label} | failed: {run['failed'][:80]} | | | | | | | |")
             continue
         ratio = (
             run["rows_per_s"] / single["rows_per_s"] if single and "rows_per_s" in single else float("nan")
@@ -173,7 +178,7 @@ def markdown(results: dict[str, Any]) -> str:
         }[name]
         lines.append(
             f"\n| {label} | {run['rows_per_s']:,.0f} | {ratio:.2f}× | {run['seconds']:,.1f} | {memory} | "
-            f"{run['hits']:,} | {run['with_hits']:,} | {target} |"
+            f"{run['hits']:,} | {run['with_hits']:,} | {run.get('load_average', float('nan')):.1f} | {target} |"
         )
     if single and "index_mb" in single:
         lines.append(
