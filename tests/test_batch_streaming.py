@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine
+from tests.helpers import capped_transactions
 
 from corridor import batch
 from corridor.errors import InputError
@@ -280,45 +281,12 @@ def test_memory_stays_constant_whatever_the_input_size(screener: Screener, tmp_p
     assert large < small * 1.5 + 1_000_000, (small, large)
 
 
-def _transactions(count: int) -> list[dict[str, Any]]:
-    """Diesel shipments to the DPRK that exhaust the 2022 cap part way, among others."""
-    out = []
-    for i in range(count):
-        if i % 3 == 0:
-            out.append(
-                {
-                    "id": f"D-{i:04d}",
-                    "type": "shipment",
-                    "date": f"2022-{1 + i % 12:02d}-15",
-                    "origin": "RU",
-                    "destination": "KP",
-                    "goods": [{"hs_code": "2710.19", "product": "diesel", "quantity": 4000, "unit": "t"}],
-                    "evidence": {"notification": f"N-{i}"},
-                }
-            )
-        elif i % 3 == 1:
-            out.append(
-                {
-                    "id": f"C-{i:04d}",
-                    "type": "shipment",
-                    "date": "2022-11-22",
-                    "origin": "KP",
-                    "destination": "RU",
-                    "parties": [{"name": "Korea Mining Development Trading Corporation", "role": "exporter"}],
-                    "goods": [{"hs_code": "8703.23", "description": "cars", "quantity": 2, "unit": "pcs"}],
-                }
-            )
-        else:
-            out.append({"id": f"B-{i:04d}", "type": "shipment", "date": "2022-13-45", "destination": "cn"})
-    return out
-
-
 def test_checks_on_two_workers_apply_the_caps_in_input_order(
     store: tuple[str, Engine, Path], screener: Screener, tmp_path: Path
 ) -> None:
     _, engine, _ = store
     source = tmp_path / "tx.jsonl"
-    source.write_text("".join(json.dumps(t) + "\n" for t in _transactions(150)), encoding="utf-8")
+    source.write_text("".join(json.dumps(t) + "\n" for t in capped_transactions(150)), encoding="utf-8")
     party_screener = screening.ScreenerParties(screener, screening.active_programs(engine))
     results = {}
     ledgers = {}

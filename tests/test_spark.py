@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine
 from tests.conftest import _missing
-from tests.test_batch_streaming import _transactions
+from tests.helpers import capped_transactions
 
 from corridor.match import Screener
 from corridor.services import screening, streaming
@@ -106,7 +106,9 @@ def test_spark_checks_give_the_cli_verdicts_with_caps_in_input_order(
 
     _, engine, _ = batch_store
     source = tmp_path / "tx.jsonl"
-    source.write_text("".join(json.dumps(t) + "\n" for t in _transactions(90)) + "{oops\n", encoding="utf-8")
+    source.write_text(
+        "".join(json.dumps(t) + "\n" for t in capped_transactions(90)) + "{oops\n", encoding="utf-8"
+    )
     party_screener = screening.ScreenerParties(batch_screener, screening.active_programs(engine))
     single_db = db.engine(f"sqlite:///{tmp_path / 'single.db'}")
     out = tmp_path / "single.jsonl"
