@@ -349,3 +349,24 @@ def test_check_cli_reads_parquet_and_writes_parquet(tmp_path: Path, store: tuple
     assert result.exit_code == 0, result.output
     from_parquet = [json.loads(r["result"]) for r in pq.read_table(out).to_pylist()]
     assert from_parquet == _jsonl(csv_out) and len(from_parquet) == 8
+
+
+def test_a_check_run_resumed_writes_the_uninterrupted_output(
+    store: tuple[str, Engine, Path], screener: Screener, tmp_path: Path
+) -> None:
+    _, engine, _ = store
+    source = tmp_path / "tx.jsonl"
+    source.write_text("".join(json.dumps(t) + "\n" for t in capped_transactions(120)), encoding="utf-8")
+    party_screener = screening.ScreenerParties(screener, screening.active_programs(engine))
+    for kind in ("jsonl", "csv", "parquet"):
+        evaluator = trade_service.evaluator(None, party_screener)  # no ledger: resumed rows decide alike
+        whole, out = tmp_path / f"whole.{kind}", tmp_path / f"out.{kind}"
+        streaming.check_file(evaluator, source, whole, commit_rows=25)
+        stopped = streaming.check_file(evaluator, source, out, workers=2, commit_rows=25, stop_after=50)
+        assert not stopped.complete and stopped.rows == 50
+        resumed = streaming.check_file(evaluator, source, out, workers=2, commit_rows=25, resume=True)
+        assert resumed.resumed_from == 50 and resumed.rows == 120 and resumed.errors == 40
+        if kind == "parquet":
+            assert pq.read_table(out).to_pylist() == pq.read_table(whole).to_pylist()
+        else:
+            assert out.read_bytes() == whole.read_bytes(), kind
