@@ -53,14 +53,22 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-test: lint
+# the browser tests drive Debian's Chromium (Playwright's own browser download does not
+# work here); the CJK fonts let it draw Hangul
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk)
+
+test: lint $(CHROMIUM)
 	$(BIN)/pytest -q
 
 # property-based fuzzing of every list parser, far longer than the bounded run in `make test`
 fuzz: install
 	CORRIDOR_FUZZ=1 $(BIN)/pytest -m fuzz tests/fuzz
 
+# the API benchmark drives the server with wrk (Debian's package), a C load generator
 bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null 2>&1 || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk))
 	$(BIN)/python bench/run.py
 
 clean:

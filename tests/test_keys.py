@@ -25,6 +25,7 @@ def engine(db_url: str) -> Engine:
 @pytest.fixture(autouse=True)
 def fresh_cache() -> None:
     keys._verified.clear()
+    keys._rows.clear()
 
 
 def test_key_lifecycle_create_authenticate_revoke(engine: Engine) -> None:
@@ -123,6 +124,7 @@ def test_a_verified_key_is_not_hashed_again(engine: Engine, monkeypatch: pytest.
     # a changed stored hash invalidates what was remembered
     with engine.begin() as conn:
         conn.execute(update(api_keys).values(key_hash="00" * 32))
+    keys._rows.clear()  # as when the process's copy of the row is ROW_MAX_AGE old
     assert keys.authenticate(engine, created.secret) is None
 
 
@@ -136,6 +138,7 @@ def test_last_used_is_written_at_most_once_a_minute(engine: Engine) -> None:
     old = datetime.now(UTC) - timedelta(minutes=5)
     with engine.begin() as conn:
         conn.execute(update(api_keys).values(last_used_at=old))
+    keys._rows.clear()  # as when the process's copy of the row is ROW_MAX_AGE old
     keys.authenticate(engine, created.secret)
     (third,) = keys.list_keys(engine)
     assert third.last_used_at is not None and third.last_used_at > old + timedelta(minutes=4)
@@ -232,3 +235,26 @@ def test_parse_role() -> None:
 )
 def test_key_from_header(header: str | None, key: str | None) -> None:
     assert keys.key_from_header(header) == key
+
+
+def test_a_revocation_by_another_process_takes_effect_within_the_row_age(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server reads a key's row at most once per ROW_MAX_AGE; a revocation written
+    by another process (the CLI, another worker) is seen once that copy is older."""
+    now = [1000.0]
+    monkeypatch.setattr(keys, "_rows", keys._KeyRows(clock=lambda: now[0]))
+    created = keys.create(engine, "other-process", "screener")
+    assert keys.authenticate(engine, created.secret) is not None
+    # another process revokes: straight in the store, this process is not told
+    with engine.begin() as conn:
+        conn.execute(update(api_keys).where(api_keys.c.key_id == created.key_id).values(revoked_at=datetime.now(UTC)))
+    now[0] += keys.ROW_MAX_AGE / 2
+    assert keys.authenticate(engine, created.secret) is not None  # the copy is still fresh
+    now[0] += keys.ROW_MAX_AGE
+    assert keys.authenticate(engine, created.secret) is None
+    # a revocation made in this process takes effect at once, whatever the age
+    second = keys.create(engine, "same-process", "screener")
+    assert keys.authenticate(engine, second.secret) is not None
+    keys.revoke(engine, "same-process")
+    assert keys.authenticate(engine, second.secret) is None

@@ -195,3 +195,21 @@ def test_batch_paths_are_checked_before_anything_is_written(screener: Screener, 
         compare_jsonl(tmp_path / "nothing.jsonl", tmp_path / "out.jsonl")
     assert info.value.field == "input" and not (tmp_path / "out.jsonl").exists()
     assert src.read_text(encoding="utf-8") == '{"name": "Kim"}\n'
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_each_result_is_one_line_whatever_the_name_holds(screener: Screener, tmp_path: Path, separator: str) -> None:
+    """JSON leaves U+2028, U+2029 and U+0085 raw; str.splitlines (and other line
+    readers) split on them, so the writer escapes them (found by fuzzing)."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "a", "name": f"Kim{separator}Jong Un"}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"id": "b", "name": f"bad{separator}"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "out.jsonl"
+    screen_jsonl(screener, source, target)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["a", "b"]

@@ -365,3 +365,18 @@ def test_read_rows_joins_a_quoted_line_break(tmp_path: Path) -> None:
 def test_directory_without_a_main_file(tmp_path: Path) -> None:
     with pytest.raises(ParseError):
         parse(tmp_path)
+
+
+@pytest.mark.parametrize("number", ["²6", "٣6", "6\u0663"])
+def test_an_entity_number_in_other_digits_names_the_line(ofac_dir: Path, tmp_path: Path, number: str) -> None:
+    """`str.isdigit` accepts superscripts and Arabic-Indic digits, which `int()`
+    refuses (a ValueError, found by fuzzing) or reads as a number no list means."""
+    lines = (ofac_dir / "sdn_csv_only_2024-05-03" / "sdn.csv").read_bytes().split(b"\r\n")[:6]
+    first, _, rest = lines[2].partition(b",")
+    assert first.isdigit()
+    lines[2] = number.encode("utf-8") + b"," + rest
+    bad = tmp_path / "sdn.csv"
+    bad.write_bytes(b"\r\n".join(lines) + b"\r\n\x1a")
+    with pytest.raises(ParseError) as info:
+        list(parse(bad).entities)
+    assert info.value.where == "line 3" and "ent_num" in info.value.message

@@ -12,6 +12,9 @@ starts with `reload()`, so what it runs with is fixed for its whole life.
 | CORRIDOR_STORE_BUSY_TIMEOUT | seconds to wait for another writer's lock | 10 |
 | CORRIDOR_MAX_REMOVED_SHARE | share of the active version's entities a new version may remove and still become active (docs/sources.md) | 0.2 |
 | CORRIDOR_FETCH_DEADLINE | seconds one source's download may take, all attempts together | 600 |
+| CORRIDOR_API_MAX_BODY | bytes an API request body may have (413 above) | 4194304 (4 MiB) |
+| CORRIDOR_API_MAX_BATCH | queries or transactions in one API call (400 above; yente's MAX_BATCH is 100) | 100 |
+| CORRIDOR_API_MAX_UPLOAD | bytes of a list file uploaded to `POST /lists/import` | 268435456 (256 MiB) |
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ class Settings:
     busy_timeout: float
     max_removed_share: float = 0.2
     fetch_deadline: float = 600.0
+    api_max_body: int = 4 * 1024 * 1024
+    api_max_batch: int = 100
+    api_max_upload: int = 256 * 1024 * 1024
 
     @property
     def shared_data(self) -> Path:
@@ -75,6 +81,21 @@ def _share(environ: Mapping[str, str], key: str, default: float) -> float:
     return value
 
 
+def _count(environ: Mapping[str, str], key: str, default: int) -> int:
+    raw = environ.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        from corridor.errors import InputError
+
+        raise InputError(key, f"must be a whole number of at least 1, got {raw!r}")
+    return value
+
+
 def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from `environ` (default: the process environment), without side effects."""
     env = os.environ if environ is None else environ
@@ -87,6 +108,9 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         busy_timeout=_seconds(env, "CORRIDOR_STORE_BUSY_TIMEOUT", 10.0),
         max_removed_share=_share(env, "CORRIDOR_MAX_REMOVED_SHARE", 0.2),
         fetch_deadline=_seconds(env, "CORRIDOR_FETCH_DEADLINE", 600.0),
+        api_max_body=_count(env, "CORRIDOR_API_MAX_BODY", 4 * 1024 * 1024),
+        api_max_batch=_count(env, "CORRIDOR_API_MAX_BATCH", 100),
+        api_max_upload=_count(env, "CORRIDOR_API_MAX_UPLOAD", 256 * 1024 * 1024),
     )
 
 

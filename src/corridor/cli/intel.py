@@ -13,6 +13,7 @@ from rich.text import Text
 
 from corridor.cli.common import DbOption, JsonOption, console, engine_for, err, fail
 from corridor.errors import CorridorError
+from corridor.services.batch import jsonl_line
 
 intel_app = typer.Typer(
     no_args_is_help=True, help="Reports into facts: extract, screen, check, group into stories."
@@ -74,7 +75,7 @@ def extract(
         assert result.analysis is not None
         if as_ftm:
             for entity in to_ftm(result.analysis):
-                sys.stdout.write(json.dumps(entity, ensure_ascii=False) + "\n")
+                sys.stdout.write(jsonl_line(entity).decode("utf-8"))
         elif as_json:
             out.append(result.analysis.to_dict())
         else:

@@ -20,6 +20,7 @@ from corridor.render import lists as render
 from corridor.render import safe
 from corridor.services import audit
 from corridor.services import lists as service
+from corridor.services.batch import jsonl_line
 
 lists_app = typer.Typer(no_args_is_help=True, help="Import, update and compare the official sanctions lists.")
 top_app = typer.Typer()
@@ -234,7 +235,7 @@ def entity(
         raise fail(str(exc)) from exc
     if ftm:
         for item in service.entity_ftm(record):
-            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            sys.stdout.write(jsonl_line(item).decode("utf-8"))
     elif as_json:
         sys.stdout.write(json.dumps(service.entity_dict(record), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from corridor.intel.model import DateRef
+from corridor.types.text import is_ascii_digits
 
 _MONTH_NAMES = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTH_NAMES.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -156,7 +157,7 @@ def resolve(kind: str, groups: dict[str, str], text: str, base: dt.date) -> Date
         return _day_ref(base + dt.timedelta(days=offset), True)
     if kind == "ago":
         raw = groups["n"].casefold()
-        n = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 1)
+        n = int(raw) if is_ascii_digits(raw) else _NUMBER_WORDS.get(raw, 1)
         unit = groups["unit"].casefold()
         if unit == "days":
             return _day_ref(base - dt.timedelta(days=n), True)

@@ -11,20 +11,26 @@ defined here once.  See docs/audit.md for the exact hash construction.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Engine
 
-from corridor.errors import InputError
+from corridor.errors import InputError, StoreBusyError
 from corridor.store import audit as store
+from corridor.store import db as store_db
 from corridor.store.audit import AuditRecord, canonical_json, sha256_of, write_transaction
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from corridor.match.model import Hit
@@ -38,6 +44,7 @@ __all__ = [
     "AuditRecord",
     "Channel",
     "Head",
+    "LoopRecorder",
     "VerifyResult",
     "canonical_json",
     "export",
@@ -322,3 +329,136 @@ def import_summary(result: ImportResult) -> dict[str, Any]:
         "outcome": "unchanged" if result.unchanged else ("active" if result.active else "held_back"),
         "held_back": result.held_back,
     }
+
+
+class _Settable(Protocol):
+    def set_result(self, result: AuditRecord, /) -> None: ...
+    def set_exception(self, exception: BaseException, /) -> None: ...
+
+
+def write_round(
+    engine: Engine, batch: Sequence[tuple[store.NewRecord, _Settable]], *, retry_busy: bool = False
+) -> None:
+    """Append a round of records in one transaction and settle each one's future; a
+    round that fails is written record by record, so a bad one fails only itself.
+    With `retry_busy` a locked store raises StoreBusyError before anything is
+    written or settled (the caller tries again)."""
+    try:
+        with write_transaction(engine) as conn:
+            written = store.append_many(conn, [new for new, _ in batch])
+    except StoreBusyError:
+        if retry_busy:
+            raise
+        for _, future in batch:
+            future.set_exception(StoreBusyError("the store is locked by another writer; try again"))
+        return
+    except Exception as error:
+        if len(batch) == 1:
+            batch[0][1].set_exception(error)
+            return
+        log.warning("audit round of %d records failed (%s); writing them one by one", len(batch), error)
+        for one in batch:
+            write_round(engine, [one])
+        return
+    for (_, future), done in zip(batch, written, strict=True):
+        future.set_result(done)
+
+
+class LoopRecorder:
+    """Group commit inside an asyncio event loop (the HTTP server's): `record` queues
+    a record and waits for its commit; the records queued while the loop runs its
+    ready callbacks are written in one transaction right after them.  No thread is
+    involved, so a request is not delayed by handing the GIL back and forth; the
+    write blocks the loop for the length of one short transaction, in which that
+    process could not have answered anything faster anyway."""
+
+    RETRY = 0.0003  # seconds before asking for the write lock again, growing while it is busy
+    RETRY_MAX = 0.005
+
+    GATHER = 0.0005  # seconds a round waits for more records while requests are still in progress
+    GATHER_MAX = 0.002
+
+    def __init__(
+        self, engine: Engine, busy_timeout: float = 10.0, in_progress: Callable[[], int] | None = None
+    ) -> None:
+        self.engine = engine
+        # the same store through connections that do not wait for SQLite's write lock
+        self._nowait = store_db.connect(engine.url.render_as_string(hide_password=False), wait=False)
+        self.busy_timeout = busy_timeout
+        # how many requests this process is handling now (the server counts them):
+        # while more are in progress than records are queued, their records are
+        # likely a moment away, and one round for all of them costs less than several
+        self._in_progress = in_progress
+        self._pending: list[tuple[store.NewRecord, asyncio.Future[AuditRecord]]] = []
+        self._scheduled = False
+        self._busy_since: float | None = None
+        self._first_queued = 0.0
+
+    async def record(
+        self,
+        by: Actor,
+        action: Action,
+        request: Mapping[str, Any],
+        result_summary: Mapping[str, Any],
+        versions: Mapping[str, Any] | None = None,
+    ) -> AuditRecord:
+        """Append one record; returns once it is committed (InputError at once for a
+        record that is not well formed)."""
+        new = _new_record(
+            actor=by.name,
+            role=by.role,
+            channel=by.channel.value,
+            action=action.value,
+            request=request,
+            result_summary=result_summary,
+            versions=versions,
+        )
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[AuditRecord] = loop.create_future()
+        self._pending.append((new, future))
+        if not self._scheduled:
+            self._scheduled = True
+            self._first_queued = time.monotonic()
+            loop.call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        if (
+            self._in_progress is not None
+            and self._in_progress() > len(self._pending)
+            and time.monotonic() - self._first_queued < self.GATHER_MAX
+        ):
+            asyncio.get_running_loop().call_later(self.GATHER, self._flush)
+            return
+        batch, self._pending = self._pending, []
+        if not batch:
+            self._scheduled = False
+            return
+        try:
+            write_round(self._nowait, batch, retry_busy=True)
+        except StoreBusyError:
+            # another process holds the write lock: try again shortly, serving
+            # other requests meanwhile; records queued until then join this round
+            self._pending = batch + self._pending
+            if self._busy_since is None:
+                self._busy_since = time.monotonic()
+            waited = time.monotonic() - self._busy_since
+            if waited > self.busy_timeout:
+                everything, self._pending = self._pending, []
+                self._busy_since = None
+                self._scheduled = False
+                for _, future in everything:
+                    future.set_exception(
+                        StoreBusyError(f"the store stayed locked by another writer for {waited:.1f} s; try again")
+                    )
+                return
+            asyncio.get_running_loop().call_later(
+                min(self.RETRY_MAX, self.RETRY * (1 + waited * 100)), self._flush
+            )
+            return
+        self._busy_since = None
+        if self._pending:
+            self._first_queued = time.monotonic()
+            asyncio.get_running_loop().call_soon(self._flush)
+        else:
+            self._scheduled = False

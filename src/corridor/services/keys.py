@@ -20,9 +20,10 @@ import hmac
 import re
 import secrets
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -33,6 +34,7 @@ from corridor.services import audit
 from corridor.store import audit as store_audit
 from corridor.store import keys as store
 from corridor.store.audit import write_transaction
+from corridor.types.text import is_ascii_digits
 
 
 class Role(StrEnum):
@@ -192,7 +194,7 @@ def _kdf_name(iterations: int) -> str:
 
 def _iterations(kdf: str) -> int:
     algorithm, _, count = kdf.partition("$")
-    if algorithm != "pbkdf2_sha256" or not count.isdigit():
+    if algorithm != "pbkdf2_sha256" or not is_ascii_digits(count):
         raise ValueError(f"unknown key hash {kdf!r}")
     return int(count)
 
@@ -273,6 +275,7 @@ def revoke(engine: Engine, name_or_id: str, *, by: audit.Actor | None = None) ->
         )
         store.mark_revoked(conn, row.id, revoked_at)
     _verified.forget(row.key_id)
+    _rows.forget(row.key_id)
     return KeyInfo(row.key_id, row.name, Role(row.role), row.created_at, row.last_used_at, revoked_at)
 
 
@@ -328,12 +331,62 @@ class _VerifiedKeys:
 _verified = _VerifiedKeys()
 _DUMMY_SALT = secrets.token_bytes(16)
 
+# A key's row is read again when the copy this process holds is older than this: a
+# server answering a thousand requests a second reads it once a second, not a
+# thousand times.  A revocation made by this process takes effect at once; one
+# made by another process (the CLI, another worker) within this many seconds.
+ROW_MAX_AGE = 1.0
+
+
+class _KeyRows:
+    """Recently read key rows: {key id: (row, when read)}, bounded."""
+
+    def __init__(self, size: int = 1024, clock: Callable[[], float] = time.monotonic) -> None:
+        self._size = size
+        self._clock = clock
+        self._rows: OrderedDict[str, tuple[store.KeyRow, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, engine: Engine, key_id: str) -> store.KeyRow | None:
+        now = self._clock()
+        with self._lock:
+            entry = self._rows.get(key_id)
+        if entry is not None and now - entry[1] < ROW_MAX_AGE:
+            return entry[0]
+        row = store.by_key_id(engine, key_id)
+        with self._lock:
+            if row is None:
+                self._rows.pop(key_id, None)
+            else:
+                self._rows[key_id] = (row, now)
+                self._rows.move_to_end(key_id)
+                while len(self._rows) > self._size:
+                    self._rows.popitem(last=False)
+        return row
+
+    def used(self, row: store.KeyRow, at: datetime) -> None:
+        with self._lock:
+            entry = self._rows.get(row.key_id)
+            if entry is not None:
+                self._rows[row.key_id] = (replace(entry[0], last_used_at=at), entry[1])
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            self._rows.pop(key_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+_rows = _KeyRows()
+
 
 def authenticate(engine: Engine, presented: str) -> Principal | None:
     """The principal of a presented key, or None for a malformed, unknown or revoked
     key.  The hash comparison takes the same time whatever the key."""
     match = _KEY_RE.fullmatch(presented.strip()) if isinstance(presented, str) else None
-    row = store.by_key_id(engine, match.group("key_id")) if match else None
+    row = _rows.get(engine, match.group("key_id")) if match else None
     if row is None:
         # same work as for a known key: an unknown key id takes as long as a wrong secret
         _kdf(presented[:128] if isinstance(presented, str) else "", _DUMMY_SALT, KDF_ITERATIONS)
@@ -356,4 +409,14 @@ def authenticate(engine: Engine, presented: str) -> Principal | None:
     now = datetime.now(UTC)
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
         store.touch(engine, row.id, now)
+        _rows.used(row, now)
+    return Principal(row.key_id, row.name, Role(row.role))
+
+
+def principal_of(engine: Engine, key_id: str) -> Principal | None:
+    """The principal of a key known by its id (a web session holds the id, not the
+    key), or None when it is unknown or revoked (read as `authenticate` reads it)."""
+    row = _rows.get(engine, key_id) if re.fullmatch(rf"[0-9a-f]{{{KEY_ID_HEX}}}", key_id) else None
+    if row is None or row.revoked_at is not None or row.role not in PERMISSIONS:
+        return None
     return Principal(row.key_id, row.name, Role(row.role))

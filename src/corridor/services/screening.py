@@ -29,12 +29,9 @@ Nothing here prints; results are typed (`IndexReport`, `match.Hit`,
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -84,8 +81,17 @@ def unique_entities(entities: Iterable[Entity]) -> Iterator[Entity]:
 
 def index_key(engine: Engine) -> str:
     """Identifies the set of active list versions the index must reflect."""
-    parts = sorted(f"{v.source}:{v.sha256}" for v in queries.active_versions(engine))
+    return _key_of(queries.active_versions(engine))
+
+
+def _key_of(active: Iterable[queries.Version]) -> str:
+    parts = sorted(f"{v.source}:{v.sha256}" for v in active)
     return hashlib.sha256(("\n".join([INDEX_FORMAT, *parts])).encode()).hexdigest()[:16]
+
+
+def versions_of(active: Iterable[queries.Version]) -> dict[str, dict[str, object]]:
+    """The list versions an index reflects, as audit records name them."""
+    return {v.source: {"version_id": v.id, "sha256": v.sha256} for v in sorted(active, key=lambda v: v.source)}
 
 
 def index_dir(home: Path | None = None) -> Path:
@@ -98,34 +104,10 @@ def index_path(engine: Engine, home: Path | None = None) -> Path:
 
 def index_secret(directory: Path) -> bytes:
     """The home's secret for authenticating index files: `directory/.key`, made
-    (mode 0600, from `secrets`) on first use.  Two processes making it at once
-    agree: the file appears complete or not at all (written aside, then linked)."""
-    import secrets
+    (mode 0600, from `secrets`) on first use (`services.secrets`)."""
+    from corridor.services.secrets import home_secret
 
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / KEY_FILE
-    for _attempt in range(3):
-        try:
-            key = path.read_bytes()
-        except FileNotFoundError:
-            pass
-        else:
-            if len(key) >= KEY_SIZE:
-                return key
-            # a damaged key: a new one only means the index files get rebuilt
-            log.warning("screening index key %s is damaged; making a new one", path)
-            path.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".key-")  # mkstemp files are 0600
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(KEY_SIZE))
-                handle.flush()
-                os.fsync(handle.fileno())
-            with contextlib.suppress(FileExistsError):  # another process made it first: read theirs
-                os.link(tmp, path)
-        finally:
-            os.unlink(tmp)
-    raise IntegrityError("cannot make the screening index key", status=500)
+    return home_secret(directory, KEY_FILE, KEY_SIZE)
 
 
 @final
@@ -148,6 +130,7 @@ class _Active:
     key: str
     screener: Screener
     report: IndexReport
+    versions: dict[str, dict[str, object]]  # {list: {"version_id", "sha256"}} the index reflects
 
 
 class _GcFreeze:
@@ -240,6 +223,25 @@ class ScreeningService:
             return new.screener
 
     @property
+    def ready(self) -> bool:
+        """Whether an index is loaded (a server answers /readyz with it)."""
+        return self._active is not None
+
+    @property
+    def versions(self) -> dict[str, dict[str, object]]:
+        """The list versions of the current index (what a screening ran against)."""
+        active = self._active
+        return dict(active.versions) if active is not None else {}
+
+    def current_with_versions(self) -> tuple[Screener, str, dict[str, dict[str, object]]]:
+        """The current screener, its index key and the versions it reflects, as one
+        consistent triple (an audit record names exactly what was screened against)."""
+        self.current()
+        active = self._active
+        assert active is not None
+        return active.screener, active.key, active.versions
+
+    @property
     def report(self) -> IndexReport | None:
         """Where the current index came from (None before the first one)."""
         active = self._active
@@ -271,6 +273,9 @@ class ScreeningService:
         from corridor.match import Screener
 
         started = time.perf_counter()
+        active_versions = queries.active_versions(self.engine)
+        versions = versions_of(active_versions)
+        key = _key_of(active_versions)  # the versions read now decide what is built
         directory = index_dir(self.home)
         path = directory / f"screener-{key}.idx"
         secret = index_secret(directory)
@@ -283,7 +288,7 @@ class ScreeningService:
                 log.warning("screening index %s not used (%s): rebuilding it from the store", path, problem)
             else:
                 seconds = time.perf_counter() - started
-                return _Active(key, screener, IndexReport(key, path, len(screener), "loaded", seconds))
+                return _Active(key, screener, IndexReport(key, path, len(screener), "loaded", seconds), versions)
         screener = Screener.from_entities(unique_entities(queries.iter_active_entities(self.engine)))
         for stale in directory.glob("screener-*.idx"):
             if stale != path:
@@ -291,7 +296,7 @@ class ScreeningService:
         screener.save(path, secret)  # atomic: written aside, then renamed
         origin = "rebuilt" if problem else "built"
         seconds = time.perf_counter() - started
-        return _Active(key, screener, IndexReport(key, path, len(screener), origin, seconds, problem))
+        return _Active(key, screener, IndexReport(key, path, len(screener), origin, seconds, problem), versions)
 
     def _swap(self, new: _Active) -> None:
         had_one = self._active is not None

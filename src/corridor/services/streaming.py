@@ -62,7 +62,7 @@ from corridor.errors import CorridorError, InputError, ParseError
 from corridor.match.model import QueryError
 from corridor.match.screener import Screener
 from corridor.services import audit
-from corridor.services.batch import _ident, _not_utf8, _parse_line, check_paths, screen_record
+from corridor.services.batch import _ident, _not_utf8, _parse_line, check_paths, jsonl_line, screen_record
 from corridor.trade import batch as trade_batch
 from corridor.trade.evaluate import Evaluator, Verdict
 
@@ -641,11 +641,8 @@ def _summary(
 
 
 def _encode_json(record: dict[str, Any]) -> bytes:
-    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-    try:
-        return text.encode("utf-8") + b"\n"
-    except UnicodeEncodeError:  # a lone surrogate from a JSON escape: written escaped
-        return json.dumps(record, separators=(",", ":")).encode("ascii") + b"\n"
+    # the one JSON Lines writer of the batch results (escapes what line readers split on)
+    return jsonl_line(record)
 
 
 def _check_workers(workers: int, commit_rows: int, task_rows: int) -> None:

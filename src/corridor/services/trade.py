@@ -136,8 +136,14 @@ def check_file(path: Path, ev: Evaluator, *, record: bool = True) -> list[Verdic
 def check_document(path: Path, ev: Evaluator, *, record: bool = True) -> DocumentCheck:
     """Every transaction of a .json/.yaml file: a bad one is reported with its id and
     field, the others are checked.  An unreadable file raises ParseError/LimitError."""
-    result = DocumentCheck(Path(path))
-    for item in batch.transactions_in(read_document(Path(path)), str(path), ev.hs):
+    return check_data(read_document(Path(path)), str(path), ev, record=record)
+
+
+def check_data(data: Any, source: str, ev: Evaluator, *, record: bool = True) -> DocumentCheck:
+    """Every transaction of a parsed document (a file's, or an API request's body):
+    a bad one is reported with its place and field, the others are checked."""
+    result = DocumentCheck(Path(source))
+    for item in batch.transactions_in(data, source, ev.hs):
         if item.transaction is None:
             result.items.append(CheckedTransaction(item.where, item.transaction_id, error=item.error))
             continue

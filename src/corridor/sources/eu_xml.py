@@ -62,6 +62,7 @@ from corridor.sources.base import (
 )
 from corridor.sources.un_xml import COMPANY_NAME_RE, organisation_schema, to_code
 from corridor.types.dates import parse_single
+from corridor.types.text import is_ascii_digits
 
 FORMAT = "eu-xml"
 SOURCE = "eu"
@@ -346,9 +347,9 @@ def birth_date(
     if not iso and year:
         parts = [year]
         if month:
-            parts.append(f"{int(month):02d}" if month.isdigit() else month)
+            parts.append(f"{int(month):02d}" if is_ascii_digits(month) else month)
             if day:
-                parts.append(f"{int(day):02d}" if day.isdigit() else day)
+                parts.append(f"{int(day):02d}" if is_ascii_digits(day) else day)
         iso = parse_single("-".join(parts)) or parse_single(year)
     if iso:
         return DateSpec(iso, "", approximate)

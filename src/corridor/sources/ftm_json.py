@@ -39,6 +39,7 @@ from followthemoney.schema import Schema
 
 from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind, detect_script
 from corridor.sources.base import ListMeta, ParsedList, ParseError, decoded_lines
+from corridor.types.text import is_ascii_digits
 
 FORMAT = "ftm-json"
 
@@ -497,7 +498,7 @@ def entity_to_ftm(entity: Entity) -> dict[str, Any]:
         put(
             prop,
             f"IMO{identifier.value}"
-            if prop == "imoNumber" and identifier.value.isdigit()
+            if prop == "imoNumber" and is_ascii_digits(identifier.value)
             else identifier.value,
         )
     for program in entity.programs:

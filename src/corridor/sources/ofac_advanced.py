@@ -30,6 +30,7 @@ from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind
 from corridor.sources.base import ListMeta, ParsedList, ParseError, iter_xml, local, release, text_of
 from corridor.sources.un_xml import COMPANY_NAME_RE
 from corridor.types.countries import to_code
+from corridor.types.text import is_ascii_digits
 
 FORMAT = "ofac-advanced"
 
@@ -601,11 +602,11 @@ def _ymd(elem: Any, ns: str) -> str:
     year = text_of(elem.find(_tag(ns, "Year")))
     month = text_of(elem.find(_tag(ns, "Month")))
     day = text_of(elem.find(_tag(ns, "Day")))
-    if not year.isdigit():
+    if not is_ascii_digits(year):
         return ""
-    if month.isdigit() and day.isdigit():
+    if is_ascii_digits(month) and is_ascii_digits(day):
         return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
-    if month.isdigit():
+    if is_ascii_digits(month):
         return f"{int(year):04d}-{int(month):02d}"
     return f"{int(year):04d}"
 

@@ -42,6 +42,7 @@ from corridor.sources.ofac_remarks import (
     parse_remarks,
     person_name,
 )
+from corridor.types.text import is_ascii_digits
 
 FORMAT = "ofac-csv"
 
@@ -207,7 +208,7 @@ def _value(field_text: str) -> str:
 
 def _ent_num(path: Path, line_no: int, text: str) -> str:
     text = text.strip()
-    if not text.isdigit():
+    if not is_ascii_digits(text):
         raise ParseError(path, f"line {line_no}", f"ent_num {text!r} is not a number")
     return str(int(text))
 
@@ -333,7 +334,7 @@ def sniff(path: Path, head: bytes) -> bool:
         fields = next(csv.reader([first.decode("cp1252", errors="replace")]))
     except (csv.Error, StopIteration):
         return False
-    return len(fields) == SDN_COLUMNS and fields[0].strip().isdigit()
+    return len(fields) == SDN_COLUMNS and is_ascii_digits(fields[0].strip())
 
 
 def _load_side(path: Path, columns: int) -> dict[str, list[tuple[int, list[str]]]]:

@@ -52,6 +52,7 @@ from corridor.sources.base import (
 from corridor.sources.ofac_csv import entity_schema
 from corridor.sources.ofac_remarks import RemarkFacts, apply_facts, country_code, parse_remarks, person_name
 from corridor.types.dates import parse_date
+from corridor.types.text import is_ascii_digits
 
 FORMAT = "ofac-xml"
 
@@ -139,7 +140,7 @@ def _address(elem: Any) -> Address | None:
 def build_entity(elem: Any, source: str, path: Path) -> Entity:
     """One sdnEntry element to an Entity (the element is not modified)."""
     uid = _text(elem, "uid")
-    if not uid.isdigit():
+    if not is_ascii_digits(uid):
         line = getattr(elem, "sourceline", None) or "?"
         raise ParseError(path, f"line {line}", f"sdnEntry uid {uid!r} is not a number")
     sdn_type = _text(elem, "sdnType")
@@ -252,7 +253,7 @@ def decide_source(path: Path, declared_count: int | None) -> tuple[str, str]:
 def _count(path: Path, text: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit():
+    if not is_ascii_digits(text):
         raise ParseError(path, "publshInformation/Record_Count", f"not a number: {text!r}")
     return int(text)
 

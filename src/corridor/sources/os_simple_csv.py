@@ -24,6 +24,7 @@ from pathlib import Path
 from corridor.model import Address, DateSpec, Entity, Identifier, Name, NameKind, detect_script
 from corridor.sources.base import ListMeta, ParsedList, ParseError, decoded_lines
 from corridor.sources.ftm_json import SCHEMA_MAP, index_dataset_name
+from corridor.types.text import is_ascii_digits
 
 FORMAT = "ftm-simple-csv"
 
@@ -61,7 +62,7 @@ def identifier_for(value: str, countries: list[str]) -> Identifier:
     """Type an untyped simple-CSV identifier by its form."""
     if match := _IMO_RE.match(value):
         return Identifier("imo", match.group(1))
-    if "ru" in countries and value.isdigit():
+    if "ru" in countries and is_ascii_digits(value):
         if len(value) in (10, 12):
             return Identifier("tax_id", value, "ru", "INN (by length)")
         if len(value) in (13, 15):

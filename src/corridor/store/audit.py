@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -34,6 +34,8 @@ from corridor.store.schema import list_versions
 from corridor.store.schema_audit import GENESIS_HASH, audit_head, audit_records
 
 HEAD_ID = 1
+_HEAD_SQL = f"SELECT seq, hash FROM audit_head WHERE id = {HEAD_ID}"
+_PLACEHOLDERS = {"qmark": ("?", "?"), "format": ("%s", "%s"), "pyformat": ("%(seq)s", "%(hash)s")}
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: text order is time order
 
 # The fields a record's hash covers, in the order records are shown; `hash` is the
@@ -190,7 +192,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                conn.execution_options(**{db.SQLITE_BEGIN: "IMMEDIATE"})
+                conn.execution_options(**{db.SQLITE_BEGIN: db.IMMEDIATE})
             try:
                 yield conn
             except BaseException:
@@ -228,8 +230,10 @@ def active_versions(conn: Connection) -> dict[str, dict[str, Any]]:
 
 def read_head(conn: Connection, *, lock: bool = False) -> tuple[int, str]:
     """(sequence number, hash) of the newest record as the chain head holds them."""
-    query = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
-    row = conn.execute(query.with_for_update() if lock else query).first()
+    # plain SQL: this runs once per append, and the compiled statement costs
+    # several times the query itself (SQLite's BEGIN IMMEDIATE is its lock there)
+    sql = _HEAD_SQL + (" FOR UPDATE" if lock and conn.dialect.name != "sqlite" else "")
+    row = conn.exec_driver_sql(sql).first()
     if row is None:
         raise IntegrityError("the audit chain head row is missing: the trail was tampered with")
     return int(row.seq), str(row.hash)
@@ -237,41 +241,77 @@ def read_head(conn: Connection, *, lock: bool = False) -> tuple[int, str]:
 
 def append(conn: Connection, new: NewRecord, *, now: datetime | None = None) -> AuditRecord:
     """Append one record on `conn`, which must come from `write_transaction`."""
+    return append_many(conn, [new], now=now)[0]
+
+
+def append_many(
+    conn: Connection, news: Sequence[NewRecord], *, now: datetime | None = None
+) -> list[AuditRecord]:
+    """Append records in order on `conn` (from `write_transaction`): the head is
+    read and locked once, the chain is hashed in memory, the rows go in with one
+    statement and the head moves once, so a server's round of records costs one
+    round trip, not one per record.  A bad record (text that is not valid Unicode)
+    raises InputError and nothing of the round is written."""
+    if not news:
+        return []
     head_seq, head_hash = read_head(conn, lock=True)
-    versions = active_versions(conn) if new.versions is None else jsonable(new.versions, "versions")
-    record = AuditRecord(
-        seq=head_seq + 1,
-        at=format_time(now or datetime.now(UTC)),
-        actor=new.actor,
-        role=new.role,
-        channel=new.channel,
-        action=new.action,
-        request_sha256=new.request_sha256,
-        versions=versions,
-        summary=jsonable(new.summary, "result_summary"),
-        prev_hash=head_hash,
-        hash="",
-    )
+    current_versions: dict[str, dict[str, Any]] | None = None
+    records: list[AuditRecord] = []
+    rows: list[dict[str, Any]] = []
+    for new in news:
+        if new.versions is None:
+            if current_versions is None:
+                current_versions = active_versions(conn)
+            versions: Any = current_versions
+        else:
+            versions = jsonable(new.versions, "versions")
+        record = AuditRecord(
+            seq=head_seq + 1,
+            at=format_time(now or datetime.now(UTC)),
+            actor=new.actor,
+            role=new.role,
+            channel=new.channel,
+            action=new.action,
+            request_sha256=new.request_sha256,
+            versions=versions,
+            summary=jsonable(new.summary, "result_summary"),
+            prev_hash=head_hash,
+            hash="",
+        )
+        try:
+            digest = record_hash(record.body())
+        except UnicodeEncodeError as error:  # a lone surrogate in a string
+            raise InputError("result_summary", f"text that is not valid Unicode: {error.reason}") from None
+        rows.append(
+            {
+                **record.body(),
+                "versions": canonical_json(record.versions),
+                "summary": canonical_json(record.summary),
+                "hash": digest,
+            }
+        )
+        records.append(AuditRecord(**{**record.body(), "hash": digest}))
+        head_seq, head_hash = record.seq, digest
     try:
-        digest = record_hash(record.body())
-    except UnicodeEncodeError as error:  # a lone surrogate in a string
-        raise InputError("result_summary", f"text that is not valid Unicode: {error.reason}") from None
-    values = {
-        **record.body(),
-        "versions": canonical_json(record.versions),
-        "summary": canonical_json(record.summary),
-        "hash": digest,
-    }
-    try:
-        conn.execute(audit_records.insert().values(**values))
+        conn.execute(audit_records.insert(), rows)
     except sa_exc.IntegrityError as error:
         # the head row disagrees with the records: someone wrote around the lock
         raise IntegrityError(
-            f"cannot append audit record {record.seq}: the chain head is out of step with the "
+            f"cannot append audit record {records[0].seq}: the chain head is out of step with the "
             "records (run `corridor audit verify`)"
         ) from error
-    conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(seq=record.seq, hash=digest))
-    return AuditRecord(**{**record.body(), "hash": digest})
+    _move_head(conn, head_seq, head_hash)
+    return records
+
+
+def _move_head(conn: Connection, seq: int, digest: str) -> None:
+    style = _PLACEHOLDERS.get(conn.dialect.paramstyle)
+    if style is None:  # a driver of another style: the compiled statement
+        conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID).values(seq=seq, hash=digest))
+        return
+    sql = f"UPDATE audit_head SET seq = {style[0]}, hash = {style[1]} WHERE id = {HEAD_ID}"
+    params: Any = {"seq": seq, "hash": digest} if conn.dialect.paramstyle == "pyformat" else (seq, digest)
+    conn.exec_driver_sql(sql, params)
 
 
 def iter_records(conn: Connection, *, since: str | None = None) -> Iterator[AuditRecord]:

@@ -84,13 +84,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 SQLITE_BEGIN = "sqlite_begin"  # execution option: "IMMEDIATE" takes the write lock at BEGIN
+IMMEDIATE = "IMMEDIATE"
 
 
 def _sqlite_begin(conn: Connection) -> None:
     # a writer that reads before it writes (the audit chain head, the active
     # version) asks for BEGIN IMMEDIATE, so no other writer can slip in between
     mode = conn.get_execution_options().get(SQLITE_BEGIN, "")
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == IMMEDIATE else "BEGIN")
 
 
 def _busy_to_store_busy(context: ExceptionContext) -> None:
@@ -113,15 +114,20 @@ def normalise_url(url: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def connect(url: str | None = None) -> Engine:
-    """An engine for `url` (default: the configured database).  Connects only: no schema check."""
+def connect(url: str | None = None, *, wait: bool = True) -> Engine:
+    """An engine for `url` (default: the configured database).  Connects only: no schema check.
+
+    `wait=False` (SQLite): a connection that finds the write lock taken fails at
+    once ("store busy") instead of waiting up to the busy timeout; a server's event
+    loop asks again later and serves other requests meanwhile."""
     url = normalise_url(url or settings.database_url())
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
             # a new CORRIDOR_HOME: SQLite creates the file, not the folder it lives in
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url, connect_args={"timeout": settings.current().busy_timeout})
+        timeout = settings.current().busy_timeout if wait else 0.0
+        eng = create_engine(url, connect_args={"timeout": timeout})
         event.listen(eng, "connect", _sqlite_pragmas)
         event.listen(eng, "begin", _sqlite_begin)
         event.listen(eng, "handle_error", _busy_to_store_busy)

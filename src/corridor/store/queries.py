@@ -14,6 +14,7 @@ from corridor.errors import NotFoundError
 from corridor.model import Entity
 from corridor.programs import regimes_of
 from corridor.store.schema import entities, entity_programs, entity_refs, list_versions
+from corridor.types.text import is_ascii_digits
 
 
 class StoreError(NotFoundError):
@@ -105,7 +106,7 @@ def resolve_version(engine: Engine, source: str, ref: str | None, default: str) 
     if not all_versions:
         raise StoreError(f"no versions of list {source!r} in the store")
     if ref:
-        if ref.isdigit():
+        if is_ascii_digits(ref):
             matches = [v for v in all_versions if v.id == int(ref)]
         else:
             matches = [v for v in all_versions if v.published.startswith(ref)]
@@ -331,3 +332,37 @@ def iter_version_entities(engine: Engine, version_id: int) -> Iterator[Entity]:
         )
         for (data,) in result:
             yield Entity.from_dict(json.loads(data))
+
+
+def active_entities(engine: Engine, entity_ids: list[str], version_ids: list[int]) -> dict[str, Entity]:
+    """The entities with these ids in these (active) versions, in one query; ids the
+    versions do not hold are missing from the result."""
+    if not entity_ids or not version_ids:
+        return {}
+    found: dict[str, Entity] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(entities.c.entity_id, entities.c.data).where(
+                entities.c.entity_id.in_(sorted(set(entity_ids))), entities.c.version_id.in_(version_ids)
+            )
+        )
+        for row in rows:
+            entity = Entity.from_dict(json.loads(row.data))
+            other = found.get(row.entity_id)
+            # an OFAC id on both the SDN and the non-SDN list: the fuller record
+            if other is None or len(entity.names) + len(entity.identifiers) > len(other.names) + len(
+                other.identifiers
+            ):
+                found[row.entity_id] = entity
+    return found
+
+
+def entity_history(engine: Engine) -> Iterator[tuple[str, int, str]]:
+    """(entity id, version id, digest) for every entity row of every stored version:
+    when each entity was first seen, last seen and last changed."""
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=5000).execute(
+            select(entities.c.entity_id, entities.c.version_id, entities.c.digest)
+        )
+        for row in result:
+            yield row.entity_id, row.version_id, row.digest

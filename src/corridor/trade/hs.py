@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from corridor.errors import InputError
+from corridor.types.text import is_ascii_digits
 
 # Trade words missing from the HS text -> the subheadings they usually mean, with why.
 # Kept small and documented (docs/trade.md); each entry is a pointer, not a ruling.
@@ -268,7 +269,7 @@ class Nomenclature:
         query = query.strip()
         results: dict[str, HSMatch] = {}
         digits = re.sub(r"[ .]", "", query)
-        if digits.isdigit() and digits:
+        if is_ascii_digits(digits):
             for code, entry in self.entries.items():
                 if code.startswith(digits[:6]):
                     results[code] = HSMatch(
@@ -343,7 +344,7 @@ def load(directory: Path) -> Nomenclature:
                     # according to kind", section TOTAL) are statistics codes, not HS.
                     continue
                 if (
-                    not code.isdigit()
+                    not is_ascii_digits(code)
                     or len(code) not in (2, 4, 6)
                     or str(len(code)) != (row["level"] or "").strip()
                 ):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from corridor.types.text import is_ascii_digits
+
 _IMO_PREFIX = re.compile(r"(?i)^\s*imo\s*(?:no\.?|number)?\s*:?\s*")
 _IMO_IN_TEXT = re.compile(r"(?i)\bIMO\s*(?:no\.?|number)?\s*:?\s*(\d{7})\b")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
@@ -17,7 +19,7 @@ _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
 
 def imo_check_digit_ok(digits: str) -> bool:
     """IMO ship numbers: 7 digits, the last = Σ digit_i × (7..2) mod 10 of the first six."""
-    if len(digits) != 7 or not digits.isdigit():
+    if len(digits) != 7 or not is_ascii_digits(digits):
         return False
     total = sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1), strict=True))
     return total % 10 == int(digits[6])

@@ -105,6 +105,13 @@ def strip_controls(text: str) -> str:
     return "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn") else c for c in text)
 
 
+def is_ascii_digits(text: str) -> bool:
+    """Only the digits 0-9, at least one.  `str.isdigit` also accepts superscripts
+    and other scripts' digits ("²6", "٣"), which `int()` refuses or reads as
+    numbers no list means: a number field is checked with this before `int()`."""
+    return text.isascii() and text.isdigit()
+
+
 def has_letters_or_digits(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
