@@ -14,11 +14,13 @@ export CORRIDOR_HOME ?= .corridor
 .PHONY: install demo test lint bench fuzz clean
 
 # PyICU compiles against the system ICU: install its headers when they are missing.
+# The Spark tests need Java 17 (a JRE): installed when missing, as the ICU headers are.
 $(STAMP): pyproject.toml
 	@pkg-config --exists icu-uc 2>/dev/null || (apt-get update -qq && apt-get install -y -qq libicu-dev pkg-config)
+	@java -version >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,spark]'
 	touch $@ $(NATIVE_STAMP)
 
 $(NATIVE_STAMP): $(STAMP) $(NATIVE_SRC)
@@ -28,7 +30,7 @@ $(NATIVE_STAMP): $(STAMP) $(NATIVE_SRC)
 install: $(STAMP) $(NATIVE_STAMP)
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/pip install -q -e '.[dev,spark,bench]'
 	touch $@
 
 demo: install

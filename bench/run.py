@@ -19,6 +19,7 @@ SCRIPTS: list[tuple[str, list[str]]] = [
     ("bench/bench_screening.py", []),
     ("bench/bench_trade.py", []),
     ("bench/bench_intel.py", []),
+    ("bench/bench_batch.py", []),
     ("bench/bench_api.py", []),
 ]
 

@@ -11,12 +11,15 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from corridor import settings
 
-POSTGRES_URL = os.environ.get("CORRIDOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "CORRIDOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -83,3 +86,41 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'corridor.db'}"
     return str(request.getfixturevalue("postgres_schema_url"))
+
+
+# --- batch jobs (tests/test_batch_*.py, tests/test_spark.py) ---------------------------
+
+BATCH_ROWS = 3000
+
+
+@pytest.fixture(scope="session")
+def batch_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> tuple[str, Any, Path]:
+    """A store with the UN list of 2026-05-08: (url, engine, home)."""
+    from corridor.services.lists import import_path
+    from corridor.store import db
+
+    root = tmp_path_factory.mktemp("batch-store")
+    url = f"sqlite:///{root / 'corridor.db'}"
+    engine = db.engine(url)
+    import_path(engine, shared_data / "un/2026-05-08/consolidated.xml")
+    return url, engine, root / "home"
+
+
+@pytest.fixture(scope="session")
+def batch_screener(batch_store: tuple[str, Any, Path]) -> Any:
+    from corridor.services import screening
+
+    _, engine, home = batch_store
+    return screening.load_screener(engine, home)
+
+
+@pytest.fixture(scope="session")
+def batch_records(batch_store: tuple[str, Any, Path]) -> list[dict[str, Any]]:
+    """A few thousand mixed-script parties (Hangul and romanised, Cyrillic and Latin,
+    English, Chinese), 2 % taken from the list with variations."""
+    from bench.synthetic import parties
+
+    from corridor.store.queries import iter_active_entities
+
+    _, engine, _ = batch_store
+    return list(parties(list(iter_active_entities(engine)), BATCH_ROWS, seed=7, listed_share=0.02))

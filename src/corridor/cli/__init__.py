@@ -2,7 +2,8 @@
 application layer (`corridor.services`) and render what it returns; one module
 per concern: `lists` (lists, entity, demo-import), `screening` (screen, compare,
 index), `trade` (check, ledger, rules, hs), `intel` (reports into facts), `keys`
-(API keys and roles), `audit` (the hash-chained audit trail), `serve` (the HTTP API)."""
+(API keys and roles), `audit` (the hash-chained audit trail), `serve` (the HTTP API), `spark`
+(the batch jobs on Apache Spark)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from corridor.cli import db, intel, lists, screening, serve, trade
 from corridor.cli.audit import audit_app
 from corridor.cli.common import exit_code, fail
 from corridor.cli.keys import keys_app
+from corridor.cli.spark import spark_app
 from corridor.errors import CorridorError
 
 
@@ -50,6 +52,7 @@ app.add_typer(screening.index_app, name="index")
 app.add_typer(intel.intel_app, name="intel")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(spark_app, name="spark")
 for module in (lists, screening, trade, serve):
     for command in module.top_app.registered_commands:
         app.registered_commands.append(command)

@@ -12,14 +12,20 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from corridor.cli.common import (
+    COMMIT_ROWS,
+    CommitRowsOption,
     DbOption,
     JsonOption,
+    QuietOption,
+    ResumeOption,
+    WorkersOption,
     batch_progress,
     console,
     engine_for,
     err,
     fail,
     progress_callback,
+    stream_progress,
 )
 from corridor.errors import InputError
 from corridor.render import safe
@@ -77,15 +83,22 @@ def screen(
         float | None, typer.Option(help="Minimum score (default: the documented default).")
     ] = None,
     limit: Annotated[int, typer.Option(help="Maximum hits per query.")] = 10,
-    input_path: Annotated[Path | None, typer.Option("--input", help="Batch: JSONL query lines.")] = None,
-    output_path: Annotated[Path | None, typer.Option("--output", help="Batch: JSONL result lines.")] = None,
+    input_path: Annotated[
+        Path | None, typer.Option("--input", help="Batch: queries in a .jsonl, .csv or .parquet file.")
+    ] = None,
+    output_path: Annotated[
+        Path | None, typer.Option("--output", help="Batch: results as .jsonl, or a .parquet directory.")
+    ] = None,
+    workers: WorkersOption = 1,
+    resume: ResumeOption = False,
+    quiet: QuietOption = False,
+    commit_rows: CommitRowsOption = COMMIT_ROWS,
     db_url: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Screen a person, company or vessel against the active lists, every hit explained."""
     from corridor.match import Query, QueryError
     from corridor.render.screening import hits_table
-    from corridor.services.batch import check_paths
 
     engine = engine_for(db_url)
     if not queries.active_versions(engine):
@@ -94,38 +107,38 @@ def screen(
     if input_path is not None:
         if output_path is None:
             raise fail("--input needs --output")
+        from corridor.services.streaming import run_screen
+
         try:
-            check_paths(input_path, output_path)  # before the index is loaded: refused at once
-            service.current()
-            _note_rebuild(service)
-            with batch_progress(f"screening {input_path.name}") as progress:
-                task = progress.add_task("screen", total=None)
-                stats = service.screen_file(
-                    input_path, output_path, threshold, limit, progress_callback(progress, task)
+            with stream_progress(f"screening {input_path.name}", quiet) as on_progress:
+                summary = run_screen(
+                    engine,
+                    input_path,
+                    output_path,
+                    by=audit.Actor.cli(),
+                    threshold=threshold,
+                    limit=limit,
+                    workers=workers,
+                    resume=resume,
+                    on_progress=on_progress,
+                    commit_rows=commit_rows,
+                    on_loaded=_note_rebuild,
                 )
         except InputError as exc:
             raise fail(str(exc), 2) from exc
-        audit.record_by(
-            engine,
-            audit.Actor.cli(),
-            audit.Action.SCREEN,
-            {"input": str(input_path), "input_sha256": audit.file_digest(input_path), "threshold": threshold},
-            {
-                "batch": {"queries": stats.lines, "screened": stats.ok, "errors": stats.errors},
-                "with_hits": stats.with_hits,
-                "hits": stats.hits,
-                "output_sha256": audit.file_digest(output_path),
-            },
-        )
+        resumed = f" (resumed after {summary.resumed_from:,})" if summary.resumed_from else ""
         console.print(
             safe.text(
-                f"{stats.ok:,} queries screened, {stats.with_hits:,} with hits, {stats.errors:,} errors → {output_path}"
+                f"{summary.ok:,} queries screened, {summary.with_hits:,} with hits, {summary.errors:,} errors"
+                f"{resumed} → {output_path}"
             )
         )
-        if stats.errors:
+        if summary.errors:
+            for message in summary.error_messages[:10]:
+                err.print(Text("error: ", style="red") + safe.text(message))
             err.print(
                 Text(
-                    f'{stats.errors} line(s) had errors: see the "error" lines in {output_path}',
+                    f'{summary.errors} line(s) had errors: see the "error" records in {output_path}',
                     style="yellow",
                 )
             )
@@ -212,3 +225,61 @@ def compare_names(
         )
         return
     console.print(Text(f"score {result.score:.3f}: {result.explanation.summary}"))
+
+
+@top_app.command("screen-delta")
+def screen_delta(
+    input_path: Annotated[
+        Path, typer.Option("--input", help="The queries screened before (.jsonl, .csv, .parquet).")
+    ],
+    previous_path: Annotated[
+        Path, typer.Option("--previous", help="Their results (.jsonl) before the list update.")
+    ],
+    output_path: Annotated[
+        Path, typer.Option("--output", help="The new results (.jsonl), as a full run writes them.")
+    ],
+    changes_path: Annotated[
+        Path, typer.Option("--changes", help="What changed (.jsonl): new, changed, delisted, dropped hits.")
+    ],
+    since: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--since",
+            help="LIST=VERSION the previous results were screened with (id or date); default: the version before the active one of every list.",
+        ),
+    ] = None,
+    threshold: Annotated[float | None, typer.Option(help="Minimum score (as in the previous run).")] = None,
+    limit: Annotated[int, typer.Option(help="Maximum hits per query (as in the previous run).")] = 10,
+    db_url: DbOption = None,
+) -> None:
+    """After a list update, screen again only the rows the update can touch, and write what changed."""
+    from corridor.services.delta import run_delta
+
+    engine = engine_for(db_url)
+    refs: dict[str, str | None] | None = None
+    if since:
+        refs = {}
+        for item in since:
+            source, _, ref = item.partition("=")
+            refs[source.strip()] = ref.strip() or None
+    try:
+        summary, change = run_delta(
+            engine,
+            input_path,
+            previous_path,
+            output_path,
+            changes_path,
+            by=audit.Actor.cli(),
+            since=refs,
+            threshold=threshold,
+            limit=limit,
+        )
+    except InputError as exc:
+        raise fail(str(exc), 2) from exc
+    counts = ", ".join(f"{v:,} {k}" for k, v in sorted(summary.changes.items())) or "no change"
+    console.print(
+        safe.text(
+            f"lists: {len(change.added):,} added, {len(change.changed):,} changed, {len(change.removed):,} removed; "
+            f"{summary.rescreened:,} of {summary.rows:,} rows screened again; hits: {counts} → {changes_path}"
+        )
+    )

@@ -17,7 +17,20 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from corridor.cli.common import DbOption, JsonOption, batch_progress, console, engine_for, err, fail
+from corridor.cli.common import (
+    COMMIT_ROWS,
+    CommitRowsOption,
+    DbOption,
+    JsonOption,
+    QuietOption,
+    ResumeOption,
+    WorkersOption,
+    console,
+    engine_for,
+    err,
+    fail,
+    stream_progress,
+)
 from corridor.errors import CorridorError
 from corridor.services import audit
 
@@ -29,11 +42,15 @@ top_app = typer.Typer()
 def check(
     path: Annotated[Path | None, typer.Argument(help="A transaction file (.json / .yaml).")] = None,
     input_path: Annotated[
-        Path | None, typer.Option("--input", help="Batch: transactions .csv or .jsonl.")
+        Path | None, typer.Option("--input", help="Batch: transactions .csv, .jsonl or .parquet.")
     ] = None,
     output_path: Annotated[
-        Path | None, typer.Option("--output", help="Batch: results .csv or .jsonl.")
+        Path | None, typer.Option("--output", help="Batch: results .csv, .jsonl, or a .parquet directory.")
     ] = None,
+    workers: WorkersOption = 1,
+    resume: ResumeOption = False,
+    quiet: QuietOption = False,
+    commit_rows: CommitRowsOption = COMMIT_ROWS,
     record: Annotated[bool, typer.Option(help="Record capped shipments in the cap ledger.")] = True,
     summary_only: Annotated[bool, typer.Option("--summary", help="One line per transaction.")] = False,
     db_url: DbOption = None,
@@ -56,32 +73,34 @@ def check(
             )
         evaluator = service.evaluator(engine, screener)
         if input_path is not None and output_path is not None:
-            with batch_progress(f"checking {input_path.name}") as progress:
-                task = progress.add_task("check", total=None)
-                summary = service.check_batch(
+            from corridor.services.streaming import run_check
+
+            with stream_progress(f"checking {input_path.name}", quiet) as on_progress:
+                summary = run_check(
+                    engine,
+                    evaluator,
                     input_path,
                     output_path,
-                    evaluator,
-                    on_progress=lambda p: progress.update(task, completed=p.processed),
+                    by=audit.Actor.cli(),
                     record=record,
+                    workers=workers,
+                    resume=resume,
+                    on_progress=on_progress,
+                    commit_rows=commit_rows,
                 )
-            audit.record_by(
-                engine,
-                audit.Actor.cli(),
-                audit.Action.CHECK,
-                {"input": str(input_path), "input_sha256": audit.file_digest(input_path), "record": record},
-                {
-                    "batch": {"checked": summary.processed, "errors": len(summary.errors)},
-                    "by_outcome": summary.by_outcome,
-                    "output_sha256": audit.file_digest(output_path),
-                },
-            )
             counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_outcome.items()))
+            resumed = f", resumed after {summary.resumed_from:,}" if summary.resumed_from else ""
             console.print(
-                report.plain(f"{summary.processed:,} transactions checked ({counts}) → {output_path}")
+                report.plain(f"{summary.rows:,} transactions checked ({counts}{resumed}) → {output_path}")
             )
-            for line in summary.errors:
+            for line in summary.error_messages:
                 err.print(Text("error: ", style="red") + report.plain(line))
+            if summary.errors > len(summary.error_messages):
+                err.print(
+                    report.plain(
+                        f"... {summary.errors - len(summary.error_messages):,} more in {output_path}"
+                    )
+                )
             if summary.errors:
                 raise typer.Exit(1)
             return

@@ -219,24 +219,33 @@ def screen_jsonl(
     """Screen every query line of `in_path` into `out_path` (see the module docstring)."""
 
     def answer(data: dict[str, Any]) -> dict[str, Any]:
-        query = query_from_dict(data)
-        hits = screener.screen(query, threshold=threshold, limit=limit)
-        return {
-            "id": query.id,
-            "hits": [
-                {
-                    "entity_id": h.entity_id,
-                    "score": round(h.score, 4),
-                    "list": h.list,
-                    "ref": h.ref,
-                    "caption": h.caption,
-                    "explanation": h.explanation.to_dict(),
-                }
-                for h in hits
-            ],
-        }
+        return screen_record(screener, data, threshold, limit)
 
     return _each_line(in_path, out_path, answer, on_progress)
+
+
+def screen_record(
+    screener: Screener, data: dict[str, Any], threshold: float | None = None, limit: int = 10
+) -> dict[str, Any]:
+    """The result record of one query object: {"id", "hits": [...]} (QueryError for a
+    bad query).  The one screening answer of every batch path: JSONL, the streaming
+    jobs (`services.streaming`) and Spark (`corridor.spark`)."""
+    query = query_from_dict(data)
+    hits = screener.screen(query, threshold=threshold, limit=limit)
+    return {
+        "id": query.id,
+        "hits": [
+            {
+                "entity_id": h.entity_id,
+                "score": round(h.score, 4),
+                "list": h.list,
+                "ref": h.ref,
+                "caption": h.caption,
+                "explanation": h.explanation.to_dict(),
+            }
+            for h in hits
+        ],
+    }
 
 
 def compare_jsonl(

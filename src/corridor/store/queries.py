@@ -323,6 +323,17 @@ def iter_active_entities(engine: Engine, sources: list[str] | None = None) -> It
                 yield Entity.from_dict(json.loads(data))
 
 
+def iter_version_entities(engine: Engine, version_id: int) -> Iterator[Entity]:
+    """Every entity of one stored list version, active or not (a delta against an
+    earlier version reads the old records so)."""
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=2000).execute(
+            select(entities.c.data).where(entities.c.version_id == version_id)
+        )
+        for (data,) in result:
+            yield Entity.from_dict(json.loads(data))
+
+
 def active_entities(engine: Engine, entity_ids: list[str], version_ids: list[int]) -> dict[str, Entity]:
     """The entities with these ids in these (active) versions, in one query; ids the
     versions do not hold are missing from the result."""

@@ -130,11 +130,12 @@ def _id_of(data: Any) -> str:
 # --- batch input ----------------------------------------------------------------------
 
 
-def jsonl_items(lines: Iterable[bytes], source: str, hs: Nomenclature) -> Iterator[BatchItem]:
-    """One item per non-blank line (bytes, as read from the file).  A line that is not
+def jsonl_items(lines: Iterable[bytes], source: str, hs: Nomenclature, start: int = 1) -> Iterator[BatchItem]:
+    """One item per non-blank line (bytes, as read from the file; the first is line
+    `start`, for a slice of a file read elsewhere, as on Spark).  A line that is not
     UTF-8, not JSON, nested too deeply or holding a number Python refuses is one error
     item; the rest goes on."""
-    for line_no, raw in enumerate(lines, start=1):
+    for line_no, raw in enumerate(lines, start=start):
         where = f"line {line_no}"
         try:
             line = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")

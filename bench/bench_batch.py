@@ -1,0 +1,285 @@
+"""Benchmark: batch screening of a large party file — one process, `--workers 2`,
+and Spark local[2] — rows per second, peak memory, hits found.
+
+Loads the newest snapshot of every list the screening benchmark uses (UN, OFAC
+SDN, OFAC Non-SDN, UK ConList), builds one index, and writes one synthetic file
+of parties (bench/synthetic.py: Faker names in ko_KR Hangul and romanised, ru_RU
+Cyrillic and Latin, en_US, zh_CN; 0.5 % taken from the lists with variations).
+Each configuration then runs in a fresh process (cold caches, its own peak
+memory), through the same code as `corridor screen --input` (services.streaming)
+or `corridor spark screen` (corridor.spark):
+
+  * single      screen_file, workers=1
+  * workers 2   screen_file, workers=2 (forked after the index is loaded)
+  * spark       screen_dataframe on local[2] (index shipped once per executor process)
+
+Prints a Markdown section (the machine, the date, a table) for docs/benchmarks.md
+and writes bench/results/batch.json.
+
+    .venv/bin/python bench/bench_batch.py                  # 1,000,000 rows (the issue's size; long)
+    .venv/bin/python bench/bench_batch.py --rows 100000    # a tenth
+    .venv/bin/python bench/bench_batch.py --quick          # 20,000 rows, a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` as a package when run as a script
+
+from bench.eval import data
+from bench.synthetic import parties, write_jsonl
+from corridor import settings
+from machine import machine  # bench/ is on sys.path when a script runs
+
+TARGETS = {
+    "single_rows_per_s_per_core": 4000,
+    "workers2_speedup": 1.8,
+    "spark_vs_workers2": 1.5,
+    "peak_mb": 1536,
+}
+CONFIGS = ("single", "workers2", "spark")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # kB on Linux
+
+
+# --- one configuration, in its own process ---------------------------------------------------
+
+
+def run_one(config: str, source: Path, index: Path, key: bytes, workdir: Path) -> dict[str, Any]:
+    from corridor.match import Screener
+    from corridor.services import streaming
+
+    before = rss_mb()
+    started = time.perf_counter()
+    screener = Screener.load(index, key)
+    load_s = time.perf_counter() - started
+    index_mb = rss_mb() - before
+    from corridor.services.screening import settle
+
+    settle()  # as the screening service does after a load: the index out of the collector
+    result: dict[str, Any] = {
+        "config": config,
+        "index_load_s": load_s,
+        "index_mb": index_mb,
+        "load_average": os.getloadavg()[0],  # the machine is shared: others' work shows here
+    }
+    if config in ("single", "workers2"):
+        out = workdir / f"{config}.jsonl"
+        started = time.perf_counter()
+        summary = streaming.screen_file(screener, source, out, workers=2 if config == "workers2" else 1)
+        seconds = time.perf_counter() - started
+        result.update(
+            rows=summary.rows,
+            seconds=seconds,
+            rows_per_s=summary.rows / seconds,
+            hits=summary.hits,
+            with_hits=summary.with_hits,
+            errors=summary.errors,
+            peak_mb=peak_mb(),
+            worker_peak_mb=peak_mb(resource.RUSAGE_CHILDREN) if config == "workers2" else None,
+        )
+        return result
+    from corridor import spark as cs
+
+    started = time.perf_counter()
+    session = cs.session("local[2]", "corridor-bench")
+    session.sparkContext.setLogLevel("ERROR")
+    startup = time.perf_counter() - started
+    started = time.perf_counter()
+    # as `corridor spark screen` does with a text file: split in order, no shuffle, no sort
+    frame = cs.read_input(session, source, partitions=cs.default_partitions(session))
+    results = cs.screen_dataframe(frame, cs.ship_index(session, screener))
+    out = workdir / "spark.parquet"
+    cs.write_output(results, out, sort=False)
+    seconds = time.perf_counter() - started
+    written = session.read.parquet(str(out))
+    from pyspark.sql import functions as F
+
+    counts = written.select(
+        F.count("*").alias("rows"),
+        F.sum(F.size("hits")).alias("hits"),
+        F.sum((F.size("hits") > 0).cast("int")).alias("with_hits"),
+        F.sum(F.col("error").isNotNull().cast("int")).alias("errors"),
+    ).first()
+    assert counts is not None
+    session.stop()
+    result.update(
+        rows=counts["rows"],
+        seconds=seconds,
+        startup_s=startup,
+        rows_per_s=counts["rows"] / seconds,
+        hits=counts["hits"],
+        with_hits=counts["with_hits"],
+        errors=counts["errors"],
+        peak_mb=peak_mb(),  # the driver only; executors are the JVM's Python workers
+    )
+    return result
+
+
+# --- the whole benchmark ---------------------------------------------------------------------
+
+
+def markdown(results: dict[str, Any]) -> str:
+    runs = {r["config"]: r for r in results["runs"]}
+    single = runs.get("single")
+    lines = [
+        "\n## Batch screening (bench/bench_batch.py)\n",
+        f"\n{results['machine']} · {results['date']}\n",
+        f"\n{results['rows']:,} synthetic parties (ko_KR Hangul and romanised, ru_RU Cyrillic and Latin, "
+        f"en_US, zh_CN; {results['listed_share'] * 100:.1f} % from the lists with variations) against "
+        f"{results['entities']:,} entities ({', '.join(results['lists'])}); "
+        f"screening {'compiled (mypyc)' if results['native'] else 'interpreted (not compiled: slower)'}.\n",
+        "\n| run | rows/s | vs single | seconds | peak memory | hits | rows with hits | load avg | target |",
+        "\n|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, label in (("single", "one process"), ("workers2", "--workers 2"), ("spark", "Spark local[2]")):
+        run = runs.get(name)
+        if run is None:
+            continue
+        if "failed" in run:
+            lines.append(f"\n| {label} | failed: {run['failed'][:80]} | | | | | | | |")
+            continue
+        ratio = (
+            run["rows_per_s"] / single["rows_per_s"] if single and "rows_per_s" in single else float("nan")
+        )
+        memory = f"{run['peak_mb']:,.0f} MB"
+        if run.get("worker_peak_mb"):
+            memory += f" (+ each worker ≤ {run['worker_peak_mb']:,.0f} MB RSS, shared pages counted again)"
+        if name == "spark":
+            memory += f" driver; startup {run['startup_s']:.0f} s not counted"
+        target = {
+            "single": f"≥ {TARGETS['single_rows_per_s_per_core']:,} rows/s per core",
+            "workers2": f"≥ {TARGETS['workers2_speedup']}× single",
+            "spark": f"within {TARGETS['spark_vs_workers2']}× of --workers 2",
+        }[name]
+        lines.append(
+            f"\n| {label} | {run['rows_per_s']:,.0f} | {ratio:.2f}× | {run['seconds']:,.1f} | {memory} | "
+            f"{run['hits']:,} | {run['with_hits']:,} | {run.get('load_average', float('nan')):.1f} | {target} |"
+        )
+    if single and "index_mb" in single:
+        lines.append(
+            f"\n\nIndex: loaded in {single['index_load_s']:.1f} s, {single['index_mb']:,.0f} MB resident per "
+            "process that loads it (each Spark executor Python process; forked workers share it copy-on-write)."
+        )
+    lines.append(
+        f"\n\n_Run time {results['seconds'] / 60:.1f} min; JSON in bench/results/{results['json']}._\n"
+    )
+    return "".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="20,000 rows: a smoke run")
+    parser.add_argument("--rows", type=int, default=None, help="parties in the file (default 1,000,000)")
+    parser.add_argument("--listed-share", type=float, default=0.005)
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="runs (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=data.RESULTS_DIR)
+    # internal: one configuration in a child process
+    parser.add_argument("--run", choices=CONFIGS, help=argparse.SUPPRESS)
+    parser.add_argument("--input", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        result = run_one(args.run, args.input, args.index, bytes.fromhex(args.key), args.workdir)
+        print(json.dumps(result))
+        return
+
+    rows = args.rows or (20_000 if args.quick else 1_000_000)
+    total_started = time.perf_counter()
+    log("loading lists")
+    corpus = data.load_corpus(
+        data.select_snapshots(settings.shared_data(), data.DEFAULT_LISTS), args.out / "cache"
+    )
+    import corridor
+    from corridor.match import Screener
+    from corridor.match.index import new_key
+
+    with tempfile.TemporaryDirectory(prefix="corridor-bench-batch-") as tmp:
+        workdir = Path(tmp)
+        log("building the index")
+        screener = Screener.from_entities(corpus.entities)
+        key = new_key()
+        index = workdir / "screener.idx"
+        screener.save(index, key)
+        entities = len(screener)
+        del screener
+        log(f"writing {rows:,} parties")
+        source = workdir / "parties.jsonl"
+        write_jsonl(source, parties(corpus.entities, rows, seed=11, listed_share=args.listed_share))
+        runs = []
+        for config in [c.strip() for c in args.configs.split(",") if c.strip()]:
+            log(f"run: {config}")
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--run",
+                    config,
+                    "--input",
+                    str(source),
+                    "--index",
+                    str(index),
+                    "--key",
+                    key.hex(),
+                    "--workdir",
+                    str(workdir),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "PYSPARK_PYTHON": sys.executable},
+            )
+            if done.returncode != 0:
+                runs.append({"config": config, "failed": done.stderr.strip().splitlines()[-1:] or ["?"]})
+                runs[-1]["failed"] = runs[-1]["failed"][0]
+                log(done.stderr[-2000:])
+                continue
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            log(f"  {runs[-1]['rows_per_s']:,.0f} rows/s")
+    results = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "rows": rows,
+        "listed_share": args.listed_share,
+        "entities": entities,
+        "lists": [f"{s.list_key} {s.date}" for s in corpus.snapshots],
+        "native": corridor.NATIVE_MODE == "compiled",
+        "runs": runs,
+        "seconds": time.perf_counter() - total_started,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = results["json"] = "batch-quick.json" if args.quick else "batch.json"
+    (args.out / name).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    sys.stdout.write(markdown(results))
+
+
+if __name__ == "__main__":
+    main()
