@@ -13,7 +13,7 @@ from rich.text import Text
 
 from corridor.cli.common import DbOption, JsonOption, console, engine_for, err, fail
 from corridor.errors import CorridorError
-from corridor.services.batch import jsonl_line
+from corridor.types.jsonl import jsonl_line
 
 intel_app = typer.Typer(
     no_args_is_help=True, help="Reports into facts: extract, screen, check, group into stories."

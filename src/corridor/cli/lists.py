@@ -20,7 +20,7 @@ from corridor.render import lists as render
 from corridor.render import safe
 from corridor.services import audit
 from corridor.services import lists as service
-from corridor.services.batch import jsonl_line
+from corridor.types.jsonl import jsonl_line
 
 lists_app = typer.Typer(no_args_is_help=True, help="Import, update and compare the official sanctions lists.")
 top_app = typer.Typer()

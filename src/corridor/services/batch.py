@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +34,7 @@ from corridor.errors import InputError
 from corridor.match.compare import compare
 from corridor.match.model import Query, QueryError
 from corridor.match.screener import Screener
+from corridor.types.jsonl import jsonl_line
 
 _QUERY_FIELDS = ("id", "name", "schema", "birth_date", "country", "imo", "identifiers", "gender")
 
@@ -154,22 +155,6 @@ def _ident(data: dict[str, Any] | None) -> str | int | None:
 
 def _error(data: dict[str, Any] | None, number: int, exc: Exception) -> dict[str, Any]:
     return {"id": _ident(data), "line": number, "error": str(exc)}
-
-
-# Characters JSON leaves unescaped that line readers (Python's str.splitlines,
-# older JavaScript) take for line ends: escaped so that one record is one line.
-_LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def jsonl_line(record: Mapping[str, Any]) -> bytes:
-    """One JSON Lines record: UTF-8, compact, ending in one newline and holding no
-    other character any line reader splits on."""
-    text = json.dumps(record, ensure_ascii=False, separators=(",", ":")).translate(_LINE_BREAKS)
-    try:
-        encoded = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a JSON escape: written escaped
-        encoded = json.dumps(record, separators=(",", ":")).encode("ascii")
-    return encoded + b"\n"
 
 
 def _dump(out: IO[bytes], record: dict[str, Any]) -> None:

@@ -62,9 +62,10 @@ from corridor.errors import CorridorError, InputError, ParseError
 from corridor.match.model import QueryError
 from corridor.match.screener import Screener
 from corridor.services import audit
-from corridor.services.batch import _ident, _not_utf8, _parse_line, check_paths, jsonl_line, screen_record
+from corridor.services.batch import _ident, _not_utf8, _parse_line, check_paths, screen_record
 from corridor.trade import batch as trade_batch
 from corridor.trade.evaluate import Evaluator, Verdict
+from corridor.types.jsonl import jsonl_line
 
 if TYPE_CHECKING:
     from corridor.services.screening import ScreeningService
@@ -799,7 +800,7 @@ def _check_payload(kind: OutputKind, item: trade_batch.BatchItem, verdict: Verdi
                 "where": item.where,
                 "error": error,
             }
-            return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", errors="surrogateescape")
+            return jsonl_line(record)
         if kind == "csv":
             return _csv_line({"transaction_id": item.transaction_id, "verdict": "ERROR", "error": error})
         return {
@@ -812,9 +813,7 @@ def _check_payload(kind: OutputKind, item: trade_batch.BatchItem, verdict: Verdi
             "result": None,
         }
     if kind == "jsonl":
-        return (json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n").encode(
-            "utf-8", errors="surrogateescape"
-        )
+        return jsonl_line(verdict.to_dict())
     if kind == "csv":
         return _csv_line(
             {

@@ -28,6 +28,7 @@ from corridor.trade.evaluate import Evaluator, Verdict
 from corridor.trade.hs import Nomenclature
 from corridor.trade.transaction import FieldError, Transaction, build_transaction, parse_transaction
 from corridor.trade.vocabularies import vocabularies
+from corridor.types.jsonl import jsonl_text
 
 # CSV: transaction-level columns (read from a transaction's first row; later rows may
 # leave them blank but may not contradict them) and goods-line columns (every row).
@@ -422,7 +423,7 @@ def check_items(
                     }
                 )
             else:
-                out.write(json.dumps(verdict.to_dict(), ensure_ascii=False) + "\n")
+                out.write(jsonl_text(verdict.to_dict()))
         if on_progress:
             on_progress(progress)
     return progress
@@ -452,4 +453,4 @@ def _write_error(
             "where": item.where,
             "error": message,
         }
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(jsonl_text(record))

@@ -13,8 +13,8 @@ from starlette.responses import StreamingResponse
 from corridor.api.responses import JSON
 from corridor.api.security import Caller, app_state, require
 from corridor.services import audit as service
-from corridor.services.batch import jsonl_line
 from corridor.services.keys import Permission
+from corridor.types.jsonl import jsonl_line
 
 router = APIRouter(tags=["Audit"])
 Reviewer = Annotated[Caller, Depends(require(Permission.AUDIT_READ))]
