@@ -90,7 +90,10 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     # Two single Korean syllables are judged by the Korean key alone (Jong ≠ Yong);
     # longer tokens may only look Korean (Poutine = pou-ti-ne) and get the Russian key.
     syllables = both_korean and q.ksyllables == 1 and lt.ksyllables == 1
-    if not syllables:
+    # a Hangul token is Korean for certain: its Korean key says it all (요종 is
+    # not Yong, though German would spell them alike)
+    hangul = both_korean and (q.script == "Hangul" or lt.script == "Hangul")
+    if not syllables and not hangul:
         lkeys = lt.rkeys
         for key in q.rkeys:
             if key in lkeys:
@@ -354,6 +357,10 @@ def _leftovers_joined(
     free_l = [j for j, used in enumerate(used_l) if not used and not ltoks[j].legal]
     if not free_q or not free_l or len(free_q) + len(free_l) < 3 or len(free_q) > 4 or len(free_l) > 4:
         return
+    # a misplaced space joins neighbours: leftovers on either side of a matched
+    # part are two names (전철영 = Jon Chol Yong is not CHO chun RYONG)
+    if _matched_between(qtoks, used_q, free_q) or _matched_between(ltoks, used_l, free_l):
+        return
     joined_q = "".join(qtoks[i].text for i in free_q)
     joined_l = "".join(ltoks[j].text for j in free_l)
     if abs(len(joined_q) - len(joined_l)) > 2 or len(joined_q) < 5:
@@ -373,6 +380,11 @@ def _leftovers_joined(
     for j in free_l:
         used_l[j] = True
     pairs.append((min(sim, MAX_FUZZY) - 0.02, tuple(free_q), tuple(free_l), "run-together"))
+
+
+def _matched_between(toks: tuple[Tok, ...], used: list[bool], free: list[int]) -> bool:
+    """True when a matched name part (not a legal form) lies between the free parts."""
+    return any(used[k] and not toks[k].legal for k in range(free[0], free[-1]))
 
 
 def _score(

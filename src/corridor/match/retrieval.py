@@ -210,7 +210,7 @@ class Retriever:
 
     # --- candidates --------------------------------------------------------------------
 
-    def candidates(self, query: AnalysedQuery, floor: float) -> list[int]:
+    def candidates(self, query: AnalysedQuery, floor: float, base_floor: float | None = None) -> list[int]:
         """The names worth aligning: the `candidates` sharing the most query weight,
         leaving out those that share too little to reach `floor` even if every
         shared token matched exactly (bound 2M / (M + W), M the shared weight plus
@@ -220,7 +220,21 @@ class Retriever:
         forms, beyond `listed_span` times the shared weight, counted at
         `listed_left`).  Weights are in quarters; ties go to the lighter (shorter)
         names first (the bare alias SBERBANK before SBERBANK OF RUSSIA: fewer parts
-        left over), then by position, so the choice never depends on set order."""
+        left over), then by position, so the choice never depends on set order.
+
+        With `base_floor` (the algorithm's own floor, above `floor`), the names
+        viable at `base_floor` come first and are all kept (up to `candidates`),
+        the names only viable at the lower `floor` fill the rest: so a lower
+        threshold never drops a name a higher one aligns, and `screen(q)` equals
+        `screen(q, threshold=0)` cut at the threshold."""
+        if base_floor is not None and base_floor > floor:
+            first = self.candidates(query, base_floor)
+            limit = self.algorithm.candidates
+            if len(first) >= limit:
+                return first
+            taken = set(first)
+            more = [nid for nid in self.candidates(query, floor) if nid not in taken]
+            return first + more[: limit - len(first)]
         token_sets = query.sets
         if not token_sets:
             return []

@@ -83,7 +83,11 @@ class Screener:
         index = self.index
         entities = index.entities
         analysed = self.retriever.analyse(checked.name, schema)
-        candidates = self.retriever.candidates(analysed, threshold - algorithm.prune_margin)
+        # the names the algorithm's own threshold retrieves are always aligned,
+        # whatever threshold is asked: a score never depends on the threshold
+        base_floor = algorithm.threshold - algorithm.prune_margin
+        floor = threshold - algorithm.prune_margin
+        candidates = self.retriever.candidates(analysed, min(floor, base_floor), base_floor)
         forced: set[int] = set()  # entities found by identifier / IMO
         for value in checked.identifiers:
             forced.update(index.identifiers.get(value, ()))
@@ -121,7 +125,13 @@ class Screener:
             if final >= threshold:
                 hits.append((final, position, nid, name_score, pairs, quals))
         hits.sort(key=lambda h: (-h[0], entities[h[1]].id))
-        return [self._hit(checked.name, qtoks, *h) for h in hits[:limit]]
+        # the limit never separates equal scores: the copies of one designation on
+        # several lists (UN, OFAC, UK) score alike, and none may fall out behind
+        # another list's copy because of its id
+        end = min(limit, len(hits))
+        while end < len(hits) and hits[end][0] == hits[end - 1][0]:
+            end += 1
+        return [self._hit(checked.name, qtoks, *h) for h in hits[:end]]
 
     def screen_many(
         self, queries: Iterable[Query], threshold: float | None = None, limit: int = 10
