@@ -48,7 +48,7 @@ demo: install
 	$(BIN)/corridor ledger --no-shipments
 	$(BIN)/corridor intel extract $(CORRIDOR_SHARED)/seeds/000_ed494ec5a0a51ab3.txt --date 2022-11-22
 	$(BIN)/corridor audit verify
-	@test -s $(CORRIDOR_HOME)/demo-analyst.key || $(BIN)/corridor keys create --name demo-analyst-$$(date +%s) --role analyst > $(CORRIDOR_HOME)/demo-analyst.key
+	@test -s $(CORRIDOR_HOME)/demo-analyst.key || (umask 077; $(BIN)/corridor keys create --name demo-analyst-$$(date +%s) --role analyst > $(CORRIDOR_HOME)/demo-analyst.key)
 	@echo "The HTTP API and the analysts' pages: run  $(BIN)/corridor serve  then open http://127.0.0.1:8000/ui"
 	@echo "and sign in with the demo analyst's key in $(CORRIDOR_HOME)/demo-analyst.key (API docs: http://127.0.0.1:8000/docs, docs/api.md)."
 
