@@ -1,113 +1,47 @@
 """Country names and codes to ISO 3166-1 alpha-2 (lower case, as FollowTheMoney uses).
 
 Lists write countries every way: "Democratic People's Republic of Korea",
-"Korea, North", "DPRK", "Russian Federation", "RU", "RUS".  pycountry gives the
-ISO names; the aliases below cover what the official lists and trade documents
-use besides.
+"Korea, North", "DPRK", "Russian Federation", "RU", "RUS", and Russian and Korean
+documents in their own scripts: «КНДР», «Российская Федерация», «조선», «북한».
+pycountry gives the ISO names and their Russian and Korean translations;
+`data/countries.yaml` (by language, checked against its schema) the names,
+abbreviations and adjectives the official lists and trade documents use besides.
+Every key goes through `types.text.normalize`, the one script-aware normaliser.
 """
 
 from __future__ import annotations
 
-import re
+import gettext
+import json
 from functools import lru_cache
+from importlib import resources
 
+import jsonschema
 import pycountry
+import yaml
 
-# Names the lists use that pycountry does not know (checked against the shared files).
-_ALIASES: dict[str, str] = {
-    "north korea": "kp",
-    "korea north": "kp",
-    "dprk": "kp",
-    "d p r k": "kp",
-    "korea dprk": "kp",
-    "democratic peoples republic of korea": "kp",
-    "korea democratic peoples republic of": "kp",
-    "democratic peoples republic of korea dprk": "kp",
-    "south korea": "kr",
-    "korea south": "kr",
-    "republic of korea": "kr",
-    "korea republic of": "kr",
-    "russia": "ru",
-    "russian federation": "ru",
-    "the russian federation": "ru",
-    "ussr": "suhh",
-    "former soviet union": "suhh",
-    "former ussr": "suhh",
-    "congo democratic republic": "cd",
-    "occupied palestinian territories": "ps",
-    "palestinian territories": "ps",
-    "bosnia herzegovina": "ba",
-    "state of palestine": "ps",
-    "palestine": "ps",
-    "china hong kong special administrative region": "hk",
-    "hong kong special administrative region of china": "hk",
-    "china macao special administrative region": "mo",
-    "soviet union": "suhh",
-    "iran": "ir",
-    "iran islamic republic of": "ir",
-    "syria": "sy",
-    "syrian arab republic": "sy",
-    "venezuela": "ve",
-    "bolivia": "bo",
-    "tanzania": "tz",
-    "vietnam": "vn",
-    "viet nam": "vn",
-    "laos": "la",
-    "burma": "mm",
-    "myanmar burma": "mm",
-    "moldova": "md",
-    "united kingdom": "gb",
-    "uk": "gb",
-    "great britain": "gb",
-    "united states": "us",
-    "usa": "us",
-    "united states of america": "us",
-    "uae": "ae",
-    "turkey": "tr",
-    "turkiye": "tr",
-    "czech republic": "cz",
-    "congo democratic republic of the": "cd",
-    "democratic republic of the congo": "cd",
-    "republic of the congo": "cg",
-    "cote divoire": "ci",
-    "ivory coast": "ci",
-    "palestinian": "ps",
-    "west bank": "ps",
-    "gaza": "ps",
-    "kosovo": "xk",
-    "crimea": "ua",
-    "region crimea": "ua",
-    "st kitts nevis": "kn",
-    "bahamas the": "bs",
-    "congo republic of the": "cg",
-    "cote d ivoire": "ci",
-    "north macedonia the republic of": "mk",
-    "gambia the": "gm",
-    "taiwan": "tw",
-    "hong kong": "hk",
-    "macau": "mo",
-    "macao": "mo",
-    "brunei": "bn",
-    "cape verde": "cv",
-    "swaziland": "sz",
-    "micronesia": "fm",
-    "st kitts and nevis": "kn",
-    "saint kitts and nevis": "kn",
-    "st vincent and the grenadines": "vc",
-    "st lucia": "lc",
-    "the bahamas": "bs",
-    "bahamas": "bs",
-    "gambia": "gm",
-    "the gambia": "gm",
-    "netherlands antilles": "an",
-    "region kurdistan": "iq",
-    "sudan south": "ss",
-}
+from corridor.types.text import normalize
+
+LANGUAGES = ("ru", "ko")  # pycountry's translations read besides the English names
 
 
 def _key(text: str) -> str:
-    text = text.casefold().replace("’", "").replace("'", "")
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    # the one normaliser for every script: case, accents, punctuation and spacing
+    # do not matter, and Cyrillic and Hangul keep their letters
+    return normalize(text.replace("’", "").replace("'", ""))
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, dict[str, str]]:
+    """The aliases by language (`data/countries.yaml`, checked against its schema)."""
+    data = yaml.safe_load(resources.files("corridor.types").joinpath("data/countries.yaml").read_text("utf-8"))
+    schema = json.loads(resources.files("corridor.types").joinpath("data/countries.schema.json").read_text("utf-8"))
+    jsonschema.validate(data, schema)
+    return {lang: {str(k): str(v) for k, v in table.items()} for lang, table in data.items()}
+
+
+def _translations(language: str) -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
 @lru_cache(maxsize=1)
@@ -123,7 +57,18 @@ def _table() -> dict[str, str]:
         value = getattr(record, "name", None)
         if value:
             table.setdefault(_key(value), record.alpha_3.lower()[:2])
-    table.update(_ALIASES)
+    # the ISO names in Russian and Korean, from pycountry's own translations
+    for language in LANGUAGES:
+        translate = _translations(language).gettext
+        for country in pycountry.countries:
+            code = country.alpha_2.lower()
+            for attr in ("name", "official_name", "common_name"):
+                value = getattr(country, attr, None)
+                if value and translate(value) != value:
+                    table.setdefault(_key(translate(value)), code)
+    for table_of_language in aliases().values():
+        for name, code in table_of_language.items():
+            table[_key(name)] = code
     return table
 
 
