@@ -45,6 +45,7 @@ demo: install
 	$(BIN)/corridor screen "ANY NAME" --imo 9253325
 	$(BIN)/corridor check examples/corridor-2022.yaml --summary
 	$(BIN)/corridor check examples/listed-parties.yaml --summary
+	$(BIN)/corridor check examples/russian-exporter.yaml --summary
 	$(BIN)/corridor ledger --no-shipments
 	$(BIN)/corridor intel extract $(CORRIDOR_SHARED)/seeds/000_ed494ec5a0a51ab3.txt --date 2022-11-22
 	$(BIN)/corridor audit verify

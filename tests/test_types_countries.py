@@ -78,3 +78,20 @@ def test_a_transaction_in_russian_and_korean_is_checked_as_the_coded_one() -> No
         assert verdict.outcome == coded.outcome
         assert verdict.rule_ids == coded.rule_ids
         assert verdict.directions == coded.directions
+
+
+def test_the_russian_exporters_file_gets_the_rulings_of_rules_md() -> None:
+    """examples/russian-exporter.yaml, written in Cyrillic with TN VED codes.
+    RULES.md: "UN-2397-5 | 5 | All refined petroleum products … TO the DPRK | … |
+    capped + reportable"; "UN-2397-6b | 6 | Machinery | FROM | 84 (P) | prohibited";
+    wheat flour to the DPRK is not banned (no rule names HS 1101)."""
+    from corridor.services import trade
+
+    result = trade.check_document(ROOT / "examples/russian-exporter.yaml", trade.evaluator(None), record=False)
+    assert not result.errors, [str(e.error) for e in result.errors]
+    by_id = {v.transaction_id: v for v in result.verdicts}
+    assert by_id["ДВ-ДТ-2024-017"].outcome.value == "CAPPED_REPORTABLE"
+    assert "UN-2397-5" in by_id["ДВ-ДТ-2024-017"].rule_ids
+    assert by_id["ДВ-МУКА-2024-021"].outcome.value == "CLEAR"
+    assert by_id["ДВ-ИМП-2024-005"].outcome.value == "PROHIBITED"
+    assert any(r.startswith("UN-2397-6") for r in by_id["ДВ-ИМП-2024-005"].rule_ids)
