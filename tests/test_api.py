@@ -434,3 +434,72 @@ def test_audit_export_and_tampering_is_named(api: Api) -> None:
     answer = api.client.get("/audit/verify", headers=api.h("reviewer"))
     assert answer.status_code == 409
     assert answer.json()["bad_seq"] == target and str(target) in answer.json()["message"]
+
+
+def test_lists_update_from_a_local_publisher_then_diff(api: Api, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """POST /lists/update (admin) fetches from the registry's URL, here a publisher on
+    127.0.0.1 serving the newer UN file; the diff between the versions is served."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from corridor.fetch.registry import OfficialSource
+    from corridor.services import lists as lists_service
+
+    body = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
+
+    class Publisher(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Publisher)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/consolidated.xml"
+    monkeypatch.setattr(
+        lists_service,
+        "official_sources",
+        lambda: (OfficialSource("un", "un", url, "consolidated.xml", 500_000, "UN (test)", "test"),),
+    )
+    try:
+        assert api.client.post("/lists/update", json={"sources": ["un"]}, headers=api.h("analyst")).status_code == 403
+        assert api.client.post("/lists/update", json={"sources": ["nope"]}, headers=api.h("admin")).status_code == 400
+        before = _head(api)
+        answer = api.client.post("/lists/update", json={"sources": ["un"]}, headers=api.h("admin"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 200, answer.text
+    (update,) = answer.json()["updates"]
+    assert update["list"] == "un" and update["status"] == "imported"
+    (record,) = audit.tail(api.engine, 1)
+    assert record.seq == before + 1 and record.action == "update" and record.actor == "api-admin"
+    versions = api.client.get("/lists/un/versions", headers=api.h("viewer")).json()["versions"]
+    assert len(versions) >= 2
+    old, new = versions[-2]["id"], versions[-1]["id"]
+    diff = api.client.get(f"/lists/un/diff?old={old}&new={new}", headers=api.h("viewer")).json()
+    expected = queries.diff(api.engine, "un", str(old), str(new))
+    assert len(diff["added"]) == len(expected.added) and len(diff["removed"]) == len(expected.removed)
+    assert len(diff["changed"]) == len(expected.changed) and (expected.added or expected.changed or expected.removed)
+
+
+def test_list_import_needs_the_admin_role_and_a_bad_file_changes_nothing(api: Api) -> None:
+    files = {"file": ("consolidated.xml", b"<?xml version='1.0'?><nothing/>", "application/xml")}
+    assert api.client.post("/lists/import", files=files, headers=api.h("reviewer")).status_code == 403
+    versions = len(queries.versions(api.engine))
+    before = _head(api)
+    answer = api.client.post("/lists/import", files=files, headers=api.h("admin"))
+    assert 400 <= answer.status_code < 500 and "detail" in answer.json()
+    assert len(queries.versions(api.engine)) == versions
+    (record,) = audit.tail(api.engine, 1)  # the refused attempt is on the record, with its reason
+    assert record.seq == before + 1 and record.summary["outcome"] == "failed"
+    hostile = {"file": ("../../etc/passwd", b"<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>", "application/xml")}
+    refused = api.client.post("/lists/import", files=hostile, headers=api.h("admin"))
+    detail = refused.json()["detail"]
+    assert refused.status_code == 422 and "DOCTYPE" in detail
+    assert detail.startswith("passwd: ") and str(api.home) not in detail  # the name given, not the server's path
+    assert not list((api.home / "uploads").glob("**/*"))  # nothing left behind

@@ -22,7 +22,7 @@ from corridor.api.responses import JSON
 from corridor.api.routers.trade import plain
 from corridor.api.security import Caller, app_state, require
 from corridor.api.state import AppState
-from corridor.errors import InputError, LimitError, Where
+from corridor.errors import CorridorError, InputError, LimitError, Where
 from corridor.services import audit
 from corridor.services import lists as service
 from corridor.services.keys import Permission
@@ -75,6 +75,15 @@ async def diff(
     )
 
 
+def _as_upload(error: CorridorError, name: str) -> CorridorError:
+    """The error as the client should read it: about the file it uploaded, by the
+    name it gave, never the server's private path."""
+    where = Where(file=name, line=error.location.line, field=error.location.field)
+    answer = CorridorError(error.message, where=where, status=error.status)
+    answer.code = error.code
+    return answer
+
+
 def _refresh_index(state: AppState) -> None:
     # build the new index off the request; the old one serves until it is ready
     import threading
@@ -121,6 +130,15 @@ async def import_list(
             result = await asyncio.to_thread(
                 service.import_path, state.engine, path, source, published_hint=published
             )
+        except CorridorError as error:
+            failure = _as_upload(error, name)
+            await state.recorder.record(
+                caller.actor,
+                audit.Action.IMPORT,
+                request_record,
+                {"outcome": "failed", "error": str(failure)[:500]},
+            )
+            raise failure from None
         except Exception as error:
             await state.recorder.record(
                 caller.actor,
