@@ -32,7 +32,6 @@ error records).  `read_input` reads a CSV, JSONL or Parquet file so.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import sys
 import tempfile
@@ -45,6 +44,7 @@ from corridor.errors import CorridorError, ParseError
 from corridor.match import Screener
 from corridor.services import streaming
 from corridor.trade import batch as trade_batch
+from corridor.types.jsonl import jsonl_text
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -275,7 +275,7 @@ def _check_line(
                 "where": item.where,
                 "error": str(item.error),
             }
-            return item.transaction_id, "ERROR", json.dumps(error, ensure_ascii=False), False
+            return item.transaction_id, "ERROR", jsonl_text(error).rstrip("\n"), False
         try:
             verdict = evaluator.check(item.transaction, record=record)
         except CorridorError as exc:
@@ -287,8 +287,8 @@ def _check_line(
                 "where": item.where,
                 "error": message,
             }
-            return item.transaction_id, "ERROR", json.dumps(error, ensure_ascii=False), False
-        text = json.dumps(verdict.to_dict(), ensure_ascii=False)
+            return item.transaction_id, "ERROR", jsonl_text(error).rstrip("\n"), False
+        text = jsonl_text(verdict.to_dict()).rstrip("\n")  # as the CLI writes it
         return verdict.transaction_id, verdict.outcome.value, text, bool(verdict.charges)
     return "", "", "", False
 
