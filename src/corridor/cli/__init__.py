@@ -17,6 +17,7 @@ from corridor.cli import db, intel, lists, screening, serve, trade
 from corridor.cli.audit import audit_app
 from corridor.cli.common import exit_code, fail
 from corridor.cli.keys import keys_app
+from corridor.cli.monitor import alerts_app, monitor_app, portfolio_app
 from corridor.cli.spark import spark_app
 from corridor.errors import CorridorError
 
@@ -53,6 +54,9 @@ app.add_typer(intel.intel_app, name="intel")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(spark_app, name="spark")
+app.add_typer(portfolio_app, name="portfolio")
+app.add_typer(monitor_app, name="monitor")
+app.add_typer(alerts_app, name="alerts")
 for module in (lists, screening, trade, serve):
     for command in module.top_app.registered_commands:
         app.registered_commands.append(command)

@@ -33,7 +33,12 @@ def db_status(db_url: DbOption = None, as_json: JsonOption = False) -> None:
     except CorridorError as exc:
         raise fail(str(exc)) from exc
     if as_json:
-        data = {"url": state.url, "current": state.current, "head": state.head, "up_to_date": state.up_to_date}
+        data = {
+            "url": state.url,
+            "current": state.current,
+            "head": state.head,
+            "up_to_date": state.up_to_date,
+        }
         sys.stdout.write(json.dumps(data) + "\n")
         return
     current = state.current or "none (empty store)"

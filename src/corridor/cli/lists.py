@@ -18,7 +18,7 @@ from corridor.cli.common import DbOption, JsonOption, console, count_progress, e
 from corridor.errors import CorridorError
 from corridor.render import lists as render
 from corridor.render import safe
-from corridor.services import audit
+from corridor.services import audit, monitoring, portfolio
 from corridor.services import lists as service
 from corridor.types.jsonl import jsonl_line
 
@@ -98,13 +98,27 @@ def lists_import(
             "an older publication, or one removing more than 20 % of the active list, is held back).",
         ),
     ] = None,
+    no_monitor: Annotated[
+        bool, typer.Option("--no-monitor", help="Do not run delta monitoring of the portfolio afterwards.")
+    ] = False,
     db_url: DbOption = None,
 ) -> None:
     """Import list files as new versions; each import is atomic."""
     engine = _engine(db_url)
+    before = monitoring.active_version_ids(engine)
     requests = [service.ImportRequest(path, source, published, activate) for path in paths]
-    if _run_imports(engine, requests):
+    failed = _run_imports(engine, requests)
+    if not no_monitor:
+        _monitor_delta(engine, before)
+    if failed:
         raise typer.Exit(1)
+
+
+def _monitor_delta(engine: Engine, before: dict[str, int]) -> None:
+    """After a new version is activated: delta monitoring when a portfolio exists."""
+    if before == monitoring.active_version_ids(engine) or portfolio.current_version(engine) is None:
+        return
+    console.print(safe.text(monitoring.run_delta(engine, before).line()))
 
 
 @lists_app.command("update")
@@ -115,10 +129,14 @@ def lists_update(
     mirror: Annotated[
         Path | None, typer.Option("--mirror", help="Offline mirror directory standing in for the URLs.")
     ] = None,
+    no_monitor: Annotated[
+        bool, typer.Option("--no-monitor", help="Do not run delta monitoring of the portfolio afterwards.")
+    ] = False,
     db_url: DbOption = None,
 ) -> None:
     """Download the current official files and import those that changed."""
     engine = _engine(db_url)
+    before = monitoring.active_version_ids(engine)
     with Progress(
         TextColumn("{task.description}", markup=False),
         BarColumn(),
@@ -154,6 +172,8 @@ def lists_update(
         if outcome.result is not None:
             console.print(render.import_result(outcome.result, outcome.result.path or outcome.source))
     failed = sum(o.status == "failed" for o in outcomes)
+    if not no_monitor:
+        _monitor_delta(engine, before)
     console.print(
         Text(
             f"{len(outcomes)} source(s): "
