@@ -82,3 +82,28 @@ class UpdateRequest(BaseModel):
     sources: list[str] = Field(
         default_factory=list, description="List keys to update (default: every enabled one)."
     )
+
+
+class AlertAssign(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee: str = Field(..., min_length=1, max_length=200)
+
+
+class AlertNote(BaseModel):
+    """A comment, an escalation's reason or a return's reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(..., min_length=1, max_length=10_000)
+
+
+class AlertDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: str = Field(
+        ..., examples=["false_positive"], description="true_match | false_positive | inconclusive"
+    )
+    reason: str = Field(..., min_length=1, max_length=10_000)
+
+
+class MonitorRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    full: bool = Field(True, description="Screen every party (a delta needs the versions it starts from).")

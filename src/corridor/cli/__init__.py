@@ -2,7 +2,7 @@
 application layer (`corridor.services`) and render what it returns; one module
 per concern: `lists` (lists, entity, demo-import), `screening` (screen, compare,
 index), `trade` (check, ledger, rules, hs), `intel` (reports into facts), `keys`
-(API keys and roles), `audit` (the hash-chained audit trail), `serve` (the HTTP API), `spark`
+(API keys and roles), `users` (web sign-in accounts), `audit` (the hash-chained audit trail), `serve` (the HTTP API), `spark`
 (the batch jobs on Apache Spark)."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from corridor.cli.common import exit_code, fail
 from corridor.cli.keys import keys_app
 from corridor.cli.monitor import alerts_app, monitor_app, portfolio_app
 from corridor.cli.spark import spark_app
+from corridor.cli.users import users_app
 from corridor.errors import CorridorError
 
 
@@ -52,6 +53,7 @@ app.add_typer(trade.rules_app, name="rules")
 app.add_typer(screening.index_app, name="index")
 app.add_typer(intel.intel_app, name="intel")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(spark_app, name="spark")
 app.add_typer(portfolio_app, name="portfolio")

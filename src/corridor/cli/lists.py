@@ -18,7 +18,7 @@ from corridor.cli.common import DbOption, JsonOption, console, count_progress, e
 from corridor.errors import CorridorError
 from corridor.render import lists as render
 from corridor.render import safe
-from corridor.services import audit, monitoring, portfolio
+from corridor.services import audit, monitoring
 from corridor.services import lists as service
 from corridor.types.jsonl import jsonl_line
 
@@ -116,9 +116,9 @@ def lists_import(
 
 def _monitor_delta(engine: Engine, before: dict[str, int]) -> None:
     """After a new version is activated: delta monitoring when a portfolio exists."""
-    if before == monitoring.active_version_ids(engine) or portfolio.current_version(engine) is None:
-        return
-    console.print(safe.text(monitoring.run_delta(engine, before).line()))
+    result = monitoring.after_list_change(engine, before)
+    if result is not None:
+        console.print(safe.text(result.line()))
 
 
 @lists_app.command("update")

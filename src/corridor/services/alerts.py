@@ -172,17 +172,72 @@ def get(engine: Engine, alert_id: int) -> Alert:
 
 
 def list_page(
-    engine: Engine, *, state: str | None = None, party_id: str | None = None, offset: int = 0, limit: int = 50
+    engine: Engine,
+    *,
+    state: str | None = None,
+    party_id: str | None = None,
+    kind: str | None = None,
+    assignee: str | None = None,
+    escalated: bool | None = None,
+    sort: str = "newest",
+    offset: int = 0,
+    limit: int = 50,
 ) -> Page:
+    """One page of alerts, filtered and sorted (`SORTS`)."""
     if state is not None and state not in {s.value for s in State}:
         raise InputError("state", f"{state!r} is not one of {', '.join(s.value for s in State)}")
+    if kind is not None and kind not in {k.value for k in Kind}:
+        raise InputError("kind", f"{kind!r} is not one of {', '.join(k.value for k in Kind)}")
+    if sort not in SORTS:
+        raise InputError("sort", f"{sort!r} is not one of {', '.join(SORTS)}")
     if not 1 <= limit <= 500:
         raise InputError("limit", "must be between 1 and 500")
+    if offset < 0:
+        raise InputError("offset", "must not be negative")
     with engine.connect() as conn:
         total, rows = store.list_alerts(
-            conn, state=state, party_id=party_id, offset=max(0, offset), limit=limit
+            conn,
+            state=state,
+            party_id=party_id,
+            kind=kind,
+            assignee=assignee,
+            escalated=escalated,
+            order=sort,
+            offset=offset,
+            limit=limit,
         )
     return Page(total, offset, [from_row(r) for r in rows])
+
+
+SORTS = tuple(store.ALERT_ORDERS)
+AGE_BANDS = ((0, "today"), (1, "1–6 days"), (7, "7–29 days"), (30, "30+ days"))
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Alerts not yet approved, by state and by age band (the dashboard's table)."""
+
+    by_state: dict[str, int]
+    by_age: dict[str, dict[str, int]]  # age band -> state -> count
+    escalated: int
+    total: int
+
+
+def summary(engine: Engine, at: datetime | None = None) -> Summary:
+    moment = at or datetime.now(UTC)
+    by_state = {s.value: 0 for s in State if s != State.APPROVED}
+    by_age = {band: dict.fromkeys(by_state, 0) for _, band in AGE_BANDS}
+    escalated = 0
+    with engine.connect() as conn:
+        rows = store.alert_counts(conn)
+    for row in rows:
+        raised = datetime.strptime(row.raised_at[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+        days = max(0, (moment - raised).days)
+        band = next(name for floor, name in reversed(AGE_BANDS) if days >= floor)
+        by_state[row.state] = by_state.get(row.state, 0) + 1
+        by_age[band][row.state] = by_age[band].get(row.state, 0) + 1
+        escalated += bool(row.escalated)
+    return Summary(by_state, by_age, escalated, len(rows))
 
 
 def _require_role(by: audit.Actor, permission: Permission) -> None:

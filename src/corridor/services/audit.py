@@ -74,6 +74,9 @@ class Action(StrEnum):
     UPDATE = "update"  # lists fetched from the publishers and imported
     KEY_CREATE = "key.create"
     KEY_REVOKE = "key.revoke"
+    USER_CREATE = "user.create"
+    USER_CHANGE = "user.change"  # role, password, disabled or enabled
+    SIGN_IN = "sign_in"  # a web session opened
     PORTFOLIO_IMPORT = "portfolio.import"
     MONITOR_RUN = "monitor.run"
     ALERT_ASSIGN = "alert.assign"
@@ -449,7 +452,9 @@ class LoopRecorder:
                 self._scheduled = False
                 for _, future in everything:
                     future.set_exception(
-                        StoreBusyError(f"the store stayed locked by another writer for {waited:.1f} s; try again")
+                        StoreBusyError(
+                            f"the store stayed locked by another writer for {waited:.1f} s; try again"
+                        )
                     )
                 return
             asyncio.get_running_loop().call_later(

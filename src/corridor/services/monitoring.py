@@ -346,3 +346,13 @@ def last_run(engine: Engine) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = store.last_run(conn)
     return None if row is None else dict(row._mapping)
+
+
+def after_list_change(
+    engine: Engine, before: Mapping[str, int], *, home: Path | None = None, by: audit.Actor | None = None
+) -> RunResult | None:
+    """What runs after any list import or update, whatever the interface: a delta
+    run when the active versions changed and a portfolio exists, else nothing."""
+    if dict(before) == active_version_ids(engine) or portfolio_service.current_version(engine) is None:
+        return None
+    return run_delta(engine, before, home=home, by=by)

@@ -238,13 +238,21 @@ def _store_version(
 
 
 def import_file(
-    engine: Engine, path: Path, *, mapping: Mapping[str, str] | None = None, by: audit.Actor | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    by: audit.Actor | None = None,
+    source: str | None = None,
 ) -> ImportReport:
+    """Import a portfolio file as a new version (none when nothing changed); bad rows
+    are reported with their line and the rest goes in.  `source` is the name the
+    version records (an upload's own name rather than the server's temporary path)."""
     by = by or audit.Actor.cli()
     mapping = mapping or {}
     if not path.is_file():
         raise InputError("file", f"no such file: {path}", file=str(path))
-    report = ImportReport(None, str(path), 0)
+    report = ImportReport(None, source or str(path), 0)
     seen: dict[str, int] = {}
     good: list[store.PartyRow] = []
     for line, raw in _rows(path):
@@ -271,7 +279,7 @@ def import_file(
         report.version_id = previous_id  # nothing new: no version, no record
         return report
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    report.version_id = _store_version(engine, good, source=str(path), sha256=sha, by=by, report=report)
+    report.version_id = _store_version(engine, good, source=report.path, sha256=sha, by=by, report=report)
     return report
 
 

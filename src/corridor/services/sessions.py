@@ -1,11 +1,13 @@
-"""Web sessions: an analyst signs in with their API key once; the browser then holds
-a signed session cookie, never the key.
+"""Web sessions: an analyst signs in with their user name and password (or an API
+key) once; the browser then holds a signed session cookie, never the secret.
 
-The cookie is `<key id>.<session id>.<expiry>.<signature>`, the signature an
+The cookie is `<subject>.<session id>.<expiry>.<signature>`, the subject a key id
+or `user-<id>` for an account (`services.users`), the signature an
 HMAC-SHA256 under the home's session secret (`CORRIDOR_HOME/web/.secret`, 0600,
 made from `secrets` on first use).  Every request checks the signature and the
-expiry, then the key itself (`keys.principal_of`), so a revoked key's sessions
-end with it.  The CSRF token of a session is an HMAC of its id under the same
+expiry, then the key or account itself (`keys.principal_of`,
+`users.principal_of`), so a revoked key's sessions end with it, and an account's
+when it is disabled or its password changes.  The CSRF token of a session is an HMAC of its id under the same
 secret: a form posted without it, or with another session's, is refused.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from corridor.errors import UnauthorizedError
-from corridor.services import keys
+from corridor.services import keys, users
 from corridor.services.secrets import home_secret
 
 SESSION_SECONDS = 8 * 3600  # a working day
@@ -44,19 +46,38 @@ class Session:
     expires: int
 
 
-def open_session(engine: Engine, secret: bytes, presented_key: str, *, now: float | None = None) -> tuple[str, Session]:
+def open_session(
+    engine: Engine, secret: bytes, presented_key: str, *, now: float | None = None
+) -> tuple[str, Session]:
     """The cookie value and the session for a key typed into the sign-in form
     (UnauthorizedError for a key that is not valid)."""
     principal = keys.authenticate(engine, presented_key)
     if principal is None:
         raise UnauthorizedError("that key is not valid (unknown, revoked or mistyped)")
+    return session_for(secret, principal, now=now)
+
+
+def open_user_session(
+    engine: Engine, secret: bytes, name: str, password: str, *, now: float | None = None
+) -> tuple[str, Session]:
+    """The cookie value and the session for a user name and password typed into the
+    sign-in form (UnauthorizedError, saying nothing of which part was wrong)."""
+    principal = users.authenticate(engine, name, password)
+    if principal is None:
+        raise UnauthorizedError("that user name and password do not match an active account")
+    return session_for(secret, principal, now=now)
+
+
+def session_for(secret: bytes, principal: keys.Principal, *, now: float | None = None) -> tuple[str, Session]:
     session_id = secrets.token_urlsafe(16)
     expires = int((now if now is not None else time.time()) + SESSION_SECONDS)
     payload = f"{principal.key_id}.{session_id}.{expires}"
     return f"{payload}.{_sign(secret, payload)}", Session(principal, session_id, expires)
 
 
-def read_session(engine: Engine, secret: bytes, cookie: str | None, *, now: float | None = None) -> Session | None:
+def read_session(
+    engine: Engine, secret: bytes, cookie: str | None, *, now: float | None = None
+) -> Session | None:
     """The session a cookie stands for, or None: forged, expired, or its key revoked."""
     if not cookie or len(cookie) > 300:
         return None
@@ -72,7 +93,10 @@ def read_session(engine: Engine, secret: bytes, cookie: str | None, *, now: floa
         return None
     if expires < (now if now is not None else time.time()):
         return None
-    principal = keys.principal_of(engine, key_id)
+    if users.is_subject(key_id):
+        principal = users.principal_of(engine, key_id, session_started=expires - SESSION_SECONDS)
+    else:
+        principal = keys.principal_of(engine, key_id)
     return None if principal is None else Session(principal, session_id, expires)
 
 

@@ -150,25 +150,56 @@ def events_of(conn: Connection, alert_id: int) -> list[Any]:
     )
 
 
+# how a page of alerts may be ordered; the id breaks ties so pages never overlap
+ALERT_ORDERS = {
+    "newest": (alerts.c.id.desc(),),
+    "oldest": (alerts.c.id.asc(),),
+    "score": (alerts.c.score.desc(), alerts.c.id.desc()),
+    "updated": (alerts.c.updated_at.desc(), alerts.c.id.desc()),
+}
+
+
 def list_alerts(
     conn: Connection,
     *,
     state: str | None = None,
     party_id: str | None = None,
+    kind: str | None = None,
+    assignee: str | None = None,
+    escalated: bool | None = None,
+    order: str = "newest",
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[int, list[Any]]:
-    """One page of alerts, newest first, and how many match in all."""
+    """One page of alerts in `order` (ALERT_ORDERS), and how many match in all."""
     where = []
     if state:
         where.append(alerts.c.state == state)
     if party_id:
         where.append(alerts.c.party_id == party_id)
+    if kind:
+        where.append(alerts.c.kind == kind)
+    if assignee:
+        where.append(alerts.c.assignee == assignee)
+    if escalated is not None:
+        where.append(alerts.c.escalated == escalated)
     total = conn.execute(select(func.count()).select_from(alerts).where(*where)).scalar_one()
     rows = list(
-        conn.execute(select(alerts).where(*where).order_by(alerts.c.id.desc()).offset(offset).limit(limit))
+        conn.execute(select(alerts).where(*where).order_by(*ALERT_ORDERS[order]).offset(offset).limit(limit))
     )
     return int(total), rows
+
+
+def alert_counts(conn: Connection) -> list[Any]:
+    """(state, kind, raised_at) of every alert not yet approved: the dashboard's
+    open alerts by state and age."""
+    return list(
+        conn.execute(
+            select(alerts.c.state, alerts.c.kind, alerts.c.raised_at, alerts.c.escalated).where(
+                alerts.c.state != "approved"
+            )
+        )
+    )
 
 
 def add_run(conn: Connection, values: dict[str, Any]) -> int:

@@ -9,6 +9,9 @@ audit_head     one row (id 1): the sequence number and hash of the newest record
                record, so a cut-off tail is seen too
 api_keys       API keys: a non-secret key id for lookup, a salted PBKDF2 hash of the
                key (never the key), name, role, when created, last used, revoked
+users          web sign-in accounts (migration 0006): name, role, an argon2id hash
+               of the password (never the password), when created, when the
+               password last changed, when disabled
 
 Times in `audit_records.at` are text (`2026-12-03T07:42:26.123456Z`) because they
 are hashed: a DateTime column would come back from SQLite without its time zone
@@ -66,6 +69,18 @@ api_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_used_at", DateTime(timezone=True), nullable=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string format
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
 )
 
 # Trigger (and on PostgreSQL, function) names: the migration creates them; tests

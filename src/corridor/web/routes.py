@@ -73,12 +73,15 @@ async def login(request: Request) -> Response:
             error="The form expired: reload the page.",
             user=None,
         )
-    key = form.get("key")
     state = app_state(request)
+    name, password, key = (_field(form, "name", 64), form.get("password"), _field(form, "key", 200))
     try:
-        cookie, _session = sessions.open_session(
-            state.engine, secret(request), key if isinstance(key, str) else ""
-        )
+        if key and not name:
+            cookie, session = sessions.open_session(state.engine, secret(request), key)
+        else:
+            cookie, session = sessions.open_user_session(
+                state.engine, secret(request), name, password if isinstance(password, str) else ""
+            )
     except CorridorError as exc:
         fresh = stdlib_secrets.token_urlsafe(16)
         response = page(
@@ -86,6 +89,17 @@ async def login(request: Request) -> Response:
         )
         response.set_cookie(LOGIN_COOKIE, fresh, httponly=True, samesite="strict", max_age=900, path="/ui")
         return response
+    await state.recorder.record(
+        session.principal.actor(audit.Channel.WEB),
+        audit.Action.SIGN_IN,
+        {
+            "endpoint": "/ui/login",
+            "name": session.principal.name,
+            "by": "key" if key and not name else "password",
+        },
+        {"session": session.session_id[:8], "role": session.principal.role.value},
+        {},
+    )
     signed_in = RedirectResponse(target, status_code=303)
     signed_in.set_cookie(
         COOKIE,
@@ -106,13 +120,6 @@ async def logout(request: Request, user: Viewer) -> Response:
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(COOKIE, path="/ui")
     return response
-
-
-@router.get("/home")
-async def home(request: Request, user: Viewer) -> Response:
-    state = app_state(request)
-    statuses = lists_service.status_dicts(lists_service.status(state.engine))
-    return page("home.html", title="Lists", user=user, lists=statuses, ready=state.ready)
 
 
 @router.get("/screen")
@@ -166,9 +173,7 @@ async def screen(request: Request, user: Screener) -> Response:
 async def entity(request: Request, entity_id: str, user: Viewer) -> Response:
     state = app_state(request)
     record = lists_service.entity(state.engine, entity_id)
-    return page(
-        "entity.html", title=record.entity.caption, user=user, record=record, entity=record.entity.to_dict()
-    )
+    return page("entity.html", title=record.entity.caption, user=user, record=record)
 
 
 @router.get("/check")

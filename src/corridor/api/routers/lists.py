@@ -23,7 +23,7 @@ from corridor.api.routers.trade import plain
 from corridor.api.security import Caller, app_state, require
 from corridor.api.state import AppState
 from corridor.errors import CorridorError, InputError, LimitError, Where
-from corridor.services import audit
+from corridor.services import audit, monitoring
 from corridor.services import lists as service
 from corridor.services.keys import Permission
 from corridor.store.queries import vars_of
@@ -75,7 +75,7 @@ async def diff(
     )
 
 
-def _as_upload(error: CorridorError, name: str) -> CorridorError:
+def as_upload(error: CorridorError, name: str) -> CorridorError:
     """The error as the client should read it: about the file it uploaded, by the
     name it gave, never the server's private path."""
     where = Where(file=name, line=error.location.line, field=error.location.field)
@@ -125,13 +125,14 @@ async def import_list(
                     )
                 out.write(chunk)
         digest = audit.file_digest(path)
+        before = monitoring.active_version_ids(state.engine)
         request_record = {"file": name, "sha256": digest, "hint": source, "published": published}
         try:
             result = await asyncio.to_thread(
                 service.import_path, state.engine, path, source, published_hint=published
             )
         except CorridorError as error:
-            failure = _as_upload(error, name)
+            failure = as_upload(error, name)
             await state.recorder.record(
                 caller.actor,
                 audit.Action.IMPORT,
@@ -152,8 +153,18 @@ async def import_list(
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    watched = await _monitor(state, before, caller)
     _refresh_index(state)
-    return JSON(_outcome(result))
+    return JSON(_outcome(result) | {"monitoring": watched})
+
+
+async def _monitor(state: AppState, before: dict[str, int], caller: Caller) -> dict[str, Any] | None:
+    """The delta monitoring run an import or update starts (none when nothing changed
+    or no portfolio exists), as the CLI's `lists import` runs it."""
+    result = await asyncio.to_thread(
+        monitoring.after_list_change, state.engine, before, home=state.settings.home, by=caller.actor
+    )
+    return None if result is None else result.to_dict()
 
 
 @router.post(
@@ -165,6 +176,7 @@ async def update_lists(request: Request, body: UpdateRequest, caller: Admin) -> 
     unknown = sorted(set(body.sources) - known)
     if unknown:
         raise InputError("sources", f"unknown list {unknown[0]!r}; one of {', '.join(sorted(known))}")
+    before = monitoring.active_version_ids(state.engine)
     outcomes = await asyncio.to_thread(
         service.update,
         state.engine,
@@ -189,5 +201,6 @@ async def update_lists(request: Request, body: UpdateRequest, caller: Admin) -> 
                 "size": outcome.size,
             }
         )
+    watched = await _monitor(state, before, caller)
     _refresh_index(state)
-    return JSON({"updates": out})
+    return JSON({"updates": out, "monitoring": watched})
