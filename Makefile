@@ -48,10 +48,17 @@ demo: install
 	$(BIN)/corridor check examples/russian-exporter.yaml --summary
 	$(BIN)/corridor ledger --no-shipments
 	$(BIN)/corridor intel extract $(CORRIDOR_SHARED)/seeds/000_ed494ec5a0a51ab3.txt --date 2022-11-22
+	$(BIN)/corridor portfolio import examples/portfolio.csv
+	$(BIN)/corridor monitor run
+	$(BIN)/corridor alerts list
 	$(BIN)/corridor audit verify
 	@test -s $(CORRIDOR_HOME)/demo-analyst.key || (umask 077; $(BIN)/corridor keys create --name demo-analyst-$$(date +%s) --role analyst > $(CORRIDOR_HOME)/demo-analyst.key)
+	@test -s $(CORRIDOR_HOME)/demo-users.txt || (umask 077; \
+	  printf 'demo-analyst  %s\n' "$$($(BIN)/corridor users add demo-analyst --role analyst --generate)" > $(CORRIDOR_HOME)/demo-users.txt && \
+	  printf 'demo-reviewer %s\n' "$$($(BIN)/corridor users add demo-reviewer --role reviewer --generate)" >> $(CORRIDOR_HOME)/demo-users.txt)
 	@echo "The HTTP API and the analysts' pages: run  $(BIN)/corridor serve  then open http://127.0.0.1:8000/ui"
-	@echo "and sign in with the demo analyst's key in $(CORRIDOR_HOME)/demo-analyst.key (API docs: http://127.0.0.1:8000/docs, docs/api.md)."
+	@echo "and sign in as demo-analyst or demo-reviewer with the passwords in $(CORRIDOR_HOME)/demo-users.txt"
+	@echo "(the API key of the demo analyst is in $(CORRIDOR_HOME)/demo-analyst.key; API docs: http://127.0.0.1:8000/docs, docs/api.md)."
 
 lint: install
 	$(BIN)/ruff check src tests bench

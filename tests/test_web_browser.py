@@ -1,8 +1,12 @@
 """The analysts' pages in a real browser: Debian's headless Chromium driven by
 Playwright against a real `corridor serve` process on 127.0.0.1.
 
-Covers signing in, screening «김정은» and opening the entity, and checking a
-transaction and reading its citations, all by keyboard.  Screenshots of the pages
+Covers signing in with a user account, screening «김정은» and opening the
+entity, checking a transaction and reading its citations (by keyboard); and the
+monitoring loop: import a portfolio holding listed parties, import a newer UN
+list and see the delta raise a *changed* and a *new* alert, decide one as a
+reviewer, be refused approving it as the same user, approve it as another
+reviewer, and see the approved false positive stay quiet on the next run.  Screenshots of the pages
 are written to the test's folder, or to docs/screenshots/ with
 CORRIDOR_WRITE_SCREENSHOTS=1 (two of them are committed there)."""
 
@@ -20,12 +24,14 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.test_web_cases import NEW, OLD, picked_entities
 
-from corridor.services import keys, lists
+from corridor.services import keys, lists, users
 from corridor.store import db
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "browser test password"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ARGS = [
     "--no-sandbox",
@@ -58,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
     home = tmp_path_factory.mktemp("browser-home")
     url = f"sqlite:///{home / 'corridor.db'}"
     engine = db.engine(url)
-    lists.import_path(engine, shared_data / "un/2026-05-08/consolidated.xml")
+    lists.import_path(engine, shared_data / OLD)
     people = home / "people.jsonl"
     people.write_text(
         json.dumps(
@@ -74,7 +80,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
         encoding="utf-8",
     )
     lists.import_path(engine, people, "ftm")
-    key = keys.create(engine, "analyst-anna", "analyst").secret
+    for name, role in (("anna", "analyst"), ("rita", "reviewer"), ("rex", "reviewer")):
+        users.create(engine, name, role, PASSWORD)
+    key = keys.create(engine, "list-admin", "admin").secret
     port = _free_port()
     env = {
         **os.environ,
@@ -129,19 +137,32 @@ def _shots(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _sign_in(page: Any, name: str) -> None:
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+
+
+def _new_session(browser: Any, base: str, name: str) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/ui/login")
+    _sign_in(page, name)
+    page.wait_for_url(f"{base}/ui/home")
+    return page
+
+
 def test_sign_in_screen_open_the_entity_and_check_a_transaction(
     server: tuple[str, str], browser: Any, tmp_path: Path
 ) -> None:
-    base, key = server
+    base, _admin_key = server
     shots = _shots(tmp_path)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{base}/ui/screen")
     # sent to sign in, and back to the page asked for after
     assert "/ui/login" in page.url
-    page.get_by_label("API key").fill(key)
-    page.keyboard.press("Enter")
+    _sign_in(page, "anna")
     page.wait_for_url(f"{base}/ui/screen")
-    assert "analyst-anna" in page.inner_text("header")
+    assert "anna" in page.inner_text("header")
 
     # screen «김정은» by keyboard only: type the name, Tab to the kind, choose Person, submit
     page.get_by_label("Name (any script)").fill("김정은")
@@ -161,6 +182,7 @@ def test_sign_in_screen_open_the_entity_and_check_a_transaction(
 
     # a trade check: paste the corridor scenario, read verdicts and citations
     page.get_by_role("link", name="Trade check").click()
+    page.wait_for_url(f"{base}/ui/check")
     page.get_by_label("Transactions (YAML or JSON)").fill((ROOT / "examples/corridor-2022.yaml").read_text(encoding="utf-8"))
     page.get_by_role("button", name="Check").click()
     page.wait_for_selector("article.verdict")
@@ -175,3 +197,80 @@ def test_sign_in_screen_open_the_entity_and_check_a_transaction(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1
     page.close()
+
+
+def test_portfolio_delta_alerts_four_eyes_and_suppression(
+    server: tuple[str, str], browser: Any, tmp_path: Path, shared_data: Path
+) -> None:
+    base, admin_key = server
+    shots = _shots(tmp_path)
+    changed, added = picked_entities(shared_data, tmp_path)
+    parties = tmp_path / "parties.csv"
+    parties.write_text(
+        f"id,name,schema\np-changed,{changed},Person\np-added,{added},Person\np-none,Qqq Zzyzx Unlisted,Person\n",
+        encoding="utf-8",
+    )
+    anna = _new_session(browser, base, "anna")
+    anna.get_by_role("link", name="Portfolio", exact=True).click()
+    anna.get_by_label("File (CSV, JSONL or XLSX", exact=False).set_input_files(str(parties))
+    anna.get_by_role("button", name="Import").click()
+    anna.wait_for_selector("text=Imported parties.csv")
+    assert "3 parties; 3 added" in anna.inner_text("main")
+    anna.get_by_role("button", name="Run monitoring now").click()
+    anna.wait_for_selector("text=Monitoring (full)")
+    anna.get_by_role("link", name="Open the alert queue").click()
+    queue = anna.inner_text("table.queue")
+    assert changed in queue and added not in queue
+
+    # a newer UN list arrives (imported over the API): the delta runs by itself
+    with (shared_data / NEW).open("rb") as handle:
+        answer = httpx.post(
+            f"{base}/lists/import",
+            headers={"Authorization": f"ApiKey {admin_key}"},
+            files={"file": ("consolidated.xml", handle, "application/xml")},
+            data={"source": "un"},
+            timeout=300,
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["monitoring"]["kind"] == "delta"
+    anna.goto(f"{base}/ui/alerts")
+    rows = {r.inner_text().split("\t")[1].strip(): r.inner_text() for r in anna.locator("table.queue tbody tr").all()}
+    changed_row = next(text for party, text in rows.items() if party.startswith(changed))
+    added_row = next(text for party, text in rows.items() if party.startswith(added))
+    assert "changed" in changed_row and "new" in added_row
+    anna.get_by_label("Kind").select_option("changed")
+    anna.get_by_role("button", name="Show").click()
+    assert added not in anna.inner_text("table.queue")
+
+    # rita decides the new alert, and may not approve her own decision
+    rita = _new_session(browser, base, "rita")
+    rita.get_by_role("link", name="Alerts", exact=True).click()
+    rita.wait_for_selector("table.queue")
+    rita.locator("table.queue tbody tr", has_text=added).get_by_role("link").first.click()
+    assert "Listed entity" in rita.inner_text("main") and "Why it matched" in rita.inner_text("main")
+    rita.get_by_label("false positive").check()
+    rita.get_by_label("Reason (required)").fill("Different person: the birth year on file differs.")
+    rita.get_by_role("button", name="Decide").click()
+    rita.wait_for_selector("text=Decided false positive by rita")
+    rita.screenshot(path=str(shots / "alert-review.png"), full_page=True)
+    review_url = rita.url
+    rita.get_by_role("button", name="Approve the decision").click()
+    assert "four eyes" in rita.inner_text("[role=alert]")
+
+    # rex approves it
+    rex = _new_session(browser, base, "rex")
+    rex.goto(review_url)
+    rex.get_by_role("button", name="Approve the decision").click()
+    rex.wait_for_selector("text=approved by rex")
+
+    # the next run leaves the approved false positive quiet
+    anna.goto(f"{base}/ui/portfolio")
+    anna.get_by_role("button", name="Run monitoring now").click()
+    anna.wait_for_selector("text=Monitoring (full)")
+    anna.goto(review_url)
+    assert "approved by rex" in anna.inner_text("main")
+    anna.goto(f"{base}/ui/home")
+    assert "Open alerts" in anna.inner_text("main")
+    anna.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+    for page in (anna, rita, rex):
+        page.close()
