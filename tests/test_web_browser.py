@@ -262,6 +262,11 @@ def test_portfolio_delta_alerts_four_eyes_and_suppression(
     rex.goto(review_url)
     rex.get_by_role("button", name="Approve the decision").click()
     rex.wait_for_selector("text=approved by rex")
+    # the queue and the review are readable on a phone: nothing wider than the screen
+    rex.set_viewport_size({"width": 390, "height": 844})
+    for path in (review_url, f"{base}/ui/alerts", f"{base}/ui/home"):
+        rex.goto(path)
+        assert rex.evaluate("document.documentElement.scrollWidth") <= 390 + 1, path
 
     # the next run leaves the approved false positive quiet
     anna.goto(f"{base}/ui/portfolio")

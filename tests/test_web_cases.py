@@ -29,7 +29,7 @@ OLD = "un/2026-02-27/consolidated.xml"
 NEW = "un/2026-05-08/consolidated.xml"
 PASSWORD = "a long enough password"
 HOSTILE = "<script>alert('x')</script> Hostile Trading"
-PEOPLE = {"ann": "analyst", "rita": "reviewer", "rex": "reviewer", "vic": "viewer"}
+PEOPLE = {"ann": "analyst", "rita": "reviewer", "rex": "reviewer", "vic": "viewer", "sam": "screener"}
 
 
 def picked_entities(shared: Path, tmp: Path) -> tuple[str, str]:
@@ -132,6 +132,32 @@ def test_an_anonymous_or_tokenless_post_changes_nothing(site: Site, path: str) -
     refused = client.post(path, data={"outcome": "true_match", "reason": "x", "csrf": "forged"})
     assert refused.status_code == 403 and "security token" in refused.text
     assert audit.head(site.engine).seq == after_sign_in
+
+
+# the lowest role each page and action needs (services.keys.PERMISSIONS); the role below is refused
+NEEDS = {
+    ("GET", "/ui/lists"): ("vic", None),
+    ("GET", "/ui/alerts"): ("ann", "sam"),
+    ("GET", "/ui/portfolio"): ("ann", "sam"),
+    ("POST", "/ui/monitor/run"): ("ann", "sam"),
+    ("POST", "/ui/portfolio/import"): ("ann", "sam"),
+    ("POST", "/ui/alerts/1/comment"): ("ann", "sam"),
+}
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(NEEDS))
+def test_each_page_and_action_refuses_the_role_below(site: Site, method: str, path: str) -> None:
+    allowed, below = NEEDS[(method, path)]
+    if method == "GET":
+        assert site.sign_in(allowed).get(path).status_code == 200
+    if below is None:
+        return
+    client = site.sign_in(below)
+    before = audit.head(site.engine).seq
+    data = {"csrf": site.csrf(), "text": "x"} if method == "POST" else None
+    refused = client.request(method, path, data=data)
+    assert refused.status_code == 403 and "analyst" in refused.text
+    assert audit.head(site.engine).seq == before
 
 
 def test_a_wrong_password_is_refused_and_recorded_nowhere(site: Site) -> None:
