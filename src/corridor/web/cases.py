@@ -7,10 +7,7 @@ the audit records are the application layer's, as for the API and the CLI."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,8 +16,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from corridor.api.responses import JSON
-from corridor.api.routers.lists import as_upload
-from corridor.api.routers.monitoring import save_upload
+from corridor.api.routers.monitoring import import_portfolio
 from corridor.api.security import app_state
 from corridor.errors import CorridorError, InputError
 from corridor.services import alerts, monitoring, portfolio
@@ -126,25 +122,11 @@ async def portfolio_import(request: Request, user: Manager) -> Response:
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await _portfolio(request, user, error="choose a CSV, JSONL or XLSX file to import")
-    mapping_text = _text(form, "map", 2000)
-    uploads = state.settings.home / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="portfolio-", dir=uploads))
+    mapping = [m for m in _text(form, "map", 2000).replace(",", "\n").splitlines() if m.strip()]
     try:
-        columns = portfolio.parse_mapping(
-            [m for m in mapping_text.replace(",", "\n").splitlines() if m.strip()]
-        )
-        path = await save_upload(request, upload, folder)
-        try:
-            report = await asyncio.to_thread(
-                portfolio.import_file, state.engine, path, mapping=columns, by=user.actor, source=path.name
-            )
-        except CorridorError as error:
-            raise as_upload(error, path.name) from None
+        report = await import_portfolio(state, upload, mapping, user.actor)
     except CorridorError as error:
         return await _portfolio(request, user, error=str(error))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     return await _portfolio(request, user, report=report)
 
 

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import tempfile
-from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 
+from corridor.api import uploads
 from corridor.api.models import UpdateRequest
 from corridor.api.responses import JSON
 from corridor.api.routers.trade import plain
 from corridor.api.security import Caller, app_state, require
 from corridor.api.state import AppState
-from corridor.errors import CorridorError, InputError, LimitError, Where
+from corridor.errors import CorridorError, InputError
 from corridor.services import audit, monitoring
 from corridor.services import lists as service
 from corridor.services.keys import Permission
@@ -75,15 +73,6 @@ async def diff(
     )
 
 
-def as_upload(error: CorridorError, name: str) -> CorridorError:
-    """The error as the client should read it: about the file it uploaded, by the
-    name it gave, never the server's private path."""
-    where = Where(file=name, line=error.location.line, field=error.location.field)
-    answer = CorridorError(error.message, where=where, status=error.status)
-    answer.code = error.code
-    return answer
-
-
 def _refresh_index(state: AppState) -> None:
     # build the new index off the request; the old one serves until it is ready
     import threading
@@ -108,22 +97,9 @@ async def import_list(
     state = app_state(request)
     if source is not None and source not in _HINTS:
         raise InputError("source", f"unknown list family {source!r}; one of {', '.join(_HINTS)}")
-    name = _SAFE_NAME.sub("_", PurePath(file.filename or "upload").name)[:120] or "upload"
-    uploads = state.settings.home / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="import-", dir=uploads))
-    try:
-        path = folder / name
-        written = 0
-        with path.open("wb") as out:
-            while chunk := await file.read(1 << 20):
-                written += len(chunk)
-                if written > state.settings.api_max_upload:
-                    raise LimitError(
-                        f"the upload is larger than {state.settings.api_max_upload:,} bytes",
-                        where=Where(field="file"),
-                    )
-                out.write(chunk)
+    with uploads.private_folder(state.settings, "import-") as folder:
+        path = await uploads.save(file, folder, state.settings)
+        name = path.name
         digest = audit.file_digest(path)
         before = monitoring.active_version_ids(state.engine)
         request_record = {"file": name, "sha256": digest, "hint": source, "published": published}
@@ -132,7 +108,7 @@ async def import_list(
                 service.import_path, state.engine, path, source, published_hint=published
             )
         except CorridorError as error:
-            failure = as_upload(error, name)
+            failure = uploads.as_upload(error, name)
             await state.recorder.record(
                 caller.actor,
                 audit.Action.IMPORT,
@@ -151,8 +127,6 @@ async def import_list(
         await state.recorder.record(
             caller.actor, audit.Action.IMPORT, request_record, audit.import_summary(result)
         )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     watched = await _monitor(state, before, caller)
     _refresh_index(state)
     return JSON(_outcome(result) | {"monitoring": watched})

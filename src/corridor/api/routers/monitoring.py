@@ -10,22 +10,19 @@ its audit record in the same transaction as the change."""
 from __future__ import annotations
 
 import asyncio
-import re
-import shutil
-import tempfile
-from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.responses import HTMLResponse, Response
 
+from corridor.api import uploads
 from corridor.api.models import AlertAssign, AlertDecision, AlertNote, MonitorRun
 from corridor.api.responses import JSON
-from corridor.api.routers.lists import as_upload
 from corridor.api.security import Caller, app_state, require
-from corridor.errors import CorridorError, InputError, LimitError, Where
-from corridor.services import alerts, monitoring, portfolio
+from corridor.api.state import AppState
+from corridor.errors import CorridorError, InputError
+from corridor.services import alerts, audit, monitoring, portfolio
 from corridor.services.keys import Permission
 
 router = APIRouter(tags=["Monitoring"])
@@ -33,7 +30,6 @@ Reader = Annotated[Caller, Depends(require(Permission.ALERTS_READ))]
 Manager = Annotated[Caller, Depends(require(Permission.PORTFOLIO))]
 Decider = Annotated[Caller, Depends(require(Permission.ALERT_DECIDE))]
 Approver = Annotated[Caller, Depends(require(Permission.ALERT_APPROVE))]
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
 PORTFOLIO_SUFFIXES = (".csv", ".jsonl", ".ndjson", ".xlsx")
 
 
@@ -63,25 +59,20 @@ async def show_party(request: Request, party_id: str, _caller: Reader) -> JSON:
     return JSON(_party(portfolio.show(app_state(request).engine, party_id)))
 
 
-async def save_upload(request: Request, file: StarletteUpload, folder: Path) -> Path:
-    """The upload written under `folder` by a safe form of its own name, refused
-    beyond the configured size (nothing is kept on failure: the caller removes `folder`)."""
-    state = app_state(request)
-    name = _SAFE_NAME.sub("_", PurePath(file.filename or "upload").name)[:120] or "upload"
-    if PurePath(name).suffix.lower() not in PORTFOLIO_SUFFIXES:
-        raise InputError("file", f"{name}: a portfolio is a .csv, .jsonl or .xlsx file", file=name)
-    path = folder / name
-    written = 0
-    with path.open("wb") as out:
-        while chunk := await file.read(1 << 20):
-            written += len(chunk)
-            if written > state.settings.api_max_upload:
-                raise LimitError(
-                    f"the upload is larger than {state.settings.api_max_upload:,} bytes",
-                    where=Where(field="file"),
-                )
-            out.write(chunk)
-    return path
+async def import_portfolio(
+    state: AppState, file: StarletteUpload, mapping: list[str], by: audit.Actor
+) -> portfolio.ImportReport:
+    """An uploaded portfolio imported as the CLI imports a file (the API's and the
+    pages' one way in): the version records the upload's own name."""
+    columns = portfolio.parse_mapping(mapping)
+    with uploads.private_folder(state.settings, "portfolio-") as folder:
+        path = await uploads.save(file, folder, state.settings, suffixes=PORTFOLIO_SUFFIXES)
+        try:
+            return await asyncio.to_thread(
+                portfolio.import_file, state.engine, path, mapping=columns, by=by, source=path.name
+            )
+        except CorridorError as error:
+            raise uploads.as_upload(error, path.name) from None
 
 
 @router.post("/portfolio/import", summary="Import an uploaded portfolio (CSV, JSONL, XLSX) as a new version")
@@ -93,21 +84,7 @@ async def import_parties(
         list[str] | None, Form(alias="map", description="COLUMN=field for other column names (repeatable)")
     ] = None,
 ) -> JSON:
-    state = app_state(request)
-    columns = portfolio.parse_mapping(mapping or [])
-    uploads = state.settings.home / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="portfolio-", dir=uploads))
-    try:
-        path = await save_upload(request, file, folder)
-        try:
-            report = await asyncio.to_thread(
-                portfolio.import_file, state.engine, path, mapping=columns, by=caller.actor, source=path.name
-            )
-        except CorridorError as error:
-            raise as_upload(error, path.name) from None
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    report = await import_portfolio(app_state(request), file, mapping or [], caller.actor)
     return JSON(report.to_dict())
 
 
