@@ -34,26 +34,39 @@ def write_ftm(path: Path, rows: list[tuple[str, str, str]]) -> Path:
 
 
 class Site:
+    """A running app under the test client, with an API key per role."""
+
     def __init__(self, client: TestClient, engine: db.Engine, keys_by_role: dict[str, str]) -> None:
         self.client = client
         self.engine = engine
         self.keys = keys_by_role
 
-    def sign_in(self, role: str) -> TestClient:
+    def _sign_in_with(self, fields: dict[str, str]) -> TestClient:
         self.client.cookies.clear()
         form = self.client.get("/ui/login")
         token = re.search(r'name="token" value="([^"]+)"', form.text)
         assert token
         answer = self.client.post(
-            "/ui/login", data={"key": self.keys[role], "token": token.group(1), "next": "/ui/home"}, follow_redirects=False
+            "/ui/login", data={**fields, "token": token.group(1), "next": "/ui/home"}, follow_redirects=False
         )
         assert answer.status_code == 303, answer.text
         return self.client
+
+    def sign_in(self, role: str) -> TestClient:
+        """Signed in with the API key of `role`."""
+        return self._sign_in_with({"key": self.keys[role]})
+
+    def sign_in_user(self, name: str, password: str) -> TestClient:
+        """Signed in with a user account."""
+        return self._sign_in_with({"name": name, "password": password})
 
     def csrf(self) -> str:
         found = re.search(r'name="csrf" value="([^"]+)"', self.client.get("/ui/home").text)
         assert found
         return found.group(1)
+
+    def api(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"ApiKey {self.keys[role]}"}
 
 
 @pytest.fixture(scope="module")

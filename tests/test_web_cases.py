@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import select
+from tests.test_web import Site as WebSite
 from tests.test_web import write_ftm
 
 from corridor.services import alerts, audit, keys, lists, users
@@ -51,30 +52,10 @@ def picked_entities(shared: Path, tmp: Path) -> tuple[str, str]:
     return changed, added
 
 
-class Site:
-    def __init__(self, client: TestClient, engine: db.Engine, api_keys: dict[str, str]) -> None:
-        self.client, self.engine, self.keys = client, engine, api_keys
-
+class Site(WebSite):
     def sign_in(self, name: str) -> TestClient:
-        self.client.cookies.clear()
-        form = self.client.get("/ui/login")
-        token = re.search(r'name="token" value="([^"]+)"', form.text)
-        assert token
-        answer = self.client.post(
-            "/ui/login",
-            data={"name": name, "password": PASSWORD, "token": token.group(1), "next": "/ui/home"},
-            follow_redirects=False,
-        )
-        assert answer.status_code == 303, answer.text
-        return self.client
-
-    def csrf(self) -> str:
-        found = re.search(r'name="csrf" value="([^"]+)"', self.client.get("/ui/home").text)
-        assert found
-        return found.group(1)
-
-    def api(self, role: str) -> dict[str, str]:
-        return {"Authorization": f"ApiKey {self.keys[role]}"}
+        """Signed in with the account `name` (all share one password here)."""
+        return self.sign_in_user(name, PASSWORD)
 
 
 @pytest.fixture(scope="module")
