@@ -1,4 +1,6 @@
-"""`goods`: a goods line by HS prefix and direction, with descriptor terms,
+"""`goods`: a goods line by HS prefix and direction, with the products it names
+(`products_any`/`products_none`: keys of the product vocabulary, in any language),
+national subheadings (`national_any`: "cn:27101921"), raw descriptor terms,
 settlement goods, countries, destinations, DPRK labour; capped lines become cap
 charges.  Triggers are compiled into an HS index (direction -> prefix length ->
 prefix) once per rulebook."""
@@ -30,6 +32,9 @@ class GoodsParams:
     hs_exclude: tuple[str, ...] = ()
     descriptor_any: TermMatcher | None = None
     descriptor_none: TermMatcher | None = None
+    products_any: frozenset[str] = frozenset()
+    products_none: frozenset[str] = frozenset()
+    national_any: tuple[tuple[str, str], ...] = ()  # (system, code prefix)
     settlement: bool | None = None
     countries_any: frozenset[str] = frozenset()
     destination_any: frozenset[str] = frozenset()
@@ -97,6 +102,9 @@ class Goods(TriggerKind):
             "hs_exclude",
             "descriptor_any",
             "descriptor_none",
+            "products_any",
+            "products_none",
+            "national_any",
             "settlement",
             "countries_any",
             "destination_any",
@@ -112,6 +120,12 @@ class Goods(TriggerKind):
             hs_exclude=tuple(raw.get("hs_exclude") or ()),
             descriptor_any=matcher(raw.get("descriptor_any")),
             descriptor_none=matcher(raw.get("descriptor_none")),
+            products_any=frozen(raw, "products_any"),
+            products_none=frozen(raw, "products_none"),
+            national_any=tuple(
+                (system, code)
+                for system, code in (item.split(":", 1) for item in raw.get("national_any") or ())
+            ),
             settlement=raw.get("settlement"),
             countries_any=frozen(raw, "countries_any"),
             destination_any=frozen(raw, "destination_any"),
@@ -160,6 +174,16 @@ def _matches(ctx: Context, p: GoodsParams, line: GoodsLine) -> bool:
     if p.descriptor_any is not None and p.descriptor_any.found(line.descriptor) is None:
         return False
     if p.descriptor_none is not None and p.descriptor_none.found(line.descriptor) is not None:
+        return False
+    if p.products_any and not (p.products_any & line.product_set):
+        return False
+    if p.products_none and p.products_none & line.product_set:
+        return False
+    if p.national_any and not any(
+        n.system == system and n.digits.startswith(code)
+        for n in line.national
+        for system, code in p.national_any
+    ):
         return False
     if p.settlement is not None and p.settlement != line.settlement:
         return False
