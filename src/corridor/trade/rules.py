@@ -641,6 +641,18 @@ def _check_rule(
                         path, f"rule {rule_id}, field {where}", f"HS code {prefix} is not in HS 2022"
                     )
     for i, trig in enumerate(raw.get("triggers") or ()):
+        prefixes = trig.get("hs") or (raw.get("hs") or {}).get("prefixes") or ()
+        for j, item in enumerate(trig.get("national_any") or ()):
+            code = item.split(":", 1)[1]
+            where = f"rule {rule_id}, field triggers[{i}].national_any[{j}]"
+            if prefixes and not any(code.startswith(p) for p in prefixes):
+                raise ParseError(
+                    path,
+                    where,
+                    f"{item} is not under the trigger's HS codes ({', '.join(prefixes)}): it can never match",
+                )
+            if hs is not None and code[:6] not in hs:
+                raise ParseError(path, where, f"{item}: {code[:6]} is not in HS 2022")
         if trig.get("charge_cap") and not raw.get("cap"):
             raise ParseError(
                 path, f"rule {rule_id}, field triggers[{i}].charge_cap", "the rule has no cap to charge"
@@ -699,7 +711,7 @@ def load_pack(
 
 
 def load_rulebook(paths: Iterable[Path] | None = None, hs: Nomenclature | None = None) -> RuleBook:
-    """Load packs (default: the bundled five) into one RuleBook; fails on the first bad pack."""
+    """Load packs (default: the bundled six) into one RuleBook; fails on the first bad pack."""
     pack_paths = list(paths) if paths is not None else [PACKS_DIR / f"{name}.yaml" for name in DEFAULT_PACKS]
     infos: list[PackInfo] = []
     rules: list[Rule] = []

@@ -478,6 +478,10 @@ _GOODS_KEYS = frozenset(
 )
 
 
+def _has_national(data: Mapping[str, Any]) -> bool:
+    return any(data.get(key) not in (None, "") for key in (*SYSTEMS, "national_code"))
+
+
 def _national_codes(
     data: Mapping[str, Any], path: str, hs: Nomenclature, raw_code: Any
 ) -> tuple[HSCode | None, list[NationalCode], bool]:
@@ -485,7 +489,9 @@ def _national_codes(
     (HS code or None when only a national code was given, national codes, whether
     the HS code carries national digits without a system)."""
     code: HSCode | None = None
-    if raw_code is not None:
+    if raw_code is not None and not (
+        isinstance(raw_code, str) and not raw_code.strip() and _has_national(data)
+    ):
         try:
             code = hs.validate(raw_code, f"{path}.hs_code")
         except HSCodeError as exc:
@@ -533,7 +539,7 @@ def _national_codes(
         elif not (digits.startswith(code.digits) or code.digits.startswith(digits)):
             raise FieldError(
                 field_name,
-                f"{SYSTEMS[system]} code {format_code(system, digits)} is not under HS {code.dotted()} "
+                f"{SYSTEMS[system]} code {format_code(system, digits)} is not under HS {code.raw} "
                 f"({path}.hs_code): correct the one that is wrong",
             )
         out.append(national_code(system, digits, field_name, tables))
