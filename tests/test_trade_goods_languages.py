@@ -296,3 +296,30 @@ def test_data_quality_checks_stand_under_no_regime(evaluator: Evaluator) -> None
     for rule in rules.values():
         if rule.regime != "DATA":
             assert all(t.kind != "goods_data" for t in rule.triggers), rule.id
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("8704.10", "самосвал с дизельным двигателем"),  # an engine, named as an attribute
+        ("8704.22", "diesel truck"),
+        ("8430.39", "coal mining machinery"),
+        ("8413.30", "jet fuel pump"),
+        ("3802.10", "уголь активированный"),
+        ("7304.19", "steel pipes"),
+    ],
+)
+def test_a_product_named_as_an_attribute_of_other_goods_is_no_conflict(
+    evaluator: Evaluator, nomenclature: hs.Nomenclature, code: str, text: str
+) -> None:
+    v = check(evaluator, nomenclature, {"hs_code": code, "description": text}, destination="cn", evidence={})
+    assert "DQ-GOODS-CONFLICT" not in by_rule(v)
+    assert v.outcome is OK
+
+
+def test_a_description_naming_one_fuel_under_another_fuels_code_is_a_conflict(
+    evaluator: Evaluator, nomenclature: hs.Nomenclature
+) -> None:
+    # diesel is classified under 2710.19/2710.20, not 2711.12 (propane)
+    v = check(evaluator, nomenclature, {"hs_code": "2711.12", "description": "경유"}, destination="cn", evidence={})
+    assert by_rule(v)["DQ-GOODS-CONFLICT"] == {R}

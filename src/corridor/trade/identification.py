@@ -112,7 +112,7 @@ def identify(
         for found in vocabulary.find(normalize(text)):
             namings.append(Naming(found.product, f"{field} «{found.text}»"))
             product = vocabulary.products[found.product]
-            if product.code_check and not product.covers(hs.digits[:6]):
+            if product.conflicts_with(hs.digits[:6]):
                 issues.append(
                     GoodsIssue(
                         "code_description_conflict",

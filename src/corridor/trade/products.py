@@ -37,11 +37,18 @@ class Product:
     hs: tuple[str, ...]  # HS 2022 codes (prefixes) the product is classified under
     kinds: tuple[str, ...]  # broader products it also is
     code_check: bool  # a line coded outside `hs` is a code/description conflict
+    attribute_in: tuple[str, ...]  # codes where the word describes other goods ("diesel truck")
     terms: Mapping[str, tuple[str, ...]]  # language -> terms as written
 
     def covers(self, hs_digits: str) -> bool:
         """The line's code (any length) is compatible with the product's codes."""
         return any(hs_digits.startswith(p) or p.startswith(hs_digits) for p in self.hs)
+
+    def conflicts_with(self, hs_digits: str) -> bool:
+        """Naming this product on a line with this code is a code/description conflict."""
+        if not self.code_check or self.covers(hs_digits):
+            return False
+        return not any(hs_digits.startswith(p) for p in self.attribute_in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,15 +158,19 @@ def load_products(path: Path | None = None, hs_codes: frozenset[str] | None = No
                     )
                 owner[norm] = (key, f"terms.{lang}[{i}]")
             terms[lang] = written
-        for i, code in enumerate(item["hs"]):
-            if hs_codes is not None and code not in hs_codes:
-                raise ParseError(path, f"product {key}, field hs[{i}]", f"HS code {code} is not in HS 2022")
+        for field in ("hs", "attribute_in"):
+            for i, code in enumerate(item.get(field) or ()):
+                if hs_codes is not None and code not in hs_codes:
+                    raise ParseError(
+                        path, f"product {key}, field {field}[{i}]", f"HS code {code} is not in HS 2022"
+                    )
         products[key] = Product(
             key=key,
             label=item["label"],
             hs=tuple(item["hs"]),
             kinds=tuple(item.get("kinds") or ()),
             code_check=bool(item.get("code_check", True)),
+            attribute_in=tuple(item.get("attribute_in") or ()),
             terms=terms,
         )
     for key, product in products.items():

@@ -158,12 +158,22 @@ class GoodsLine:
     product_set: frozenset[str] = frozenset()  # the products with every broader one
     namings: tuple[Naming, ...] = ()  # which source named which product
     issues: tuple[GoodsIssue, ...] = ()  # what does not add up (data-quality review)
+    label_text: str = ""  # the label, computed once by the parser
 
     @property
     def label(self) -> str:
-        text = self.product or self.description
-        codes = "".join(f" ({code.label})" for code in self.national)
-        return f"line {self.line_no}: HS {self.hs.dotted()}{codes}" + (f" {text}" if text else "")
+        return self.label_text or goods_label(
+            self.line_no, self.hs, self.national, self.product, self.description
+        )
+
+
+def goods_label(
+    line_no: int, code: HSCode, national: Sequence[NationalCode], product: str, description: str
+) -> str:
+    """ "line 2: HS 2710.19 (TN VED 2710 19 210 0) jet fuel": how reasons name a line."""
+    text = product or description
+    codes = "".join(f" ({n.label})" for n in national)
+    return f"line {line_no}: HS {code.dotted()}{codes}" + (f" {text}" if text else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,6 +613,7 @@ def _goods(value: Any, path: str, line_no: int, hs: Nomenclature, *, settlement:
         product_set=found.closure,
         namings=found.namings,
         issues=found.issues,
+        label_text=goods_label(line_no, code, national, product, description),
     )
 
 
