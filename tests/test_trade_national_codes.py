@@ -325,3 +325,10 @@ def test_the_russian_exporters_file_with_tnved_codes_and_cyrillic_goods() -> Non
     for tx_id in expected:
         if tx_id != "ДВ-ДТ-2024-041":
             assert not any(r.startswith("DQ-") for r in v[tx_id].rule_ids), tx_id
+
+
+def test_the_ban_says_what_identified_the_goods(evaluator: Evaluator, nomenclature: hs.Nomenclature) -> None:
+    v = check(evaluator, nomenclature, {"tnved": "2710192100", "description": "керосин авиационный"})
+    ban = next(r for r in v.reasons if r.rule_id == "UN-2270-31")
+    (note,) = [n for n in ban.notes if n.startswith("goods identified by")]
+    assert "TN VED 2710 19 210 0" in note and "description «керосин авиационный»" in note

@@ -15,6 +15,7 @@ from typing import Any
 from corridor.trade.context import Context
 from corridor.trade.ledger import CapCharge
 from corridor.trade.petroleum import ConversionError, convert
+from corridor.trade.products import vocabulary as product_vocabulary
 from corridor.trade.rules import Outcome, Rule, Trigger, matcher
 from corridor.trade.transaction import GoodsLine
 from corridor.trade.triggers.base import Run, TriggerKind, frozen, params
@@ -162,6 +163,8 @@ class Goods(TriggerKind):
                         )
                         if trig.outcome.rank > Outcome.REVIEW.rank:
                             outcome = Outcome.REVIEW
+                    if p.products_any:
+                        notes.append(_named_by(line, p.products_any))
                     result = run.fire(trig, line.label, line=line, notes=notes, outcome=outcome)
                     if result is Outcome.CAPPED_REPORTABLE and p.charge_cap and exact:
                         _charge(run, run.rulebook.rules[trig.rule_id], line)
@@ -192,6 +195,14 @@ def _matches(ctx: Context, p: GoodsParams, line: GoodsLine) -> bool:
     if p.destination_any and not (p.destination_any & ctx.destinations):
         return False
     return not (p.dprk_labour is not None and p.dprk_labour != line.dprk_labour)
+
+
+def _named_by(line: GoodsLine, wanted: frozenset[str]) -> str:
+    """Which source named the product the trigger wants (national code, product
+    field, description in any language)."""
+    vocab = product_vocabulary()
+    sources = [n.source for n in line.namings if vocab.closure(n.product) & wanted]
+    return "goods identified by " + "; ".join(dict.fromkeys(sources))
 
 
 def _charge(run: Run, rule: Rule, line: GoodsLine) -> None:
