@@ -6,8 +6,13 @@ except id, type and date):
     id, type (shipment|contract|payment), date, description, mode (sea|rail|road|air|pipeline)
     origin, destination                       countries (names or ISO codes)
     parties:   [{name, role, country, address, schema}]
-    goods:     [{hs_code, description, quantity, unit, product, origin, direction,
-                 dprk_labour, value, currency, evidence}]
+    goods:     [{hs_code, tnved | cn | hts | national_code + national_system,
+                 description (any language), quantity, unit, product, origin,
+                 direction, dprk_labour, value, currency, evidence}]
+               a national code is checked against hs_code (or gives it) and read in
+               the tariff tables; the products the line names (national code, product,
+               description) and what does not add up are kept on the GoodsLine
+               (`trade.identification`)
     vessels:   [{name, imo, flag, role (carrier|sts_counterparty), chartered, sts, owner, manager}]
     ports:     {loading: [..], discharge: [..], transshipment: [..]}   names or {name, country}
     payment:   {method, currency, amount, payment_for, finance: [..],
