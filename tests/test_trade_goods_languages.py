@@ -321,5 +321,7 @@ def test_a_description_naming_one_fuel_under_another_fuels_code_is_a_conflict(
     evaluator: Evaluator, nomenclature: hs.Nomenclature
 ) -> None:
     # diesel is classified under 2710.19/2710.20, not 2711.12 (propane)
-    v = check(evaluator, nomenclature, {"hs_code": "2711.12", "description": "경유"}, destination="cn", evidence={})
+    v = check(
+        evaluator, nomenclature, {"hs_code": "2711.12", "description": "경유"}, destination="cn", evidence={}
+    )
     assert by_rule(v)["DQ-GOODS-CONFLICT"] == {R}
