@@ -141,3 +141,34 @@ def test_single_files(evaluator: Evaluator, nomenclature: hs.Nomenclature, tmp_p
     with pytest.raises(ParseError) as info:
         read_transaction_file(broken, nomenclature)
     assert info.value.where == "field goods[0].quantity" and "negative" in info.value.message
+
+
+NATIONAL_CSV = """\
+transaction_id,type,date,origin,destination,national_code,national_system,hs_code,goods_description,quantity,unit,notification_ref
+C-1,shipment,2024-02-01,ru,kp,2710192100,tnved,,керосин авиационный,10,t,N-1
+C-2,shipment,2024-02-01,ru,kp,27101943,cn,,дизельное топливо,10,t,N-1
+C-3,shipment,2024-02-01,ru,kp,2701120000,tnved,2710.19,бензин,10,t,N-1
+C-4,shipment,2024-02-01,ru,kp,,,2710.19,경유,10,t,N-1
+"""
+
+
+def test_csv_batch_with_national_codes_and_descriptions_in_any_language(
+    evaluator: Evaluator, tmp_path: Path
+) -> None:
+    # RULES.md 2.3: aviation fuel "is **prohibited outright** under 2270 para 31 even
+    # though it is a refined product"; UN-2397-5: refined products "capped + reportable".
+    src = tmp_path / "national.csv"
+    src.write_text(NATIONAL_CSV, encoding="utf-8")
+    out = tmp_path / "results.jsonl"
+    summary = check_batch(src, out, evaluator, record=False)
+    results = {r["transaction_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert {k: r["verdict"] for k, r in results.items()} == {
+        "C-1": "PROHIBITED",
+        "C-2": "CAPPED_REPORTABLE",
+        "C-3": "ERROR",
+        "C-4": "CAPPED_REPORTABLE",
+    }
+    assert "UN-2270-31" in {r["rule_id"] for r in results["C-1"]["reasons"]}
+    assert "row 4 (transaction C-3), field goods[0].national_code" in results["C-3"]["error"]
+    assert "not under HS 2710.19" in results["C-3"]["error"]
+    assert len(summary.errors) == 1

@@ -203,3 +203,80 @@ def test_a_batch_file_named_with_markup(tmp_path: Path, home: dict[str, str]) ->
     result = runner.invoke(app, ["check", "--input", str(src), "--output", str(out), *db(tmp_path)], env=home)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "5 transactions checked" in result.stdout and "[bold]out.jsonl" in result.stdout
+
+
+MANY = """\
+transactions:
+  - {id: OK-1, type: shipment, date: 2024-01-10, origin: RU, destination: CN, goods: [{tnved: "1101001500", description: мука пшеничная, quantity: 5, unit: t}]}
+  - {id: BAD-CODE, type: shipment, date: 2024-01-10, origin: RU, destination: КНДР, goods: [{hs_code: "2710.19", tnved: "2701120000", quantity: 5, unit: t}]}
+  - {id: OK-2, type: shipment, date: 2024-01-11, origin: РФ, destination: КНДР, goods: [{tnved: "2710192100", description: керосин авиационный, quantity: 5, unit: t}], evidence: {notification: N-1}}
+  - {id: BAD-UNIT, type: shipment, date: 2024-01-12, origin: RU, destination: CN, goods: [{hs_code: "1101.00", quantity: 5, unit: tons}]}
+  - {id: BAD-SYSTEM, type: shipment, date: 2024-01-12, origin: RU, destination: CN, goods: [{national_code: "2710192100", quantity: 5, unit: t}]}
+  - {id: OK-3, type: shipment, date: 2024-01-13, origin: RU, destination: CN, goods: [{hs_code: "2701.12", description: уголь каменный, quantity: 5, unit: t}]}
+"""
+
+
+@pytest.mark.parametrize("mode", [[], ["--summary"], ["--json"]])
+def test_check_file_reports_each_bad_transaction_and_checks_the_rest(
+    tmp_path: Path, home: dict[str, str], mode: list[str]
+) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text(MANY, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), *mode, *db(tmp_path)], env=home)
+    assert result.exit_code == 1, result.output  # some failed: not 0, not 2 (none checked), not 70 (a crash)
+    if mode == ["--json"]:
+        items = {i["transaction_id"]: i for i in json.loads(result.stdout)}
+        assert [items[k]["verdict"] for k in ("OK-1", "OK-2", "OK-3")] == ["CLEAR", "PROHIBITED", "CLEAR"]
+        assert {k for k, i in items.items() if i["verdict"] == "ERROR"} == {
+            "BAD-CODE",
+            "BAD-UNIT",
+            "BAD-SYSTEM",
+        }
+        assert (
+            "transactions[1]" in items["BAD-CODE"]["where"] and "goods[0].tnved" in items["BAD-CODE"]["error"]
+        )
+    else:
+        for tx_id in ("OK-1", "OK-2", "OK-3"):
+            assert tx_id in result.stdout
+    for tx_id, field in (
+        ("BAD-CODE", "goods[0].tnved"),
+        ("BAD-UNIT", "goods[0].unit"),
+        ("BAD-SYSTEM", "goods[0].national_system"),
+    ):
+        line = next(ln for ln in result.stderr.splitlines() if tx_id in ln)
+        assert field in line or field in result.stderr.split(tx_id, 1)[1][:300], (tx_id, result.stderr)
+
+
+def test_a_crash_exits_70_not_the_1_of_some_failed(
+    tmp_path: Path, home: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor.cli.trade import INTERNAL_ERROR
+
+    def broken(self: Evaluator, tx: object, **kwargs: object) -> None:
+        raise RuntimeError("boom in the evaluator")
+
+    monkeypatch.setattr(Evaluator, "check", broken)
+    path = tmp_path / "many.yaml"
+    path.write_text(MANY, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--summary", *db(tmp_path)], env=home)
+    assert INTERNAL_ERROR == 70
+    assert result.exit_code == INTERNAL_ERROR
+    assert "internal error" in result.stderr and "RuntimeError: boom in the evaluator" in result.stderr
+
+
+def test_the_service_checks_lists_transaction_by_transaction() -> None:
+    """What the API's POST /check calls: each bad transaction is an item with its
+    place and field, the others have verdicts."""
+    import yaml
+
+    from corridor.services import trade
+
+    data = yaml.safe_load(MANY)
+    result = trade.check_data(data, "body", trade.evaluator(None), record=False)
+    assert [i.transaction_id for i in result.items] == [t["id"] for t in data["transactions"]]
+    errors = {i.transaction_id: i for i in result.errors}
+    assert set(errors) == {"BAD-CODE", "BAD-UNIT", "BAD-SYSTEM"}
+    assert errors["BAD-CODE"].where == "transactions[1]"
+    assert "field goods[0].tnved" in str(errors["BAD-CODE"].error)
+    assert [v.transaction_id for v in result.verdicts] == ["OK-1", "OK-2", "OK-3"]
+    assert result.exit_code == 1

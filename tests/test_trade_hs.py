@@ -90,3 +90,20 @@ def test_search_by_words_and_by_code(nomenclature: hs.Nomenclature) -> None:
     codes = [m.code for m in nomenclature.search("2711", 20)]
     assert codes[0] == "2711" and "271112" in codes and all(c.startswith("2711") for c in codes)
     assert nomenclature.search("zzzzqx") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("дизельное топливо", "271019"),
+        ("경유", "271019"),
+        ("бензин", "271012"),
+        ("석탄", "2701"),
+        ("밀가루", "110100"),
+    ],
+)
+def test_search_finds_goods_named_in_russian_or_korean(
+    nomenclature: hs.Nomenclature, query: str, code: str
+) -> None:
+    first = nomenclature.search(query)[0]
+    assert first.code == code and first.via.startswith("product:")

@@ -5,15 +5,22 @@ Commands parse options, call `corridor.services.trade` and render with
 1 when some could not be (each named with its id and field), 2 when none could be
 (or the file cannot be read); `check --input --output` exits 1 when some rows or
 lines were errors, 2 when the batch could not run (e.g. the output is the input).
+A crash (a bug, not the input) exits 70 (`INTERNAL_ERROR`, sysexits' EX_SOFTWARE)
+with one `internal error:` line and the traceback, so that "some transactions
+failed" (1) is never confused with "the checker broke".
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 from rich.text import Text
 
@@ -37,8 +44,43 @@ from corridor.services import audit
 rules_app = typer.Typer(no_args_is_help=True, help="The trade rule packs.")
 top_app = typer.Typer()
 
+INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE: the checker broke (not 1: some failed, 2: bad input)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def internal_errors(func: F) -> F:
+    """A bug inside the command exits INTERNAL_ERROR with one `internal error:` line
+    and the traceback on stderr (never the 1 of "some transactions failed")."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (
+            typer.Exit,
+            typer.Abort,
+            click.exceptions.Exit,
+            click.exceptions.Abort,
+            click.ClickException,
+            CorridorError,
+        ):
+            raise
+        except Exception as exc:
+            from corridor.render import trade as report
+
+            err.print(
+                Text("internal error (a bug, not the input): ", style="red")
+                + report.plain(f"{type(exc).__name__}: {exc}")
+            )
+            for line in "".join(traceback.format_exception(exc)).rstrip().split("\n"):
+                err.print(report.plain(line))
+            raise typer.Exit(INTERNAL_ERROR) from exc
+
+    return wrapper  # type: ignore[return-value]
+
 
 @top_app.command("check")
+@internal_errors
 def check(
     path: Annotated[Path | None, typer.Argument(help="A transaction file (.json / .yaml).")] = None,
     input_path: Annotated[

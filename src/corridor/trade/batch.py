@@ -60,7 +60,16 @@ CSV_TX_COLUMNS = (
     *(f"{kind}_ref" for kind in vocabularies().evidence_kinds),
     "extra_json",
 )
-CSV_LINE_COLUMNS = ("hs_code", "goods_description", "quantity", "unit", "product", "goods_origin")
+CSV_LINE_COLUMNS = (
+    "hs_code",
+    "national_code",
+    "national_system",
+    "goods_description",
+    "quantity",
+    "unit",
+    "product",
+    "goods_origin",
+)
 CSV_COLUMNS = CSV_TX_COLUMNS + CSV_LINE_COLUMNS
 _EVIDENCE_COLUMNS = {f"{kind}_ref": kind for kind in vocabularies().evidence_kinds}
 _PARTY_COLUMNS = ("exporter", "importer", "consignee", "end_user")
@@ -318,6 +327,8 @@ def csv_rows_to_dict(rows: list[dict[str, str]], numbers: list[int]) -> tuple[di
             "unit": line["unit"],
         }
         for key, col in (
+            ("national_code", "national_code"),
+            ("national_system", "national_system"),
             ("description", "goods_description"),
             ("product", "product"),
             ("origin", "goods_origin"),

@@ -12,8 +12,9 @@ CN 8, HTS 10...) of which the first 6 are validated.  Dots and spaces are
 allowed ("2710.12", "2710 12 41").  A bad code raises `HSCodeError` naming the
 field it came from.
 
-`search("diesel")` ranks matches from the nomenclature text and from a small
-synonym table (`SYNONYMS`) for trade words the nomenclature does not use.
+`search("diesel")` ranks matches from the nomenclature text, from a small
+synonym table (`SYNONYMS`) for trade words the nomenclature does not use, and from
+the product vocabulary (`products.yaml`), so «дизельное топливо» or 경유 finds 2710.19.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from corridor.errors import InputError
-from corridor.types.text import is_ascii_digits
+from corridor.types.text import is_ascii_digits, normalize
 
 # Trade words missing from the HS text -> the subheadings they usually mean, with why.
 # Kept small and documented (docs/trade.md); each entry is a pointer, not a ruling.
@@ -287,6 +288,22 @@ class Nomenclature:
                     score = 1.5 - rank * 0.01
                     results[code] = HSMatch(
                         code, synonym_entry.description, synonym_entry.level, score, f"synonym: {note}"
+                    )
+        # The product vocabulary: the same goods named in Russian or Korean (products.yaml).
+        from corridor.trade.products import vocabulary  # products -> rules -> hs: import here
+
+        vocab = vocabulary()
+        for rank, found in enumerate(vocab.find(normalize(query))):
+            product = vocab.products[found.product]
+            for code in product.hs:
+                product_entry = self.entries.get(code)
+                if product_entry and code not in results:
+                    results[code] = HSMatch(
+                        code,
+                        product_entry.description,
+                        product_entry.level,
+                        1.45 - rank * 0.01,
+                        f"product: {product.label} («{found.text}»)",
                     )
         content = [w for w in words if w not in _STOPWORDS]
         if content:

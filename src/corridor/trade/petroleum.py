@@ -44,13 +44,17 @@ def q6(value: Decimal) -> Decimal:
 def identify(line: GoodsLine, table: PetroleumTable) -> tuple[PetroleumProduct, str, bool]:
     """(product, how it was chosen, conservative default?) for a petroleum line."""
     hs6 = line.hs.hs6
-    named = table.matcher.search(line.descriptor)
+    named = list(dict.fromkeys(table.by_product[p] for p in line.products if p in table.by_product))
     note = ""
-    if named:
-        heading = table.products[named].heading
-        if hs6.startswith(heading):
-            return table.products[named], f"product named: {table.products[named].label}", False
-        note = f"descriptor says {table.products[named].label} but HS {line.hs.dotted()} is not heading {heading}; "
+    if len(named) > 1:
+        labels = " / ".join(table.products[n].label for n in named)
+        note = f"the line names more than one product ({labels}): not chosen between; "
+    elif named:
+        product = table.products[named[0]]
+        if hs6.startswith(product.heading):
+            source = next((n.source for n in line.namings if table.by_product.get(n.product) == named[0]), "")
+            return product, f"product named: {product.label}" + (f" ({source})" if source else ""), False
+        note = f"the line names {product.label} but HS {line.hs.dotted()} is not heading {product.heading}; "
     default = table.default_for(hs6)
     if default is None:
         raise ConversionError(f"no petroleum conversion for HS {line.hs.dotted()}")

@@ -39,7 +39,7 @@ from corridor.types.text import TermMatcher, normalize
 # The C loader when libyaml is there (packs load ~5x faster); both are safe loaders.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PACKS_DIR = Path(str(resources.files("corridor.trade") / "packs"))
-DEFAULT_PACKS = ("un_dprk", "us_dprk", "eu_dprk", "uk_dprk", "ru_chpl")
+DEFAULT_PACKS = ("un_dprk", "us_dprk", "eu_dprk", "uk_dprk", "ru_chpl", "data_quality")
 
 
 class Outcome(StrEnum):
@@ -309,7 +309,7 @@ class PetroleumTable:
     barrel_litres: Decimal
     products: Mapping[str, PetroleumProduct]
     defaults: tuple[PetroleumDefault, ...]
-    matcher: TermMatcher  # descriptor term -> product key
+    by_product: Mapping[str, str]  # product-vocabulary key (products.yaml) -> petroleum product key
 
     def default_for(self, hs6: str) -> PetroleumDefault | None:
         best: PetroleumDefault | None = None
@@ -517,10 +517,9 @@ def _cap(raw: Mapping[str, Any]) -> Cap:
     )
 
 
-def _petroleum(raw: Mapping[str, Any]) -> PetroleumTable:
+def _petroleum(path: Path, raw: Mapping[str, Any]) -> PetroleumTable:
     products: dict[str, PetroleumProduct] = {}
-    terms: list[str] = []
-    values: list[str] = []
+    by_product: dict[str, str] = {}  # product-vocabulary key -> petroleum product
     for key, item in raw["products"].items():
         products[key] = PetroleumProduct(
             key=key,
@@ -532,9 +531,14 @@ def _petroleum(raw: Mapping[str, Any]) -> PetroleumTable:
             basis=item["basis"],
             sources=tuple(item.get("sources") or ()),
         )
-        for term in item["terms"]:
-            terms.append(term)
-            values.append(key)
+        for product in item["products"]:
+            if product in by_product:
+                raise ParseError(
+                    path,
+                    f"field petroleum.products.{key}.products",
+                    f"{product!r} is also under {by_product[product]}",
+                )
+            by_product[product] = key
     defaults = tuple(
         PetroleumDefault(
             hs=d["hs"], product=d["product"], conservative=bool(d.get("conservative")), note=d["note"]
@@ -546,7 +550,7 @@ def _petroleum(raw: Mapping[str, Any]) -> PetroleumTable:
         barrel_litres=Decimal(str(raw["barrel_litres"])),
         products=products,
         defaults=defaults,
-        matcher=TermMatcher(terms, values),
+        by_product=by_product,
     )
 
 
@@ -586,7 +590,11 @@ def _build_rule(pack_id: str, raw: Mapping[str, Any], sources: Mapping[str, Sour
         triggers=tuple(_trigger(rule_id, i, t) for i, t in enumerate(raw.get("triggers") or ())),
         explanation=" ".join(raw["explanation"].split()),
         hs_caveat=mapping.caveat() if mapping else "",
-        citation_text=f"{raw['instrument']} {paragraph} [{raw['verification']}]",
+        citation_text=(
+            f"{raw['instrument']} {paragraph} [{raw['verification']}]"
+            if raw.get("legal_basis", True)
+            else f"{raw['instrument']}: {raw['paragraph']} (no legal basis: a data-quality check)"
+        ),
         source_ids=tuple(raw["sources"]),
     )
 
@@ -633,6 +641,18 @@ def _check_rule(
                         path, f"rule {rule_id}, field {where}", f"HS code {prefix} is not in HS 2022"
                     )
     for i, trig in enumerate(raw.get("triggers") or ()):
+        prefixes = trig.get("hs") or (raw.get("hs") or {}).get("prefixes") or ()
+        for j, item in enumerate(trig.get("national_any") or ()):
+            code = item.split(":", 1)[1]
+            where = f"rule {rule_id}, field triggers[{i}].national_any[{j}]"
+            if prefixes and not any(code.startswith(p) for p in prefixes):
+                raise ParseError(
+                    path,
+                    where,
+                    f"{item} is not under the trigger's HS codes ({', '.join(prefixes)}): it can never match",
+                )
+            if hs is not None and code[:6] not in hs:
+                raise ParseError(path, where, f"{item}: {code[:6]} is not in HS 2022")
         if trig.get("charge_cap") and not raw.get("cap"):
             raise ParseError(
                 path, f"rule {rule_id}, field triggers[{i}].charge_cap", "the rule has no cap to charge"
@@ -670,8 +690,18 @@ def load_pack(
         str(path),
         len(rules),
     )
-    petroleum = _petroleum(data["petroleum"]) if data.get("petroleum") else None
+    petroleum = _petroleum(path, data["petroleum"]) if data.get("petroleum") else None
     if petroleum:
+        from corridor.trade.products import vocabulary
+
+        known = vocabulary()
+        for product in petroleum.by_product:
+            if product not in known:
+                raise ParseError(
+                    path,
+                    f"field petroleum.products ({product})",
+                    f"unknown product {product!r} (products.yaml)",
+                )
         for item in petroleum.defaults:
             if item.product not in petroleum.products:
                 raise ParseError(
@@ -681,7 +711,7 @@ def load_pack(
 
 
 def load_rulebook(paths: Iterable[Path] | None = None, hs: Nomenclature | None = None) -> RuleBook:
-    """Load packs (default: the bundled five) into one RuleBook; fails on the first bad pack."""
+    """Load packs (default: the bundled six) into one RuleBook; fails on the first bad pack."""
     pack_paths = list(paths) if paths is not None else [PACKS_DIR / f"{name}.yaml" for name in DEFAULT_PACKS]
     infos: list[PackInfo] = []
     rules: list[Rule] = []

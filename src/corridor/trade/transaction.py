@@ -6,8 +6,13 @@ except id, type and date):
     id, type (shipment|contract|payment), date, description, mode (sea|rail|road|air|pipeline)
     origin, destination                       countries (names or ISO codes)
     parties:   [{name, role, country, address, schema}]
-    goods:     [{hs_code, description, quantity, unit, product, origin, direction,
-                 dprk_labour, value, currency, evidence}]
+    goods:     [{hs_code, tnved | cn | hts | national_code + national_system,
+                 description (any language), quantity, unit, product, origin,
+                 direction, dprk_labour, value, currency, evidence}]
+               a national code is checked against hs_code (or gives it) and read in
+               the tariff tables; the products the line names (national code, product,
+               description) and what does not add up are kept on the GoodsLine
+               (`trade.identification`)
     vessels:   [{name, imo, flag, role (carrier|sts_counterparty), chartered, sts, owner, manager}]
     ports:     {loading: [..], discharge: [..], transshipment: [..]}   names or {name, country}
     payment:   {method, currency, amount, payment_for, finance: [..],
@@ -33,7 +38,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from corridor.errors import InputError, ParseError
-from corridor.trade.hs import HSCode, HSCodeError, Nomenclature
+from corridor.trade.hs import HSCode, HSCodeError, Nomenclature, normalise_code
+from corridor.trade.identification import GoodsIssue, Naming, NationalCode, identify, national_code
+from corridor.trade.products import vocabulary as product_vocabulary
+from corridor.trade.tariffs import CODE_DIGITS, SYSTEMS, format_code
+from corridor.trade.tariffs import tables as tariff_tables
 from corridor.trade.vocabularies import vocabularies
 from corridor.types.countries import to_code
 from corridor.types.dates import parse_single
@@ -149,11 +158,27 @@ class GoodsLine:
     currency: str = ""
     evidence: Mapping[str, str] = field(default_factory=dict)
     descriptor: str = ""  # normalised product + description, for term matching
+    national: tuple[NationalCode, ...] = ()  # TN VED / CN / HTS codes given for the line
+    products: tuple[str, ...] = ()  # products named (national code, product, description)
+    product_set: frozenset[str] = frozenset()  # the products with every broader one
+    namings: tuple[Naming, ...] = ()  # which source named which product
+    issues: tuple[GoodsIssue, ...] = ()  # what does not add up (data-quality review)
+    label_text: str = ""  # the label, computed once by the parser
 
     @property
     def label(self) -> str:
-        text = self.product or self.description
-        return f"line {self.line_no}: HS {self.hs.dotted()}" + (f" {text}" if text else "")
+        return self.label_text or goods_label(
+            self.line_no, self.hs, self.national, self.product, self.description
+        )
+
+
+def goods_label(
+    line_no: int, code: HSCode, national: Sequence[NationalCode], product: str, description: str
+) -> str:
+    """ "line 2: HS 2710.19 (TN VED 2710 19 210 0) jet fuel": how reasons name a line."""
+    text = product or description
+    codes = "".join(f" ({n.label})" for n in national)
+    return f"line {line_no}: HS {code.dotted()}{codes}" + (f" {text}" if text else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,18 +484,95 @@ _GOODS_KEYS = frozenset(
         "currency",
         "evidence",
         "line_no",
+        "tnved",
+        "cn",
+        "hts",
+        "national_code",
+        "national_system",
     }
 )
+
+
+def _has_national(data: Mapping[str, Any]) -> bool:
+    return any(data.get(key) not in (None, "") for key in (*SYSTEMS, "national_code"))
+
+
+def _national_codes(
+    data: Mapping[str, Any], path: str, hs: Nomenclature, raw_code: Any
+) -> tuple[HSCode | None, list[NationalCode], bool]:
+    """The line's HS code and national codes, checked against each other.  Returns
+    (HS code or None when only a national code was given, national codes, whether
+    the HS code carries national digits without a system)."""
+    code: HSCode | None = None
+    if raw_code is not None and not (
+        isinstance(raw_code, str) and not raw_code.strip() and _has_national(data)
+    ):
+        try:
+            code = hs.validate(raw_code, f"{path}.hs_code")
+        except HSCodeError as exc:
+            raise FieldError(exc.field, exc.message) from None
+    given: list[tuple[str, str, Any]] = [
+        (system, f"{path}.{system}", data[system]) for system in SYSTEMS if data.get(system) not in (None, "")
+    ]
+    system_raw = data.get("national_system")
+    if data.get("national_code") not in (None, ""):
+        system = _choice(system_raw, f"{path}.national_system", tuple(SYSTEMS))
+        if not system:
+            raise FieldError(
+                f"{path}.national_system", f"national_code needs its system ({', '.join(SYSTEMS)})"
+            )
+        given.append((system, f"{path}.national_code", data["national_code"]))
+    elif system_raw not in (None, ""):
+        system = _choice(system_raw, f"{path}.national_system", tuple(SYSTEMS))
+        if code is None or not code.national:
+            raise FieldError(
+                f"{path}.national_system",
+                "national_system without a national code (national_code or hs_code digits)",
+            )
+        given.append((system, f"{path}.hs_code", code.digits))
+    tables = tariff_tables()
+    out: list[NationalCode] = []
+    for system, field_name, value in given:
+        try:
+            digits = normalise_code(value, field_name)
+        except HSCodeError as exc:
+            raise FieldError(exc.field, exc.message.replace("HS code", f"{SYSTEMS[system]} code")) from None
+        if len(digits) not in CODE_DIGITS[system]:
+            lengths = " or ".join(str(n) for n in CODE_DIGITS[system])
+            raise FieldError(
+                field_name,
+                f"{SYSTEMS[system]} code {str(value).strip()!r} has {len(digits)} digits ({lengths} expected)",
+            )
+        try:
+            under = hs.validate(digits[:6], field_name)
+        except HSCodeError as exc:
+            raise FieldError(
+                field_name, f"{SYSTEMS[system]} code {str(value).strip()!r}: {exc.message}"
+            ) from None
+        if code is None:
+            code = under
+        elif not (digits.startswith(code.digits) or code.digits.startswith(digits)):
+            raise FieldError(
+                field_name,
+                f"{SYSTEMS[system]} code {format_code(system, digits)} is not under HS {code.raw} "
+                f"({path}.hs_code): correct the one that is wrong",
+            )
+        out.append(national_code(system, digits, field_name, tables))
+    # National digits in hs_code are read when a national code of a system covers them
+    # (the same digits, or longer ones, given with their system).
+    unsystemed = (
+        code is not None and bool(code.national) and not any(n.digits.startswith(code.digits) for n in out)
+    )
+    return code, out, unsystemed
 
 
 def _goods(value: Any, path: str, line_no: int, hs: Nomenclature, *, settlement: bool = False) -> GoodsLine:
     data = _mapping(value, path)
     _check_keys(data, path, _GOODS_KEYS)
     raw_code = data.get("hs_code", data.get("hs"))
-    try:
-        code = hs.validate(raw_code, f"{path}.hs_code")
-    except HSCodeError as exc:
-        raise FieldError(exc.field, exc.message) from None
+    code, national, unsystemed = _national_codes(data, path, hs, raw_code)
+    if code is None:
+        raise FieldError(f"{path}.hs_code", "missing HS code (give hs_code, or a tnved, cn or hts code)")
     quantity = _decimal(data.get("quantity"), f"{path}.quantity")
     unit_text = _text(data.get("unit"), f"{path}.unit", required=True)
     unit_key = " ".join(unit_text.casefold().replace(".", "").split())
@@ -486,6 +588,15 @@ def _goods(value: Any, path: str, line_no: int, hs: Nomenclature, *, settlement:
     product = _text(data.get("product"), f"{path}.product")
     description = _text(data.get("description"), f"{path}.description")
     value_raw = data.get("value")
+    found = identify(
+        code,
+        product,
+        description,
+        national,
+        product_vocabulary(),
+        tariff_tables(),
+        unsystemed_digits=unsystemed,
+    )
     return GoodsLine(
         line_no=line_no,
         hs=code,
@@ -502,6 +613,12 @@ def _goods(value: Any, path: str, line_no: int, hs: Nomenclature, *, settlement:
         currency=_text(data.get("currency"), f"{path}.currency").upper(),
         evidence=_evidence(data.get("evidence"), f"{path}.evidence"),
         descriptor=normalize(f"{product} {description}"),
+        national=tuple(national),
+        products=found.products,
+        product_set=found.closure,
+        namings=found.namings,
+        issues=found.issues,
+        label_text=goods_label(line_no, code, national, product, description),
     )
 
 

@@ -1,4 +1,6 @@
-"""`goods`: a goods line by HS prefix and direction, with descriptor terms,
+"""`goods`: a goods line by HS prefix and direction, with the products it names
+(`products_any`/`products_none`: keys of the product vocabulary, in any language),
+national subheadings (`national_any`: "cn:27101921"), raw descriptor terms,
 settlement goods, countries, destinations, DPRK labour; capped lines become cap
 charges.  Triggers are compiled into an HS index (direction -> prefix length ->
 prefix) once per rulebook."""
@@ -13,6 +15,7 @@ from typing import Any
 from corridor.trade.context import Context
 from corridor.trade.ledger import CapCharge
 from corridor.trade.petroleum import ConversionError, convert
+from corridor.trade.products import vocabulary as product_vocabulary
 from corridor.trade.rules import Outcome, Rule, Trigger, matcher
 from corridor.trade.transaction import GoodsLine
 from corridor.trade.triggers.base import Run, TriggerKind, frozen, params
@@ -30,6 +33,9 @@ class GoodsParams:
     hs_exclude: tuple[str, ...] = ()
     descriptor_any: TermMatcher | None = None
     descriptor_none: TermMatcher | None = None
+    products_any: frozenset[str] = frozenset()
+    products_none: frozenset[str] = frozenset()
+    national_any: tuple[tuple[str, str], ...] = ()  # (system, code prefix)
     settlement: bool | None = None
     countries_any: frozenset[str] = frozenset()
     destination_any: frozenset[str] = frozenset()
@@ -97,6 +103,9 @@ class Goods(TriggerKind):
             "hs_exclude",
             "descriptor_any",
             "descriptor_none",
+            "products_any",
+            "products_none",
+            "national_any",
             "settlement",
             "countries_any",
             "destination_any",
@@ -112,6 +121,12 @@ class Goods(TriggerKind):
             hs_exclude=tuple(raw.get("hs_exclude") or ()),
             descriptor_any=matcher(raw.get("descriptor_any")),
             descriptor_none=matcher(raw.get("descriptor_none")),
+            products_any=frozen(raw, "products_any"),
+            products_none=frozen(raw, "products_none"),
+            national_any=tuple(
+                (system, code)
+                for system, code in (item.split(":", 1) for item in raw.get("national_any") or ())
+            ),
             settlement=raw.get("settlement"),
             countries_any=frozen(raw, "countries_any"),
             destination_any=frozen(raw, "destination_any"),
@@ -148,6 +163,8 @@ class Goods(TriggerKind):
                         )
                         if trig.outcome.rank > Outcome.REVIEW.rank:
                             outcome = Outcome.REVIEW
+                    if p.products_any:
+                        notes.append(_named_by(line, p.products_any))
                     result = run.fire(trig, line.label, line=line, notes=notes, outcome=outcome)
                     if result is Outcome.CAPPED_REPORTABLE and p.charge_cap and exact:
                         _charge(run, run.rulebook.rules[trig.rule_id], line)
@@ -161,6 +178,16 @@ def _matches(ctx: Context, p: GoodsParams, line: GoodsLine) -> bool:
         return False
     if p.descriptor_none is not None and p.descriptor_none.found(line.descriptor) is not None:
         return False
+    if p.products_any and not (p.products_any & line.product_set):
+        return False
+    if p.products_none and p.products_none & line.product_set:
+        return False
+    if p.national_any and not any(
+        n.system == system and n.digits.startswith(code)
+        for n in line.national
+        for system, code in p.national_any
+    ):
+        return False
     if p.settlement is not None and p.settlement != line.settlement:
         return False
     if p.countries_any and not (p.countries_any & (ctx.touched | ({line.origin} if line.origin else set()))):
@@ -168,6 +195,14 @@ def _matches(ctx: Context, p: GoodsParams, line: GoodsLine) -> bool:
     if p.destination_any and not (p.destination_any & ctx.destinations):
         return False
     return not (p.dprk_labour is not None and p.dprk_labour != line.dprk_labour)
+
+
+def _named_by(line: GoodsLine, wanted: frozenset[str]) -> str:
+    """Which source named the product the trigger wants (national code, product
+    field, description in any language)."""
+    vocab = product_vocabulary()
+    sources = [n.source for n in line.namings if vocab.closure(n.product) & wanted]
+    return "goods identified by " + "; ".join(dict.fromkeys(sources))
 
 
 def _charge(run: Run, rule: Rule, line: GoodsLine) -> None:
