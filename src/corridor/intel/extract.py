@@ -31,11 +31,12 @@ from collections.abc import Iterable
 
 from corridor.errors import ParseError
 from corridor.intel import clean
+from corridor.intel.aircraft import find_aircraft
 from corridor.intel.dates import find_dates
 from corridor.intel.listed import ListedMatch, ListedNames
 from corridor.intel.model import Document, Evidence, Fact, Quantity, Sentence
 from corridor.intel.names import NameFinder
-from corridor.intel.phrases import PhraseMatch, fold
+from corridor.intel.phrases import Folded, PhraseMatch, fold
 from corridor.intel.quantities import QuantityFinder
 from corridor.intel.russian import RuSpan, RussianNer
 from corridor.intel.russian import shared as shared_russian_ner
@@ -219,6 +220,8 @@ class Extractor:
                 {"name": name, "schema": "Organization", "why": "known organisation"},
             )
             claimed.add((match.start, match.end))
+
+        self._aircraft(doc, folded, builder, claimed)
 
         not_goods = [(m.start, m.end) for m in self.vocab.not_goods.find_folded(folded)]
         goods_matches = [
@@ -408,6 +411,42 @@ class Extractor:
                 continue
             out.append((match.start("name"), match.end("name"), match.group("name"), "place"))
         return out
+
+    def _aircraft(self, doc: Document, folded: Folded, builder: _Facts, claimed: _Spans) -> None:
+        """Aircraft (registration, type, operator) and the operators named as organisations."""
+        mentions, operators = find_aircraft(doc.text, folded, doc.sentences, self.vocab)
+        for op in operators:
+            if not claimed.overlaps(op.start, op.end):
+                attrs: dict[str, object] = {
+                    "name": op.name,
+                    "schema": "Organization",
+                    "why": "aircraft operator",
+                }
+                builder.add("entity", f"entity:{name_key(op.name)}", op.name, op.start, op.end, attrs)
+                claimed.add((op.start, op.end))
+        for mention in mentions:
+            if claimed.overlaps(mention.start, mention.end):
+                continue
+            kind = self.vocab.aircraft_types.get(mention.type_id)
+            operator = self.vocab.operators.get(mention.operator)
+            if mention.registration:
+                key, label = f"aircraft:{name_key(mention.registration)}", mention.registration
+            else:
+                key = f"aircraft:{name_key(mention.operator) or 'unknown'}:{mention.type_id}"
+                label = f"{mention.operator} {kind.label if kind else ''}".strip()
+            attrs = {
+                "registration": mention.registration,
+                "country": mention.register_country or (operator.country if operator else ""),
+                "type": kind.label if kind else "",
+                "type_id": mention.type_id,
+                "manufacturer": kind.manufacturer if kind else "",
+                "operator": mention.operator,
+            }
+            fact = builder.add("aircraft", key, label, mention.start, mention.end, attrs)
+            for name, value in attrs.items():
+                if value and not fact.attrs.get(name):
+                    fact.attrs[name] = value  # a later mention may say what an earlier one did not
+            claimed.add((mention.start, mention.end))
 
     def _russian_fact(self, builder: _Facts, span: RuSpan) -> bool:
         """A span of the Russian NER as a fact: a person, an organisation or state body,
@@ -825,7 +864,10 @@ class _Facts:
             if fact.kind == "goods" and fact.attrs.get("quantities"):
                 fact.attrs["quantity"] = max(fact.attrs["quantities"], key=lambda q: q.high)
         order = {
-            k: i for i, k in enumerate(("entity", "vessel", "place", "goods", "activity", "quantity", "date"))
+            k: i
+            for i, k in enumerate(
+                ("entity", "vessel", "aircraft", "place", "goods", "activity", "quantity", "date")
+            )
         }
         facts.sort(key=lambda f: (order.get(f.kind, 9), f.first.start))
         return facts

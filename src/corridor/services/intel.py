@@ -271,12 +271,15 @@ def list_stories(db_engine: Engine) -> list[store.StoryRow]:
 def fact_support(
     db_engine: Engine, *, entity: str | None = None, kind: str | None = None, limit: int = 200
 ) -> list[store.FactSupport]:
-    """Stored facts with their support; `entity` selects parties and vessels by name."""
+    """Stored facts with their support; `entity` selects parties, vessels and aircraft
+    (by registration or operator and type) by name."""
     from corridor.types.text import name_key
 
     if entity is not None:
         key = name_key(entity)
         if not key:
             raise InputError("entity", "give a name with letters or digits")
-        return store.fact_support(db_engine, kind=kind or "entity,vessel", key_contains=key, limit=limit)
+        return store.fact_support(
+            db_engine, kind=kind or "entity,vessel,aircraft", key_contains=key, limit=limit
+        )
     return store.fact_support(db_engine, kind=kind, limit=limit)
