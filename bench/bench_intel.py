@@ -136,13 +136,28 @@ def score(expected: list[str], predicted: list[set[str]]) -> tuple[int, int, int
     return tp, len(remaining), len(misses), misses, sorted(min(n) for n in remaining)
 
 
-def predicted_names(analysis: Any, kind: str) -> list[set[str]]:
-    """Each predicted fact as the set of its names: its label and the words written."""
+def predicted_names(analysis: Any, kind: str, aliases: dict[str, set[str]] | None = None) -> list[set[str]]:
+    """Each predicted fact as the set of its names: its label, the words written, and
+    for a gazetteer place every name the gazetteer gives it ("Vostochny" is "Восточный")."""
     from corridor.types.text import name_key
 
-    return [
-        {name_key(fact.label)} | {name_key(e.text) for e in fact.evidence} for fact in analysis.of_kind(kind)
-    ]
+    out = []
+    for fact in analysis.of_kind(kind):
+        names = {name_key(fact.label)} | {name_key(e.text) for e in fact.evidence}
+        if aliases and fact.attrs.get("place_id"):
+            names |= aliases.get(fact.attrs["place_id"], set())
+        out.append(names)
+    return out
+
+
+def place_aliases() -> dict[str, set[str]]:
+    from corridor.intel.vocab import load_data
+    from corridor.types.text import name_key
+
+    return {
+        p["id"]: {name_key(n) for n in (p["name"], *p.get("aliases", ()))}
+        for p in load_data()["places"]["places"]
+    }
 
 
 def evaluate(built: Any, verbose: bool, manifest_path: Path = MANIFEST) -> dict[str, Any]:
@@ -150,6 +165,7 @@ def evaluate(built: Any, verbose: bool, manifest_path: Path = MANIFEST) -> dict[
     from corridor.types.text import name_key
 
     manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    aliases = place_aliases()
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     hs_right = hs_total = 0
     by_language: dict[str, int] = defaultdict(int)
@@ -166,7 +182,7 @@ def evaluate(built: Any, verbose: bool, manifest_path: Path = MANIFEST) -> dict[
                 kind
             ]
             exp = expected.get(field, [])
-            pred = predicted_names(analysis, kind)
+            pred = predicted_names(analysis, kind, aliases if kind == "place" else None)
             tp, fp, fn, misses, alarms = score(exp, pred)
             for i, v in enumerate((tp, fp, fn)):
                 totals[kind][i] += v

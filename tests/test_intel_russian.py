@@ -192,3 +192,12 @@ def test_cyrillic_phrases_match_inflected_words() -> None:
 def test_russian_dates(text: str, label: str) -> None:
     (found,) = find_dates(f"Это случилось {text}.", REPORT_DATE)
     assert found.date.label() == label
+
+
+def test_a_verb_sharing_a_goods_stem_is_not_goods(extractor: Extractor) -> None:
+    # "стала" (became) and "сталь" (steel) have one Snowball stem: the morphology decides
+    text = "Поездка стала самой многочисленной. Россия поставила в КНДР сталь и пшеничную муку."
+    doc = extractor.read_text(text, "ru.txt", REPORT_DATE)
+    goods = [(f.label, f.first.text) for f in extractor.facts(doc) if f.kind == "goods"]
+    assert ("steel", "сталь") in goods and ("wheat flour", "пшеничную муку") in goods
+    assert all(written != "стала" for _, written in goods)

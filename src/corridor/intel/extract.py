@@ -312,6 +312,8 @@ class Extractor:
         for match in goods_matches:
             if claimed.overlaps(match.start, match.end):
                 continue
+            if doc.language == "ru" and self._russian_verb(doc.text[match.start : match.end]):
+                continue  # "стала" (became) shares its stem with "сталь" (steel): goods are nouns
             term = self.vocab.goods[match.value[0]]
             goods_sentence = _sentence_of(doc.sentences, match.start)
             direction = (
@@ -411,6 +413,12 @@ class Extractor:
                 continue
             out.append((match.start("name"), match.end("name"), match.group("name"), "place"))
         return out
+
+    def _russian_verb(self, written: str) -> bool:
+        """A one-word Cyrillic goods match that the morphology reads as a verb."""
+        if " " in written.strip() or not re.search(r"[а-яё]", written, re.IGNORECASE):
+            return False
+        return self.russian_ner.part_of_speech(written.casefold()) in ("VERB", "INFN", "PRTS", "GRND")
 
     def _aircraft(self, doc: Document, folded: Folded, builder: _Facts, claimed: _Spans) -> None:
         """Aircraft (registration, type, operator) and the operators named as organisations."""

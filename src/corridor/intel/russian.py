@@ -78,6 +78,15 @@ class RussianNer:
         self._load()
         return self._error
 
+    def part_of_speech(self, word: str) -> str | None:
+        """The most likely part of speech of one Russian word (pymorphy2's OpenCorpora tag:
+        NOUN, VERB, ADJF...), None without the models."""
+        models = self._load()
+        if models is None:
+            return None
+        parses = models.vocab.parse(word)
+        return str(parses[0].tag.POS) if parses else None
+
     def spans(self, text: str) -> list[RuSpan]:
         models = self._load()
         if models is None or not text.strip():
