@@ -98,3 +98,34 @@ def test_aircraft_as_ftm_airplane(extractor: Extractor) -> None:
     operator_id = planes["P-632"].first("operator")
     assert operator_id in operators and operators[operator_id].first("name") == "Air Koryo"
     assert planes["P-632"].first("country") == "kp"
+
+
+def test_aircraft_are_screened_by_registration(extractor: Extractor) -> None:
+    from corridor.intel.analyse import analyse
+    from corridor.intel.listed import ListedName, ListedNames
+    from corridor.intel.model import ScreenHit
+
+    asked: list[tuple[str, str]] = []
+
+    def screen(name: str, schema: str) -> list[ScreenHit]:
+        asked.append((name, schema))
+        if (name, schema) == ("EP-GOM", "Aircraft"):
+            return [ScreenHit("ofac:15431", "EP-GOM", 1.0, "ofac-sdn", "15431", "registration mark")]
+        return []
+
+    listed = ListedNames([ListedName("ofac:15431", "Aircraft", "EP-GOM")])
+    text = (
+        "The Il-76TD EP-GOM of Yas Air landed in Vladivostok on Friday. "
+        "An Air Koryo Tu-204, P-632, flew in on the same day."
+    )
+    doc = extractor.read_text(text, "t.txt", dt.date(2023, 9, 12))
+    analysis = analyse(doc, extractor, listed=listed, screen=screen)
+    planes = {f.label: f for f in analysis.facts if f.kind == "aircraft"}
+    assert ("EP-GOM", "Aircraft") in asked and ("P-632", "Aircraft") in asked
+    assert planes["EP-GOM"].attrs["listed"] and planes["EP-GOM"].attrs["type"] == "Ilyushin Il-76"
+    assert analysis.screening[planes["EP-GOM"].key][0].entity_id == "ofac:15431"
+    assert analysis.screening[planes["P-632"].key] == [] and not planes["P-632"].attrs["listed"]
+    # FtM: the listed aircraft carries the sanction topic
+    entities = [model.get_proxy(e) for e in to_ftm(analysis)]
+    (listed_plane,) = [e for e in entities if e.schema.name == "Airplane" and "sanction" in e.get("topics")]
+    assert listed_plane.first("registrationNumber") == "EP-GOM"

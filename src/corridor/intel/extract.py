@@ -433,7 +433,12 @@ class Extractor:
                 builder.add("entity", f"entity:{name_key(op.name)}", op.name, op.start, op.end, attrs)
                 claimed.add((op.start, op.end))
         for mention in mentions:
-            if claimed.overlaps(mention.start, mention.end):
+            listed = (
+                builder.by_key.get(f"aircraft:{name_key(mention.registration)}")
+                if mention.registration
+                else None
+            )
+            if claimed.overlaps(mention.start, mention.end) and listed is None:
                 continue
             kind = self.vocab.aircraft_types.get(mention.type_id)
             operator = self.vocab.operators.get(mention.operator)
@@ -512,6 +517,19 @@ class Extractor:
 
     def _listed_fact(self, builder: _Facts, hit: ListedMatch) -> None:
         schemas = {c.schema for c in hit.candidates}
+        if schemas == {"Aircraft"}:  # a listed aircraft's registration mark ("EP-GOM")
+            attrs: dict[str, object] = {
+                "registration": hit.text,
+                "country": "",
+                "type": "",
+                "type_id": "",
+                "manufacturer": "",
+                "operator": "",
+                "why": "listed name",
+                "listed_candidates": [c.entity_id for c in hit.candidates][:10],
+            }
+            builder.add("aircraft", f"aircraft:{name_key(hit.text)}", hit.text, hit.start, hit.end, attrs)
+            return
         kind = "vessel" if schemas == {"Vessel"} else "entity"
         schema = next(iter(schemas)) if len(schemas) == 1 else "LegalEntity"
         builder.add(

@@ -64,6 +64,7 @@ def to_ftm(analysis: Analysis) -> list[dict[str, Any]]:
             entity = _party(fact, doc.sha256, analysis.screening.get(fact.key, []))
         elif fact.kind == "aircraft":
             entity = _airplane(fact, doc.sha256, analysis)
+            _mark_listed(entity, analysis.screening.get(fact.key, []))
         elif fact.kind == "place":
             entity = _entity("Address", doc.sha256, fact.key)
             entity.add("full", fact.label)
@@ -119,10 +120,14 @@ def _party(fact: Fact, content_hash: str, hits: list[Any]) -> EntityProxy:
     entity.add("name", fact.label)
     if fact.kind == "vessel" and fact.attrs.get("imo"):
         entity.add("imoNumber", f"IMO{fact.attrs['imo']}")
+    _mark_listed(entity, hits)
+    return entity
+
+
+def _mark_listed(entity: EntityProxy, hits: list[Any]) -> None:
     if hits:
         entity.add("topics", "sanction")
         for hit in hits[:5]:
             entity.add(
                 "notes", f"possible list match: {hit.caption} ({hit.entity_id}, score {hit.score:.2f})"
             )
-    return entity

@@ -112,7 +112,7 @@ def analysis_renderable(analysis: Analysis, *, show_sentences: bool = False) -> 
         table.add_column("fact")
         table.add_column("details")
         table.add_column("evidence (span: words)")
-        if kind in ("entity", "vessel"):
+        if kind in ("entity", "vessel", "aircraft"):
             table.add_column("screening")
         for fact in facts:
             ev = fact.first
@@ -124,7 +124,7 @@ def analysis_renderable(analysis: Analysis, *, show_sentences: bool = False) -> 
                 evidence.append("\n")
                 evidence.append_text(t(ev.sentence[:240], "dim"))
             row: list[RenderableType] = [t(fact.label, "bold"), t(_details(fact)), evidence]
-            if kind in ("entity", "vessel"):
+            if kind in ("entity", "vessel", "aircraft"):
                 hits = analysis.screening.get(fact.key)
                 if hits is None:
                     row.append(t("not screened", "dim"))
