@@ -394,6 +394,9 @@ def main() -> int:
         print("|---|---|---|---|---|---|---|")
         for kind in TYPES:
             tp, fp, fn = result["totals"][kind]
+            if not (tp or fp or fn):
+                print(f"| {kind} | n/a | n/a | n/a | 0 | 0 | 0 |")  # none expected, none found
+                continue
             p, r, f = prf(tp, fp, fn)
             print(f"| {kind} | {p:.2f} | {r:.2f} | {f:.2f} | {tp} | {fp} | {fn} |")
         right, total = result["hs"]

@@ -87,19 +87,34 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"\b(?:in|since|by|until|from|of|during|early|late|mid-?|end of|through|before|after|between|and|to)\s+(?P<y>{_YEAR})\b",
     ),
 ]
-_REGEX = re.compile(
-    "|".join(f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS),
-    re.IGNORECASE,
+_RU_ONLY = frozenset(("ru_relative_weekday", "ru_relative_unit", "ru_day_word", "ru_month_year", "ru_month"))
+
+
+def _compile(patterns: list[tuple[str, str]]) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in patterns),
+        re.IGNORECASE,
+    )
+
+
+# Every expression, and those a sentence without Cyrillic letters can hold (faster).
+_REGEX = _compile(_PATTERNS)
+_REGEX_LATIN = _compile([(n, p) for n, p in _PATTERNS if n not in _RU_ONLY])
+_HINT_LATIN = (
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|today|tomorrow)"
+    rf"|\b(?:last|next|this|past|earlier|later|early|late|ago)\b|\b{_YEAR}\b|\d[/.]\d|\d\s*[년월]"
 )
 # A cheap test a sentence passes before the full expression runs on it.
 _HINT = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|today|tomorrow)"
-    rf"|\b(?:last|next|this|past|earlier|later|early|late|ago)\b|\b{_YEAR}\b|\d[/.]\d|\d\s*[년월]|(?:{_RU_MONTHS})"
+    _HINT_LATIN + rf"|(?:{_RU_MONTHS})"
     r"|понедельник|вторник|сред[ау]|четверг|пятниц|суббот|воскресен|прошл|минувш|следующ|будущ|текущ"
     r"|\bэт(?:ом|ой|от|у)\b|вчера|сегодня|завтра",
     re.IGNORECASE,
 )
+_HINT_NO_CYRILLIC = re.compile(_HINT_LATIN, re.IGNORECASE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KINDS = tuple(name for name, _ in _PATTERNS)
+_KINDS_LATIN = tuple(name for name in _KINDS if name not in _RU_ONLY)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
 
@@ -289,7 +304,9 @@ def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
     # the full expression only runs near a hint (a month, weekday, year, relative word):
     # every date expression starts at most 30 characters before its hint
     windows: list[tuple[int, int]] = []
-    for hint in _HINT.finditer(text):
+    cyrillic = _CYRILLIC.search(text) is not None
+    regex = _REGEX if cyrillic else _REGEX_LATIN
+    for hint in (_HINT if cyrillic else _HINT_NO_CYRILLIC).finditer(text):
         start, end = max(0, hint.start() - 30), min(len(text), hint.end() + 40)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)
@@ -299,13 +316,13 @@ def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
     for start, end in windows:
         position = start
         while True:
-            match = _REGEX.search(text, position, end)
+            match = regex.search(text, position, end)
             if match is None:
                 break
             matches.append(match)
             position = match.end()
     for match in matches:
-        kind = next(name for name in _KINDS if match.group(name) is not None)
+        kind = next(name for name in (_KINDS if cyrillic else _KINDS_LATIN) if match.group(name) is not None)
         prefix = f"{kind}_"
         groups = {
             k[len(prefix) :]: v
