@@ -19,6 +19,7 @@ Pure: no network, no files but the package's own model data.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -37,18 +38,11 @@ class RuSpan:
 
 class _Models:
     def __init__(self) -> None:
-        from natasha import (
-            MorphVocab,
-            NewsEmbedding,
-            NewsMorphTagger,
-            NewsNERTagger,
-            Segmenter,
-        )
+        from natasha import MorphVocab, NewsEmbedding, NewsNERTagger, Segmenter
 
         embedding = NewsEmbedding()
         self.segmenter = Segmenter()
         self.ner = NewsNERTagger(embedding)
-        self.morph = NewsMorphTagger(embedding)
         self.vocab = MorphVocab()
 
 
@@ -96,35 +90,82 @@ class RussianNer:
         doc = Doc(text)
         doc.segment(models.segmenter)
         doc.tag_ner(models.ner)
-        if not doc.spans:
-            return []
-        doc.tag_morph(models.morph)
         out = []
         for span in doc.spans:
             kind = NER_KINDS.get(span.type)
             if kind is None:
                 continue
             written = text[span.start : span.stop]
-            out.append(RuSpan(span.start, span.stop, kind, written, _normal(span, kind, written, models)))
+            out.append(RuSpan(span.start, span.stop, kind, written, _normal(kind, written, models)))
         return out
 
 
-def _normal(span: Any, kind: str, written: str, models: _Models) -> str:
+_NAME_GRAMMEMES = frozenset(("Name", "Surn", "Patr"))
+_WORD = re.compile(r"[А-Яа-яЁё]+")
+
+
+def _cased(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+def _inflect(form: Any, grammemes: set[str]) -> str | None:
+    from pymorphy2.analyzer import Parse
+
+    inflected = Parse.inflect(form, grammemes)  # pymorphy2's own (OpenCorpora) grammemes
+    return str(inflected.word) if inflected is not None else None
+
+
+def _normal(kind: str, written: str, models: _Models) -> str:
+    """The dictionary form of a span, word by word with pymorphy2 (natasha's MorphVocab):
+    a person's given names, patronymics and surnames in the nominative (words the
+    dictionary does not know as names, such as Korean names, stay as written); an
+    organisation's first word in the nominative, the rest as written; a place's nouns
+    in the nominative and its adjectives agreeing with its last noun."""
+    vocab = models.vocab
+
+    def replace(match: re.Match[str], word: str) -> str:
+        return written[: match.start()] + word + written[match.end() :]
+
     try:
+        words = list(_WORD.finditer(written))
+        if not words:
+            return written
         if kind == "organisation":
-            first = span.tokens[0]
-            first.lemmatize(models.vocab)
-            lemma = str(first.lemma or first.text)
-            head = lemma[:1].upper() + lemma[1:] if first.text[:1].isupper() else lemma
-            if first.text.isupper():
-                head = lemma.upper()
-            return head + written[len(first.text) :]
-        span.normalize(models.vocab)
-        normal = str(span.normal or written)
+            first = words[0]
+            forms = vocab.parse(first.group(0).casefold())
+            if forms and forms[0].tag.POS == "NOUN":
+                return replace(first, _cased(str(forms[0].normal_form), first.group(0)))
+            return written
+        pieces: list[tuple[re.Match[str], str]] = []
+        if kind == "person":
+            for match in words:
+                forms = vocab.parse(match.group(0).casefold())
+                named = next((f for f in forms if _NAME_GRAMMEMES & set(f.tag.grammemes)), None)
+                nominative = _inflect(named, {"nomn"}) if named is not None else None
+                if nominative:
+                    pieces.append((match, _cased(nominative, match.group(0))))
+        else:
+            parsed = [(m, vocab.parse(m.group(0).casefold())) for m in words]
+            nouns = [(m, f[0]) for m, f in parsed if f and f[0].tag.POS == "NOUN"]
+            gender = str(nouns[-1][1].tag.gender or "") if nouns else ""
+            for match, forms in parsed:
+                if not forms:
+                    continue
+                form = forms[0]
+                if form.tag.POS == "NOUN":
+                    pieces.append((match, _cased(str(form.normal_form), match.group(0))))
+                elif form.tag.POS == "ADJF" and gender:
+                    agreed = _inflect(form, {"nomn", "sing", gender})
+                    if agreed:
+                        pieces.append((match, _cased(agreed, match.group(0))))
+        out = written
+        for match, word in sorted(pieces, key=lambda p: -p[0].start()):
+            out = out[: match.start()] + word + out[match.end() :]
+        return out
     except Exception:  # the morphology has no answer for this span: keep it as written
         return written
-    # keep the capitals as written ("Син Хон Чхоль"), the endings as normalised
-    return normal if normal.split()[0][:1].isupper() else written
 
 
 _shared = RussianNer()
