@@ -156,8 +156,9 @@ def _normal(kind: str, written: str, models: _Models) -> str:
                 form = forms[0]
                 if form.tag.POS == "NOUN":
                     pieces.append((match, _cased(str(form.normal_form), match.group(0))))
-                elif form.tag.POS == "ADJF" and gender:
-                    agreed = _inflect(form, {"nomn", "sing", gender})
+                elif form.tag.POS == "ADJF" and (gender or form.tag.gender):
+                    # agreeing with the last noun, or alone ("реки Туманной") in its own gender
+                    agreed = _inflect(form, {"nomn", "sing", gender or str(form.tag.gender)})
                     if agreed:
                         pieces.append((match, _cased(agreed, match.group(0))))
         out = written
