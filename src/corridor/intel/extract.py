@@ -4,9 +4,11 @@ Reading: the bytes must be text (UTF-8, or UTF-16 with its BOM); NUL bytes or
 undecodable bytes make a `ParseError` naming the file; an empty or furniture-only file
 too.  The format is taken from the suffix or the content (HTML, Markdown, text) and the
 boilerplate removed (`clean`).  The language is detected: English gets every rule;
-Russian and Korean get the gazetteers (places, goods, activities, listed names, known
-organisations), quantities, dates and the Cyrillic organisation patterns, and the
-result is marked partial; any other language gets the gazetteers only, marked partial.
+Russian gets the gazetteers (places, goods, activities, listed names, known
+organisations, aircraft), quantities, dates, natasha's NER for people, organisations
+and places (`russian`), and the Cyrillic organisation and vessel patterns (marked
+partial only when natasha cannot be loaded); Korean gets the gazetteers, quantities and
+dates, marked partial; any other language gets the gazetteers only, marked partial.
 
 Facts, each with its evidence (sentence and span in `Document.text`):
 
@@ -17,6 +19,7 @@ Facts, each with its evidence (sentence and span in `Document.text`):
     activity  vocabulary id, with the goods, places, dates, counts and parties near it
     entity    organisation / state body / person, schema, why it was taken as a name
     vessel    name, IMO number when given
+    aircraft  registration mark, type, operator (`aircraft`)
 
 Pure, no I/O.
 """
