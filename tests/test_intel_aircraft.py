@@ -129,3 +129,17 @@ def test_aircraft_are_screened_by_registration(extractor: Extractor) -> None:
     entities = [model.get_proxy(e) for e in to_ftm(analysis)]
     (listed_plane,) = [e for e in entities if e.schema.name == "Airplane" and "sanction" in e.get("topics")]
     assert listed_plane.first("registrationNumber") == "EP-GOM"
+
+
+def test_a_bad_registration_pattern_names_its_file_and_field() -> None:
+    import copy
+
+    from corridor.errors import ParseError
+    from corridor.intel.vocab import Vocabulary, load_data
+
+    data = copy.deepcopy(load_data())
+    data["aircraft"]["registrations"][1]["pattern"] = "RA-(\\d{5}"
+    with pytest.raises(ParseError) as caught:
+        Vocabulary(data)
+    message = str(caught.value)
+    assert "aircraft.yaml" in message and "registrations/1/pattern" in message
