@@ -151,11 +151,13 @@ def stories(db_url: DbOption = None, as_json: JsonOption = False) -> None:
 @intel_app.command("facts")
 def facts(
     entity: Annotated[
-        str | None, typer.Option("--entity", help="Parties and vessels whose name contains this.")
+        str | None, typer.Option("--entity", help="Parties, vessels and aircraft whose name contains this.")
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option(help="entity, vessel, place, goods, activity, quantity, date (comma-separated)."),
+        typer.Option(
+            help="entity, vessel, aircraft, place, goods, activity, quantity, date (comma-separated)."
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
     db_url: DbOption = None,

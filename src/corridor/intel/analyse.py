@@ -33,6 +33,7 @@ _SCREEN_SCHEMA = {
     "Company": "Company",
     "LegalEntity": "LegalEntity",
     "Vessel": "Vessel",
+    "Aircraft": "Aircraft",
 }
 
 
@@ -57,7 +58,14 @@ def analyse(
     screening: dict[str, list[ScreenHit]] = {}
     kept: list[Fact] = []
     for fact in facts:
-        if fact.kind in ("entity", "vessel") and screen is not None:
+        if fact.kind == "aircraft" and screen is not None:
+            if fact.attrs.get("registration"):  # aircraft are listed by their registration mark
+                hits = list(screen(str(fact.attrs["registration"]), "Aircraft"))
+                if fact.attrs.get("why") == "listed name" and not hits:
+                    continue  # a listed-name candidate the engine does not confirm
+                screening[fact.key] = hits
+                fact.attrs["listed"] = bool(hits)
+        elif fact.kind in ("entity", "vessel") and screen is not None:
             schema = _SCREEN_SCHEMA.get(str(fact.attrs.get("schema", "")), "Thing")
             hits = list(screen(fact.label, schema))
             if fact.attrs.get("why") == "listed name":
@@ -67,7 +75,7 @@ def analyse(
                     continue  # a listed-name candidate the engine does not confirm
             screening[fact.key] = hits
             fact.attrs["listed"] = bool(hits)
-        elif fact.kind in ("entity", "vessel") and fact.attrs.get("why") == "listed name":
+        elif fact.kind in ("entity", "vessel", "aircraft") and fact.attrs.get("why") == "listed name":
             continue  # without an engine to confirm them, gazetteer candidates are not facts
         kept.append(fact)
     checks: list[LegalCheck] = []

@@ -27,6 +27,18 @@ _MONTH_NAMES.update({name.casefold(): i for i, name in enumerate(calendar.month_
 _MONTH_NAMES["sept"] = 9
 _WEEKDAYS = {name.casefold(): i for i, name in enumerate(calendar.day_name)}
 _RU_MONTHS = "январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр"
+_RU_MONTH_INDEX = {stem: i + 1 for i, stem in enumerate(_RU_MONTHS.split("|"))}
+_RU_MONTH_WORD = r"(?:январ[ья]|январе|феврал[ья]|феврале|марта?|марте|апрел[ья]|апреле|ма[йяе]|июн[ья]|июне|июл[ья]|июле|августа?|августе|сентябр[ья]|сентябре|октябр[ья]|октябре|ноябр[ья]|ноябре|декабр[ья]|декабре)"
+_RU_WEEKDAYS = {
+    "понедельник": 0,
+    "вторник": 1,
+    "сред": 2,
+    "четверг": 3,
+    "пятниц": 4,
+    "суббот": 5,
+    "воскресень": 6,
+}
+_RU_WEEKDAY = r"(?:понедельник|вторник|сред[ау]|четверг|пятниц[ау]|суббот[ау]|воскресенье)"
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -55,23 +67,54 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"\b(?:in|since|by|until|from|last|this|during|early|late|mid-?|between|of|and|to|through|till)\s+(?P<mname>{_MONTH})\b(?!\s*,?\s*(?:[0-3]?\d\b|{_YEAR}))",
     ),
     ("ru_date", rf"\b[0-3]?\d\s+(?:{_RU_MONTHS})[а-я]*(?:\s+{_YEAR})?(?:\s+года?)?"),
+    (
+        "ru_relative_weekday",
+        rf"\b(?P<rel>(?:в|во)\s+(?:прошл(?:ый|ую|ое)|минувш(?:ий|ую|ее)|эт(?:от|у|о)|следующ(?:ий|ую|ее)|ближайш(?:ий|ую|ее))|в|во)\s+(?P<wd>{_RU_WEEKDAY})\b",
+    ),
+    (
+        "ru_relative_unit",
+        r"\b(?P<rel>(?:в|на)\s+(?:прошл(?:ом|ой)|минувш(?:ем|ей)|эт(?:ом|ой)|текущ(?:ем|ей)|следующ(?:ем|ей)|будущ(?:ем|ей)))\s+(?P<unit>месяце|неделе|году)\b",
+    ),
+    ("ru_day_word", r"\b(?P<word>вчера|сегодня|завтра)\b"),
+    ("ru_month_year", rf"\b(?P<mname>{_RU_MONTH_WORD})\s+(?P<y>{_YEAR})(?:\s+г(?:ода?|\.))?"),
+    (
+        "ru_month",
+        rf"\b(?:в|с|до|к|по|на)\s+(?:начале\s+|конце\s+|середине\s+)?(?P<mname>{_RU_MONTH_WORD})\b(?!\s*(?:[0-3]?\d\b|{_YEAR}))",
+    ),
     ("ko_date", rf"(?:{_YEAR}년\s*)?(?:1[0-2]|[1-9])월(?:\s*[0-3]?\d일)?"),
     (
         "year",
         rf"\b(?:in|since|by|until|from|of|during|early|late|mid-?|end of|through|before|after|between|and|to)\s+(?P<y>{_YEAR})\b",
     ),
 ]
-_REGEX = re.compile(
-    "|".join(f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in _PATTERNS),
-    re.IGNORECASE,
+_RU_ONLY = frozenset(("ru_relative_weekday", "ru_relative_unit", "ru_day_word", "ru_month_year", "ru_month"))
+
+
+def _compile(patterns: list[tuple[str, str]]) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(f"(?P<{name}>{pattern.replace('(?P<', f'(?P<{name}_')})" for name, pattern in patterns),
+        re.IGNORECASE,
+    )
+
+
+# Every expression, and those a sentence without Cyrillic letters can hold (faster).
+_REGEX = _compile(_PATTERNS)
+_REGEX_LATIN = _compile([(n, p) for n, p in _PATTERNS if n not in _RU_ONLY])
+_HINT_LATIN = (
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|today|tomorrow)"
+    rf"|\b(?:last|next|this|past|earlier|later|early|late|ago)\b|\b{_YEAR}\b|\d[/.]\d|\d\s*[년월]"
 )
 # A cheap test a sentence passes before the full expression runs on it.
 _HINT = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|today|tomorrow)"
-    rf"|\b(?:last|next|this|past|earlier|later|early|late|ago)\b|\b{_YEAR}\b|\d[/.]\d|\d\s*[년월]|(?:{_RU_MONTHS})",
+    _HINT_LATIN + rf"|(?:{_RU_MONTHS})"
+    r"|понедельник|вторник|сред[ау]|четверг|пятниц|суббот|воскресен|прошл|минувш|следующ|будущ|текущ"
+    r"|\bэт(?:ом|ой|от|у)\b|вчера|сегодня|завтра",
     re.IGNORECASE,
 )
+_HINT_NO_CYRILLIC = re.compile(_HINT_LATIN, re.IGNORECASE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _KINDS = tuple(name for name, _ in _PATTERNS)
+_KINDS_LATIN = tuple(name for name in _KINDS if name not in _RU_ONLY)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "several": 3, "a few": 3}
 
 
@@ -128,6 +171,14 @@ def _parse_written(text: str, base: dt.date) -> dt.date | None:
     return value.date() if value is not None else None
 
 
+def _ru_month(word: str) -> int | None:
+    folded = word.casefold()
+    for stem, index in _RU_MONTH_INDEX.items():
+        if re.match(stem, folded):
+            return index
+    return None
+
+
 def resolve(kind: str, groups: dict[str, str], text: str, base: dt.date) -> DateRef | None:
     """One matched expression as a date range; None when it names no real date."""
     if kind == "relative_weekday":
@@ -152,6 +203,43 @@ def resolve(kind: str, groups: dict[str, str], text: str, base: dt.date) -> Date
             year, month = _add_months(base, step)
             return _month_ref(year, month, True)
         return _year_ref(base.year + step, True)
+    if kind == "ru_relative_weekday":
+        rel = groups["rel"].casefold()
+        stem = next(k for k in _RU_WEEKDAYS if groups["wd"].casefold().startswith(k))
+        english = (
+            "last"
+            if ("прошл" in rel or "минувш" in rel)
+            else "next"
+            if ("следующ" in rel or "ближайш" in rel)
+            else "this"
+            if "эт" in rel.split()[-1]
+            else "on"
+        )
+        return resolve(
+            "relative_weekday", {"rel": english, "wd": calendar.day_name[_RU_WEEKDAYS[stem]]}, text, base
+        )
+    if kind == "ru_relative_unit":
+        rel = groups["rel"].casefold()
+        english = (
+            "last"
+            if ("прошл" in rel or "минувш" in rel)
+            else "next"
+            if ("следующ" in rel or "будущ" in rel)
+            else "this"
+        )
+        unit = {"месяце": "month", "неделе": "week", "году": "year"}[groups["unit"].casefold()]
+        return resolve("relative_unit", {"rel": english, "unit": unit}, text, base)
+    if kind == "ru_day_word":
+        word = {"вчера": "yesterday", "сегодня": "today", "завтра": "tomorrow"}[groups["word"].casefold()]
+        return resolve("day_word", {"word": word}, text, base)
+    if kind in ("ru_month", "ru_month_year"):
+        named = _ru_month(groups["mname"])
+        if not named:
+            return None
+        if kind == "ru_month_year":
+            return _month_ref(int(groups["y"]), named, False)
+        year = base.year if named <= base.month else base.year - 1
+        return _month_ref(year, named, True)
     if kind == "day_word":
         offset = {"yesterday": -1, "today": 0, "tomorrow": 1}[groups["word"].casefold()]
         return _day_ref(base + dt.timedelta(days=offset), True)
@@ -216,7 +304,9 @@ def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
     # the full expression only runs near a hint (a month, weekday, year, relative word):
     # every date expression starts at most 30 characters before its hint
     windows: list[tuple[int, int]] = []
-    for hint in _HINT.finditer(text):
+    cyrillic = _CYRILLIC.search(text) is not None
+    regex = _REGEX if cyrillic else _REGEX_LATIN
+    for hint in (_HINT if cyrillic else _HINT_NO_CYRILLIC).finditer(text):
         start, end = max(0, hint.start() - 30), min(len(text), hint.end() + 40)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)
@@ -226,13 +316,13 @@ def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
     for start, end in windows:
         position = start
         while True:
-            match = _REGEX.search(text, position, end)
+            match = regex.search(text, position, end)
             if match is None:
                 break
             matches.append(match)
             position = match.end()
     for match in matches:
-        kind = next(name for name in _KINDS if match.group(name) is not None)
+        kind = next(name for name in (_KINDS if cyrillic else _KINDS_LATIN) if match.group(name) is not None)
         prefix = f"{kind}_"
         groups = {
             k[len(prefix) :]: v
@@ -241,7 +331,7 @@ def find_dates(text: str, base: dt.date, offset: int = 0) -> list[DateMatch]:
         }
         start, end = match.span(kind)
         written = text[start:end]
-        if kind == "month":
+        if kind in ("month", "ru_month"):
             start, end = match.span(f"{kind}_mname")
             start = match.start(kind)
         elif kind == "year":

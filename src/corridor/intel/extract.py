@@ -4,9 +4,11 @@ Reading: the bytes must be text (UTF-8, or UTF-16 with its BOM); NUL bytes or
 undecodable bytes make a `ParseError` naming the file; an empty or furniture-only file
 too.  The format is taken from the suffix or the content (HTML, Markdown, text) and the
 boilerplate removed (`clean`).  The language is detected: English gets every rule;
-Russian and Korean get the gazetteers (places, goods, activities, listed names, known
-organisations), quantities, dates and the Cyrillic organisation patterns, and the
-result is marked partial; any other language gets the gazetteers only, marked partial.
+Russian gets the gazetteers (places, goods, activities, listed names, known
+organisations, aircraft), quantities, dates, natasha's NER for people, organisations
+and places (`russian`), and the Cyrillic organisation and vessel patterns (marked
+partial only when natasha cannot be loaded); Korean gets the gazetteers, quantities and
+dates, marked partial; any other language gets the gazetteers only, marked partial.
 
 Facts, each with its evidence (sentence and span in `Document.text`):
 
@@ -17,6 +19,7 @@ Facts, each with its evidence (sentence and span in `Document.text`):
     activity  vocabulary id, with the goods, places, dates, counts and parties near it
     entity    organisation / state body / person, schema, why it was taken as a name
     vessel    name, IMO number when given
+    aircraft  registration mark, type, operator (`aircraft`)
 
 Pure, no I/O.
 """
@@ -31,13 +34,17 @@ from collections.abc import Iterable
 
 from corridor.errors import ParseError
 from corridor.intel import clean
+from corridor.intel.aircraft import find_aircraft
 from corridor.intel.dates import find_dates
 from corridor.intel.listed import ListedMatch, ListedNames
 from corridor.intel.model import Document, Evidence, Fact, Quantity, Sentence
 from corridor.intel.names import NameFinder
-from corridor.intel.phrases import PhraseMatch, fold
+from corridor.intel.phrases import Folded, PhraseMatch, fold
 from corridor.intel.quantities import QuantityFinder
+from corridor.intel.russian import RuSpan, RussianNer
+from corridor.intel.russian import shared as shared_russian_ner
 from corridor.intel.vocab import Vocabulary
+from corridor.types.countries import to_code
 from corridor.types.identifiers import imo_check_digit_ok
 from corridor.types.text import name_key
 
@@ -46,9 +53,15 @@ MAX_TEXT_CHARS = 2_000_000  # cleaned text; callers cap the file size before rea
 _PETROLEUM_HEADINGS = ("2709", "2710", "2711")
 _IMO = re.compile(r"\bIMO(?:\s*(?:no\.?|number))?[\s:#]*(\d{7})\b", re.IGNORECASE)
 _CLAUSE = re.compile(
-    r",\s*(?:while|whereas|but|and\s+(?:russia|north korea))\b|;|\s+while\s+|\s+whereas\s+", re.IGNORECASE
+    r",\s*(?:while|whereas|but|and\s+(?:russia|north korea))\b|;|\s+while\s+|\s+whereas\s+"
+    r"|,\s*(?:а|но|однако|тогда как|в то время как)\s",
+    re.IGNORECASE,
 )
 _COORDINATED = re.compile(r"\s*(?:,|and|or|&|и|,\s*and)\s*", re.IGNORECASE)
+_RU_SHIP_BEFORE = re.compile(
+    r"\b(?:танкер|судн|сухогруз|теплоход|корабл|пароход|паром|балкер|контейнеровоз|траулер|лихтер)[а-яё]*\s+[«\"“]?$",
+    re.IGNORECASE,
+)
 _TRANSFER_CUES = frozenset(("arms trade", "arms deal", "arms transfers", "military cargo"))
 _JUSTEXT_LANGUAGE = {"en": "English", "ru": "Russian", "ko": "Korean"}
 
@@ -76,10 +89,11 @@ def decode(data: bytes, source: str) -> str:
 class Extractor:
     """The rule-based extractor over one vocabulary (places, goods, activities, lexicon)."""
 
-    def __init__(self, vocab: Vocabulary) -> None:
+    def __init__(self, vocab: Vocabulary, russian_ner: RussianNer | None = None) -> None:
         self.vocab = vocab
         self.names = NameFinder(vocab)
         self.quantities = QuantityFinder(vocab)
+        self.russian_ner = russian_ner if russian_ner is not None else shared_russian_ner()
 
     # --- reading ---------------------------------------------------------------------
 
@@ -111,13 +125,20 @@ class Extractor:
             warnings.append(f"text cut at {MAX_TEXT_CHARS:,} characters: facts after that are missing")
         language = clean.detect_language(text)
         partial = bool(warnings)
-        if language in ("ru", "ko"):
+        if language == "ru" and not self.russian_ner.available():
+            partial = True
+            warnings.append(
+                "Russian text without the Russian NER (natasha could not be loaded: "
+                f"{self.russian_ner.error}): places, goods, activities, quantities, dates, listed and "
+                "known names and the Cyrillic organisation patterns only"
+            )
+        elif language == "ko":
             partial = True
             warnings.append(
                 f"{SUPPORTED_LANGUAGES[language]} text: places, goods, activities, quantities, dates and listed "
                 "names only (no rule-based people or organisations but the known ones)"
             )
-        elif language != "en":
+        elif language not in ("en", "ru"):
             partial = True
             warnings.append(
                 "language not supported (not English, Russian or Korean): gazetteer matches only "
@@ -203,6 +224,8 @@ class Extractor:
             )
             claimed.add((match.start, match.end))
 
+        self._aircraft(doc, folded, builder, claimed)
+
         not_goods = [(m.start, m.end) for m in self.vocab.not_goods.find_folded(folded)]
         goods_matches = [
             m
@@ -220,6 +243,11 @@ class Extractor:
                             PhraseMatch(found.start(), found.end(), found.group(0).casefold(), [activity_id])
                         )
             cues.sort(key=lambda c: c.start)
+
+        if doc.language == "ru":
+            for span in self.russian_ner.spans(doc.text):
+                if not claimed.overlaps(span.start, span.end) and self._russian_fact(builder, span):
+                    claimed.add((span.start, span.end))
 
         if full:
             for start, end, name, noun in self._unknown_places(doc.text):
@@ -287,6 +315,8 @@ class Extractor:
         for match in goods_matches:
             if claimed.overlaps(match.start, match.end):
                 continue
+            if doc.language == "ru" and self._russian_verb(doc.text[match.start : match.end]):
+                continue  # "стала" (became) shares its stem with "сталь" (steel): goods are nouns
             term = self.vocab.goods[match.value[0]]
             goods_sentence = _sentence_of(doc.sentences, match.start)
             direction = (
@@ -387,8 +417,122 @@ class Extractor:
             out.append((match.start("name"), match.end("name"), match.group("name"), "place"))
         return out
 
+    def _russian_verb(self, written: str) -> bool:
+        """A one-word Cyrillic goods match that the morphology reads as a verb."""
+        if " " in written.strip() or not re.search(r"[а-яё]", written, re.IGNORECASE):
+            return False
+        return self.russian_ner.part_of_speech(written.casefold()) in ("VERB", "INFN", "PRTS", "GRND")
+
+    def _aircraft(self, doc: Document, folded: Folded, builder: _Facts, claimed: _Spans) -> None:
+        """Aircraft (registration, type, operator) and the operators named as organisations."""
+        mentions, operators = find_aircraft(doc.text, folded, doc.sentences, self.vocab)
+        for op in operators:
+            if not claimed.overlaps(op.start, op.end):
+                attrs: dict[str, object] = {
+                    "name": op.name,
+                    "schema": "Organization",
+                    "why": "aircraft operator",
+                }
+                builder.add("entity", f"entity:{name_key(op.name)}", op.name, op.start, op.end, attrs)
+                claimed.add((op.start, op.end))
+        for mention in mentions:
+            listed = (
+                builder.by_key.get(f"aircraft:{name_key(mention.registration)}")
+                if mention.registration
+                else None
+            )
+            if claimed.overlaps(mention.start, mention.end) and listed is None:
+                continue
+            kind = self.vocab.aircraft_types.get(mention.type_id)
+            operator = self.vocab.operators.get(mention.operator)
+            if mention.registration:
+                key, label = f"aircraft:{name_key(mention.registration)}", mention.registration
+            else:
+                key = f"aircraft:{name_key(mention.operator) or 'unknown'}:{mention.type_id}"
+                label = f"{mention.operator} {kind.label if kind else ''}".strip()
+            attrs = {
+                "registration": mention.registration,
+                "country": mention.register_country or (operator.country if operator else ""),
+                "type": kind.label if kind else "",
+                "type_id": mention.type_id,
+                "manufacturer": kind.manufacturer if kind else "",
+                "operator": mention.operator,
+            }
+            fact = builder.add("aircraft", key, label, mention.start, mention.end, attrs)
+            for name, value in attrs.items():
+                if value and not fact.attrs.get(name):
+                    fact.attrs[name] = value  # a later mention may say what an earlier one did not
+            claimed.add((mention.start, mention.end))
+
+    def _russian_fact(self, builder: _Facts, span: RuSpan) -> bool:
+        """A span of the Russian NER as a fact: a person, an organisation or state body,
+        or a place the gazetteer does not know; countries and sides ("России", "КНДР")
+        and common words ("СМИ") are not names."""
+        text = builder.doc.text
+        if span.text.count("«") > span.text.count("»") and "»" in text[span.end : span.end + 2]:
+            closing = text.index("»", span.end) + 1  # ООО «Name»: natasha's span stops before the quote
+            span = RuSpan(span.start, closing, span.kind, text[span.start : closing], span.normal + "»")
+        normal = span.normal.strip(" ")
+        if normal.count("«") != normal.count("»"):
+            normal = normal.strip("«»")
+        words = [w.casefold() for w in re.findall(r"[^\W\d_]+", normal)]
+        if (
+            not words
+            or all(w in self.vocab.not_names for w in words)
+            or normal.casefold() in self.vocab.not_names
+        ):
+            return False
+        sides = self.vocab.side_matcher.find(span.text)
+        if sides and sides[0].start == 0 and sides[-1].end >= len(span.text.rstrip()):
+            return False  # Россия, Северной Кореи, КНДР: a side of the corridor, not a party or place
+        if to_code(normal) is not None or to_code(span.text) is not None:
+            return False
+        if span.kind == "place":
+            known = self.vocab.place_matcher.find(normal)
+            if known and known[0].start == 0 and known[0].end >= len(normal):
+                place = self.vocab.places[known[0].value[0]]
+                attrs: dict[str, object] = {
+                    "place_id": place.id,
+                    "name": place.name,
+                    "country": place.country,
+                    "roles": list(place.roles),
+                }
+                builder.add("place", f"place:{place.id}", place.name, span.start, span.end, attrs)
+                return True
+            attrs = {"place_id": "", "name": normal, "country": "", "roles": [], "why": "Russian NER"}
+            builder.add("place", f"place:{name_key(normal)}", normal, span.start, span.end, attrs)
+            return True
+        if span.kind != "place" and _RU_SHIP_BEFORE.search(text[max(0, span.start - 40) : span.start]):
+            name = normal.strip('«»"“”')
+            attrs = {"name": name, "schema": "Vessel", "why": "after a ship word", "written": span.text}
+            builder.add("vessel", f"vessel:{name_key(name)}", name, span.start, span.end, attrs)
+            return True
+        if span.kind == "person":
+            schema = "Person"
+        else:
+            legal = words[0] in ("ооо", "ао", "пао", "оао", "зао")
+            state = words[0] in self.vocab.state_words
+            company = any(w in self.vocab.company_words for w in words)
+            schema = "Company" if legal else "PublicBody" if state and not company else "Organization"
+        attrs = {"name": normal, "schema": schema, "why": "Russian NER", "written": span.text}
+        builder.add("entity", f"entity:{name_key(normal)}", normal, span.start, span.end, attrs)
+        return True
+
     def _listed_fact(self, builder: _Facts, hit: ListedMatch) -> None:
         schemas = {c.schema for c in hit.candidates}
+        if schemas == {"Aircraft"}:  # a listed aircraft's registration mark ("EP-GOM")
+            attrs: dict[str, object] = {
+                "registration": hit.text,
+                "country": "",
+                "type": "",
+                "type_id": "",
+                "manufacturer": "",
+                "operator": "",
+                "why": "listed name",
+                "listed_candidates": [c.entity_id for c in hit.candidates][:10],
+            }
+            builder.add("aircraft", f"aircraft:{name_key(hit.text)}", hit.text, hit.start, hit.end, attrs)
+            return
         kind = "vessel" if schemas == {"Vessel"} else "entity"
         schema = next(iter(schemas)) if len(schemas) == 1 else "LegalEntity"
         builder.add(
@@ -430,6 +574,10 @@ class Extractor:
             if prep in ("from", "из", "от"):
                 return "to_dprk" if side.value[0] == "ru" else "from_dprk"
             if prep in ("to", "into", "в", "во") and side.start > goods.start:
+                return "to_dprk" if side.value[0] == "kp" else "from_dprk"
+            written = text[side.start : side.end].casefold()
+            if prep in ("в", "во", "на") and written.endswith(("ю", "у")):
+                # "продавать в Россию станки": the accusative says where to, before or after
                 return "to_dprk" if side.value[0] == "kp" else "from_dprk"
         # 3. where it was loaded and discharged: a Russian place then a DPRK place, or the reverse
         countries = [
@@ -745,7 +893,10 @@ class _Facts:
             if fact.kind == "goods" and fact.attrs.get("quantities"):
                 fact.attrs["quantity"] = max(fact.attrs["quantities"], key=lambda q: q.high)
         order = {
-            k: i for i, k in enumerate(("entity", "vessel", "place", "goods", "activity", "quantity", "date"))
+            k: i
+            for i, k in enumerate(
+                ("entity", "vessel", "aircraft", "place", "goods", "activity", "quantity", "date")
+            )
         }
         facts.sort(key=lambda f: (order.get(f.kind, 9), f.first.start))
         return facts

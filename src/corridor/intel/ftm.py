@@ -4,6 +4,8 @@
     Person / Organization / PublicBody / Company / Vessel
                   each party and vessel named (Vessel with imoNumber), `topics` "sanction"
                   when the screening engine found it on a list, `notes` with the hits
+    Airplane      each aircraft: registrationNumber, type, model, manufacturer, country
+                  (of its register), operator (the operator's Organization entity)
     Address       each gazetteer place (full, city, country)
     Mention       one per named party, vessel or place: document → Article,
                   resolved → the entity, name, detectedSchema, contextCountry
@@ -60,6 +62,9 @@ def to_ftm(analysis: Analysis) -> list[dict[str, Any]]:
     for fact in analysis.facts:
         if fact.kind in ("entity", "vessel"):
             entity = _party(fact, doc.sha256, analysis.screening.get(fact.key, []))
+        elif fact.kind == "aircraft":
+            entity = _airplane(fact, doc.sha256, analysis)
+            _mark_listed(entity, analysis.screening.get(fact.key, []))
         elif fact.kind == "place":
             entity = _entity("Address", doc.sha256, fact.key)
             entity.add("full", fact.label)
@@ -86,6 +91,27 @@ def to_ftm(analysis: Analysis) -> list[dict[str, Any]]:
     return [e.to_dict() for e in entities]
 
 
+def _airplane(fact: Fact, content_hash: str, analysis: Analysis) -> EntityProxy:
+    a = fact.attrs
+    entity = _entity("Airplane", content_hash, fact.key)
+    entity.add("name", fact.label)
+    entity.add("registrationNumber", a.get("registration") or None)
+    entity.add("type", a.get("type") or None)
+    entity.add("model", a.get("type") or None)
+    entity.add("manufacturer", a.get("manufacturer") or None)
+    entity.add("country", a.get("country") or None)
+    operator = str(a.get("operator") or "")
+    if operator:
+        entity.add("notes", f"operator: {operator}")
+        party = next(
+            (f for f in analysis.facts if f.kind == "entity" and f.label == operator),
+            None,
+        )
+        if party is not None:  # the operator is one of the report's parties: link to its entity
+            entity.add("operator", make_entity_id("corridor-intel", content_hash, party.key))
+    return entity
+
+
 def _party(fact: Fact, content_hash: str, hits: list[Any]) -> EntityProxy:
     schema = _SCHEMA.get(str(fact.attrs.get("schema", "")), "LegalEntity")
     if fact.kind == "vessel":
@@ -94,10 +120,14 @@ def _party(fact: Fact, content_hash: str, hits: list[Any]) -> EntityProxy:
     entity.add("name", fact.label)
     if fact.kind == "vessel" and fact.attrs.get("imo"):
         entity.add("imoNumber", f"IMO{fact.attrs['imo']}")
+    _mark_listed(entity, hits)
+    return entity
+
+
+def _mark_listed(entity: EntityProxy, hits: list[Any]) -> None:
     if hits:
         entity.add("topics", "sanction")
         for hit in hits[:5]:
             entity.add(
                 "notes", f"possible list match: {hit.caption} ({hit.entity_id}, score {hit.score:.2f})"
             )
-    return entity

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-FACT_KINDS = ("entity", "vessel", "place", "goods", "quantity", "date", "activity")
+FACT_KINDS = ("entity", "vessel", "aircraft", "place", "goods", "quantity", "date", "activity")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,12 @@ span of the original.  Phrases are folded by `normalize` itself, so "Wŏnsan",
 A match counts only on word boundaries in any script, and where matches overlap the
 longest wins (then the earliest).
 
+Russian inflects inside a phrase ("пшеничная мука", "пшеничную муку"): a phrase with
+Cyrillic words is also matched by its Snowball stems (snowballstemmer's Russian
+stemmer) against the stems of the text's words, and the match covers the text's
+whole words.  A stem shorter than three letters is not used (the word must match as
+written).
+
 Pure, no I/O.
 """
 
@@ -19,9 +25,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import ahocorasick
+import snowballstemmer
 
 from corridor.types.text import APOSTROPHES, fold_accents, normalize
 
@@ -60,6 +67,58 @@ def _inflection(text: str, end: int, key: str) -> bool:
             extra += 1
         return extra <= 3
     return False
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@lru_cache(maxsize=1)
+def _russian_stemmer() -> Any:
+    return snowballstemmer.stemmer("russian")
+
+
+@lru_cache(maxsize=131072)
+def stem_word(word: str) -> str:
+    """A folded Russian word's Snowball stem (other words, and stems of fewer than three
+    letters, as they are)."""
+    if len(word) < 4 or not _CYRILLIC.search(word):
+        return word
+    stem: str = _russian_stemmer().stemWord(word)
+    return stem if len(stem) >= 3 else word
+
+
+def stem_phrase(key: str) -> str:
+    return " ".join(stem_word(w) for w in key.split(" "))
+
+
+@dataclass(frozen=True, slots=True)
+class _Stemmed:
+    """The folded text with every word replaced by its stem: for each stemmed
+    character, the folded index it stands for and the folded end of its word."""
+
+    text: str
+    origin: list[int]
+    word_end: list[int]
+
+
+def _stem_text(folded: str) -> _Stemmed:
+    out: list[str] = []
+    origin: list[int] = []
+    word_end: list[int] = []
+    position = 0
+    for word in folded.split(" "):
+        if out:
+            out.append(" ")
+            origin.append(position - 1)
+            word_end.append(position - 1)
+        stem = stem_word(word) if word else word
+        end = position + len(word)
+        out.append(stem)
+        for i in range(len(stem)):
+            origin.append(position + min(i, len(word) - 1))
+            word_end.append(end)
+        position = end + 1
+    return _Stemmed("".join(out), origin, word_end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +234,11 @@ class PhraseMatch(Generic[V]):
 class PhraseMatcher(Generic[V]):
     """Whole-word matching of many phrases, each with a value; built once."""
 
-    def __init__(self, phrases: Iterable[tuple[str, V]]) -> None:
+    def __init__(self, phrases: Iterable[tuple[str, V]], stem_cyrillic: bool = True) -> None:
         self._automaton = ahocorasick.Automaton()
+        self._stems = ahocorasick.Automaton()
         count = 0
+        stems = 0
         for phrase, value in phrases:
             key = normalize(phrase)
             if not key:
@@ -186,11 +247,20 @@ class PhraseMatcher(Generic[V]):
                 existing: tuple[str, list[V]] = self._automaton.get(key)
                 existing[1].append(value)
                 continue
-            self._automaton.add_word(key, (key, [value]))
+            entry: tuple[str, list[V]] = (key, [value])
+            self._automaton.add_word(key, entry)
             count += 1
+            if stem_cyrillic and _CYRILLIC.search(key):
+                stemmed = stem_phrase(key)
+                if stemmed not in self._stems:
+                    self._stems.add_word(stemmed, (stemmed, entry))
+                    stems += 1
         self.size = count
+        self.stem_size = stems
         if count:
             self._automaton.make_automaton()
+        if stems:
+            self._stems.make_automaton()
 
     def __len__(self) -> int:
         return self.size
@@ -209,6 +279,8 @@ class PhraseMatcher(Generic[V]):
             if end < len(text) and text[end] != " " and not _inflection(text, end, key):
                 continue
             candidates.append((start, end, key, values))
+        if self.stem_size and _CYRILLIC.search(text):
+            candidates.extend(self._stem_candidates(text))
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         taken = bytearray(len(text))  # characters already part of a longer match
         chosen: list[PhraseMatch[list[V]]] = []
@@ -220,6 +292,19 @@ class PhraseMatcher(Generic[V]):
             chosen.append(PhraseMatch(o_start, o_end, key, values))
         chosen.sort(key=lambda m: m.start)
         return chosen
+
+    def _stem_candidates(self, text: str) -> list[tuple[int, int, str, list[V]]]:
+        """Matches of stemmed phrases on the stemmed words, as spans of whole folded words."""
+        stemmed = _stem_text(text)
+        s_text = stemmed.text
+        out: list[tuple[int, int, str, list[V]]] = []
+        for end_index, (stem, entry) in self._stems.iter(s_text):
+            start = end_index - len(stem) + 1
+            end = end_index + 1
+            if (start > 0 and s_text[start - 1] != " ") or (end < len(s_text) and s_text[end] != " "):
+                continue
+            out.append((stemmed.origin[start], stemmed.word_end[end_index], entry[0], entry[1]))
+        return out
 
     def find(self, text: str) -> list[PhraseMatch[list[V]]]:
         return self.find_folded(fold(text))

@@ -22,7 +22,7 @@ from corridor.intel.vocab import Vocabulary
 
 _NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # Words that may stand between a number and its unit: "1,000 North Korean workers".
-_FILLER = r"(?:(?:north\s+korean|russian|new|more|additional|dprk|korean|chinese|of|metric)\s+){0,3}"
+_FILLER = r"(?:(?:north\s+korean|russian|new|more|additional|dprk|korean|chinese|of|metric|северокорейских|корейских|российских|новых|иностранных)\s+){0,3}"
 _DASH = r"\s*(?:-|–|—|to|and|до|~)\s*"
 _HEDGES = (
     "as many as",
@@ -46,6 +46,7 @@ _HEDGES = (
     "более",
     "около",
     "до",
+    "от",
 )
 _HEDGE_RE = re.compile(
     r"(?:" + "|".join(re.escape(h) for h in sorted(_HEDGES, key=len, reverse=True)) + r")\s*$", re.IGNORECASE
@@ -98,6 +99,11 @@ class QuantityFinder:
             value *= self.vocab.scales.get(scale, 1)
         return value
 
+    def _scale_of(self, text: str) -> int:
+        match = re.match(rf"({_NUMBER})\s*([^\d\s].*)?$", text.strip(), re.IGNORECASE)
+        scale = (match.group(2) or "").strip().casefold() if match else ""
+        return self.vocab.scales.get(scale, 1) if scale else 1
+
     def find(self, text: str, sentence_start: int = 0, context: str = "") -> list[QuantityMatch]:
         """Quantities in one sentence (`text`); `context` is the sentence before, for an
         implied people unit.  Spans are offset by `sentence_start`."""
@@ -115,6 +121,9 @@ class QuantityFinder:
             high = self._value(high_text) if high_text else low
             if high is None:
                 continue
+            scale = self._scale_of(high_text) if high_text else 1
+            if scale > 1 and self._scale_of(match.group("low")) == 1 and low * scale <= high:
+                low *= scale  # "20-50 thousand", "от 20 до 50 тысяч": the scale is said once
             dash = (match.group("dash") or "").strip().casefold()
             hedge = _HEDGE_RE.search(text[: match.start()])
             qualifier = hedge.group(0).strip().casefold() if hedge else ""
@@ -151,7 +160,7 @@ class QuantityFinder:
                 quantity = Quantity(
                     high, low, quantity.unit, quantity.dimension, unit_inferred=quantity.unit_inferred
                 )
-            if qualifier in ("between", "from") and not quantity.is_range:
+            if qualifier == "от" or (qualifier in ("between", "from") and not quantity.is_range):
                 qualifier = ""
             start = hedge.start() if hedge and qualifier else match.start()
             quantity = Quantity(

@@ -24,7 +24,7 @@ import yaml
 from corridor.errors import ParseError
 from corridor.intel.phrases import PhraseMatcher
 
-DATA_FILES = ("places", "goods", "activities", "lexicon")
+DATA_FILES = ("places", "goods", "activities", "lexicon", "aircraft")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,19 @@ class Activity:
     label: str
     check: str
     service_kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class AircraftType:
+    id: str
+    label: str
+    manufacturer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    name: str
+    country: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +175,28 @@ class Vocabulary:
             (word, side) for side, words in lex["sides"].items() for word in words
         )
         self.export_verbs = frozenset(w.casefold() for w in lex["export_verbs"])
+        air = data["aircraft"]
+        self.registrations: list[tuple[re.Pattern[str], str]] = []
+        for i, entry in enumerate(air["registrations"]):
+            try:
+                self.registrations.append(
+                    (re.compile(rf"(?<![\w-])(?:{entry['pattern']})(?![\w-])"), entry["country"])
+                )
+            except re.error as exc:
+                raise ParseError(
+                    "corridor/intel/data/aircraft.yaml", f"registrations/{i}/pattern", str(exc)
+                ) from None
+        self.aircraft_types = {
+            t["id"]: AircraftType(t["id"], t["label"], t["manufacturer"]) for t in air["types"]
+        }
+        self.aircraft_type_matcher: PhraseMatcher[str] = PhraseMatcher(
+            (alias, t["id"]) for t in air["types"] for alias in (t["label"], *t["aliases"])
+        )
+        self.operators = {o["name"]: Operator(o["name"], o["country"]) for o in air["operators"]}
+        self.operator_matcher: PhraseMatcher[str] = PhraseMatcher(
+            (alias, o["name"]) for o in air["operators"] for alias in (o["name"], *o["aliases"])
+        )
+        self.aircraft_words: PhraseMatcher[str] = PhraseMatcher((w, w) for w in air["words"])
         self.import_verbs = frozenset(w.casefold() for w in lex["import_verbs"])
 
 

@@ -29,6 +29,7 @@ _OUTCOME_STYLE = {
 _KIND_TITLE = {
     "entity": "Parties",
     "vessel": "Vessels",
+    "aircraft": "Aircraft",
     "place": "Places",
     "goods": "Goods",
     "activity": "Activities",
@@ -47,6 +48,15 @@ def _details(fact: Fact) -> str:
         return f"{a.get('schema', '')} ({a.get('why', '')})"
     if fact.kind == "vessel":
         return f"IMO {a['imo']}" if a.get("imo") else "(no IMO given)"
+    if fact.kind == "aircraft":
+        parts = [a.get("type") or "type not given", a.get("operator") or "operator not given"]
+        if a.get("country"):
+            parts.append(
+                f"register {str(a['country']).upper()}"
+                if a.get("registration")
+                else str(a["country"]).upper()
+            )
+        return " · ".join(parts)
     if fact.kind == "place":
         return f"{str(a['country']).upper()} · {', '.join(a['roles'])}"
     if fact.kind == "goods":
@@ -94,7 +104,7 @@ def analysis_renderable(analysis: Analysis, *, show_sentences: bool = False) -> 
             warning.append(": ")
         warning.append_text(t("; ".join(doc.warnings)))
         parts.append(warning)
-    for kind in ("entity", "vessel", "place", "goods", "activity", "quantity", "date"):
+    for kind in ("entity", "vessel", "aircraft", "place", "goods", "activity", "quantity", "date"):
         facts = analysis.of_kind(kind)
         if not facts:
             continue
@@ -102,7 +112,7 @@ def analysis_renderable(analysis: Analysis, *, show_sentences: bool = False) -> 
         table.add_column("fact")
         table.add_column("details")
         table.add_column("evidence (span: words)")
-        if kind in ("entity", "vessel"):
+        if kind in ("entity", "vessel", "aircraft"):
             table.add_column("screening")
         for fact in facts:
             ev = fact.first
@@ -114,7 +124,7 @@ def analysis_renderable(analysis: Analysis, *, show_sentences: bool = False) -> 
                 evidence.append("\n")
                 evidence.append_text(t(ev.sentence[:240], "dim"))
             row: list[RenderableType] = [t(fact.label, "bold"), t(_details(fact)), evidence]
-            if kind in ("entity", "vessel"):
+            if kind in ("entity", "vessel", "aircraft"):
                 hits = analysis.screening.get(fact.key)
                 if hits is None:
                     row.append(t("not screened", "dim"))

@@ -3,6 +3,8 @@
 * `engines(db_engine)` builds what an analysis needs once: the extractor (vocabulary
   checked against the HS nomenclature), the listed-name gazetteer and the screening
   engine over the active lists (when any list is loaded), and the trade rule packs.
+* `listed_gazetteer(db_engine, home)`: the listed-names gazetteer, cached per set of
+  active list versions in the process and in a signed file beside the screening index.
 * `read_report(path, report_date)` reads one file with its limits: it must exist, be
   a file, not be larger than MAX_FILE_BYTES (LimitError), and be text (ParseError).
 * `analyse_file`, `extract_files` (per-file errors kept, the others go on),
@@ -16,18 +18,34 @@ trade package's surface changes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import hashlib
+import hmac
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Engine
 
-from corridor.errors import CorridorError, InputError, LimitError, NotFoundError, ParseError, Where
+from corridor.errors import (
+    CorridorError,
+    InputError,
+    IntegrityError,
+    LimitError,
+    NotFoundError,
+    ParseError,
+    Where,
+)
 from corridor.intel.analyse import NameScreen, TradeCheck, analyse
 from corridor.intel.dates import dateline
 from corridor.intel.extract import Extractor
-from corridor.intel.listed import ListedName, ListedNames
+from corridor.intel.listed import ListedName, ListedNames, usable
 from corridor.intel.model import Analysis, LegalFinding, ScreenHit
 from corridor.intel.stories import StoryIndex, signature
 from corridor.intel.vocab import vocabulary
@@ -37,6 +55,8 @@ from corridor.store import queries
 if TYPE_CHECKING:
     from corridor.match import Screener
     from corridor.services.screening import ScreenerParties
+
+log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a news report is kilobytes; anything this big is not one
 REPORT_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
@@ -98,16 +118,128 @@ def trade_checker(parties: ScreenerParties | None) -> TradeCheck:
     return check
 
 
-def listed_names(db_engine: Engine) -> ListedNames:
-    """Every name (every script) of every active list entity, for the gazetteer."""
+GAZETTEER_FORMAT = "1"  # part of the file name: a new format never meets old files
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerReport:
+    """Where the listed-names gazetteer came from."""
+
+    key: str  # the active list versions it reflects (the screening index's key)
+    origin: str  # memory (this process had it) | loaded (its file) | built (from the store) | rebuilt (file failed its check)
+    names: int  # patterns in the gazetteer
+    seconds: float
+    path: Path
+    problem: str | None = None
+
+
+_gazetteers: dict[tuple[str, str], tuple[ListedNames, GazetteerReport]] = {}
+_gazetteers_lock = threading.Lock()
+
+
+def _listed_from_store(db_engine: Engine) -> list[ListedName]:
     from corridor.services.screening import unique_entities
 
-    def names() -> Iterable[ListedName]:
-        for entity in unique_entities(queries.iter_active_entities(db_engine)):
-            for name in entity.names:
-                yield ListedName(entity.id, entity.schema, name.full)
+    return [
+        ListedName(entity.id, entity.schema, name.full)
+        for entity in unique_entities(queries.iter_active_entities(db_engine))
+        for name in entity.names
+        if usable(name.full, entity.schema)
+    ]
 
-    return ListedNames(names())
+
+def _sign(secret: bytes, body: bytes) -> str:
+    return hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def _load_gazetteer_file(path: Path, secret: bytes, key: str) -> list[ListedName]:
+    """The names of a gazetteer file, or IntegrityError when it is damaged or not ours."""
+    raw = path.read_bytes()
+    head, _, body = raw.partition(b"\n")
+    try:
+        header = orjson.loads(head)
+    except orjson.JSONDecodeError:
+        raise IntegrityError(f"{path}: no header line") from None
+    if not isinstance(header, dict) or header.get("key") != key or header.get("format") != GAZETTEER_FORMAT:
+        raise IntegrityError(f"{path}: made for other list versions or another format")
+    if not hmac.compare_digest(str(header.get("mac", "")), _sign(secret, body)):
+        raise IntegrityError(f"{path}: its authentication code does not match (changed or damaged)")
+    try:
+        rows = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise IntegrityError(f"{path}: damaged body") from None
+    return [ListedName(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def _save_gazetteer_file(path: Path, secret: bytes, key: str, names: list[ListedName]) -> None:
+    body = orjson.dumps([[n.entity_id, n.schema, n.name] for n in names])
+    header = orjson.dumps(
+        {"format": GAZETTEER_FORMAT, "key": key, "count": len(names), "mac": _sign(secret, body)}
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".listed-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(header + b"\n" + body)
+        os.replace(tmp, path)  # atomic: readers see the old file or the new, never half
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    for stale in path.parent.glob("listed-*.json"):
+        if stale != path:
+            stale.unlink(missing_ok=True)
+
+
+def listed_gazetteer(
+    db_engine: Engine, home: Path | None = None, *, rebuild: bool = False
+) -> tuple[ListedNames, GazetteerReport]:
+    """The gazetteer of every name (every script) of every active list entity, cached
+    per set of active list versions: in this process, and in a signed file beside the
+    screening index (`index/listed-<key>.json`); a new list version changes the key,
+    so the next call builds it again from the store (and removes the stale file)."""
+    from corridor.services.screening import index_dir, index_key, index_secret
+
+    started = time.perf_counter()
+    key = index_key(db_engine)
+    directory = index_dir(home)
+    where = (db_engine.url.render_as_string(hide_password=False), str(directory.resolve()))
+    path = directory / f"listed-{key}-v{GAZETTEER_FORMAT}.json"
+    with _gazetteers_lock:
+        cached = _gazetteers.get(where)
+        if cached is not None and cached[1].key == key and not rebuild:
+            report = cached[1]
+            return cached[0], GazetteerReport(
+                key, "memory", report.names, time.perf_counter() - started, report.path
+            )
+        secret = index_secret(directory)
+        problem: str | None = None
+        names: list[ListedName] | None = None
+        if path.exists() and not rebuild:
+            try:
+                names = _load_gazetteer_file(path, secret, key)
+                origin = "loaded"
+            except (IntegrityError, OSError, IndexError, TypeError) as exc:
+                problem = str(exc)
+                log.warning("listed-names gazetteer %s not used (%s): rebuilding it", path, problem)
+        if names is None:
+            names = _listed_from_store(db_engine)
+            _save_gazetteer_file(path, secret, key, names)
+            origin = "rebuilt" if problem else "built"
+        gazetteer = ListedNames(names)
+        report = GazetteerReport(key, origin, len(gazetteer), time.perf_counter() - started, path, problem)
+        _gazetteers[where] = (gazetteer, report)
+        return gazetteer, report
+
+
+def listed_names(db_engine: Engine, home: Path | None = None) -> ListedNames:
+    """The listed-names gazetteer for the active lists (cached, see `listed_gazetteer`)."""
+    return listed_gazetteer(db_engine, home)[0]
+
+
+def forget_gazetteers() -> None:
+    """Drop this process's gazetteers (a test that plays a new process)."""
+    with _gazetteers_lock:
+        _gazetteers.clear()
 
 
 def engines(
@@ -123,7 +255,7 @@ def engines(
         from corridor.services.screening import ScreenerParties, active_programs, load_screener
 
         screener = load_screener(db_engine, home)
-        built.listed = listed_names(db_engine)
+        built.listed = listed_names(db_engine, home)
         built.screen = name_screen(screener)
         parties = ScreenerParties(screener, active_programs(db_engine))
     elif screen:
@@ -271,12 +403,15 @@ def list_stories(db_engine: Engine) -> list[store.StoryRow]:
 def fact_support(
     db_engine: Engine, *, entity: str | None = None, kind: str | None = None, limit: int = 200
 ) -> list[store.FactSupport]:
-    """Stored facts with their support; `entity` selects parties and vessels by name."""
+    """Stored facts with their support; `entity` selects parties, vessels and aircraft
+    (by registration or operator and type) by name."""
     from corridor.types.text import name_key
 
     if entity is not None:
         key = name_key(entity)
         if not key:
             raise InputError("entity", "give a name with letters or digits")
-        return store.fact_support(db_engine, kind=kind or "entity,vessel", key_contains=key, limit=limit)
+        return store.fact_support(
+            db_engine, kind=kind or "entity,vessel,aircraft", key_contains=key, limit=limit
+        )
     return store.fact_support(db_engine, kind=kind, limit=limit)
