@@ -359,5 +359,21 @@ def test_korean_typo_examples_never_make_another_valid_syllable() -> None:
         listed = {fold(n.full) for n in entity.names}
         assert fold(example.query["name"]) not in listed
         if example.kind.endswith("_ko"):
-            changed = [w for w in fold(example.query["name"]).split() if all(w not in n.split() for n in listed)]
+            changed = [
+                w for w in fold(example.query["name"]).split() if all(w not in n.split() for n in listed)
+            ]
             assert changed and all(korean.segment(w) is None for w in changed)
+
+
+def test_two_typos_hit_two_words_unless_a_word_is_long() -> None:
+    rng = random.Random(9)
+    assert typos.with_typos("TIFON", 2, rng) is None  # one short word: no room for two slips
+    assert typos.with_typos("SIN KUM CHOL", 2, rng) is None  # only CHOL has 4+ letters
+    for _ in range(100):
+        made = typos.with_typos("Kim Yong-Chol", 2, rng)
+        assert made is not None
+        assert [levenshtein(a, b) >= 1 for a, b in zip(made[0].split("-"), ["Kim Yong", "Chol"])] == [
+            True,
+            True,
+        ]
+    assert typos.with_typos("PRIGOZHIN", 2, rng) is not None  # a long word takes two

@@ -4,7 +4,8 @@ One typo is one of: a neighbouring key struck instead of a letter (QWERTY for
 Latin, ЙЦУКЕН for Cyrillic), a letter left out, two adjacent letters swapped, or
 a neighbouring key struck as well (an extra letter).  Typos hit words of four or
 more letters and never their first letter (clerks read the start of a word
-back); two typos in one name hit two different positions.
+back); two typos in one name hit two different words, or one word of eight or
+more letters twice (TIFON -> TFO is a new name, not a slip).
 
 For Korean names a "typo" that turns a syllable into another valid syllable
 (Chol -> Chil) is not a typo but another name (the near misses test those):
@@ -46,8 +47,12 @@ def _keep_case(new: str, like: str) -> str:
     return new.upper() if like.isupper() else new
 
 
+LONG_WORD = 8  # a word this long may take two typos
+
+
 def _positions(name: str, taken: set[int]) -> list[int]:
-    """Letter positions a typo may hit: inside a word of 4+ letters, not its first letter."""
+    """Letter positions a typo may hit: inside a word of 4+ letters, not its first
+    letter, and not in a word shorter than LONG_WORD that a typo already hit."""
     out: list[int] = []
     start = None
     for i, char in enumerate([*name, " "]):
@@ -56,7 +61,9 @@ def _positions(name: str, taken: set[int]) -> list[int]:
                 start = i
             continue
         if start is not None and i - start >= 4:
-            out.extend(k for k in range(start + 1, i) if k not in taken)
+            word = range(start + 1, i)
+            if i - start >= LONG_WORD or not any(k in taken for k in range(start - 1, i + 1)):
+                out.extend(k for k in word if k not in taken)
         start = None
     return out
 
