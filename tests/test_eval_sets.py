@@ -372,8 +372,6 @@ def test_two_typos_hit_two_words_unless_a_word_is_long() -> None:
     for _ in range(100):
         made = typos.with_typos("Kim Yong-Chol", 2, rng)
         assert made is not None
-        assert [levenshtein(a, b) >= 1 for a, b in zip(made[0].split("-"), ["Kim Yong", "Chol"])] == [
-            True,
-            True,
-        ]
+        given, family = made[0].split("-")
+        assert given != "Kim Yong" and family != "Chol"
     assert typos.with_typos("PRIGOZHIN", 2, rng) is not None  # a long word takes two

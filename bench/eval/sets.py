@@ -42,6 +42,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -790,25 +791,23 @@ class Builder:
                 pool.append((entity, names[0], "Person" if person else entity.schema))
         return pool
 
+    def _typo_rejected(self, original: set[str], schema: str, group: str, entity_id: str, text: str) -> bool:
+        """A typo'd spelling that is not a fair typo example: another listed name, or
+        (Korean) a word that is another valid syllable or a name listed for another person."""
+        if self.is_listed(text, person=schema == "Person"):
+            return True
+        if group != "ko":
+            return False
+        changed = [t for t in tokens(text) if t not in original]
+        return any(korean.segment(t) is not None for t in changed) or self.korean_ambiguous(text, entity_id)
+
     def _typo_builder(self, kind: str) -> Callable[[], Iterator[Example]]:
         count, group = int(kind[4]), kind[6:]
 
         def build() -> Iterator[Example]:
             rng = self.rng(kind)
             for entity, name, schema in self._typo_pool(group, random.Random(f"{self.seed}/typo-{group}")):
-                original = set(tokens(name))
-
-                def reject(text: str) -> bool:
-                    if self.is_listed(text, person=schema == "Person"):
-                        return True  # another listed name: not a typo of this one
-                    if group != "ko":
-                        return False
-                    # a typo that makes another valid Korean syllable is another name
-                    changed = [t for t in tokens(text) if t not in original]
-                    return any(korean.segment(t) is not None for t in changed) or self.korean_ambiguous(
-                        text, entity.id
-                    )
-
+                reject = partial(self._typo_rejected, set(tokens(name)), schema, group, entity.id)
                 made = typos.with_typos(name, count, rng, reject)
                 if made is None or fold(made[0]) in self.cluster_names(entity.id):
                     continue

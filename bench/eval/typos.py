@@ -85,9 +85,9 @@ def one_typo(name: str, rng: random.Random, taken: set[int]) -> tuple[str, str, 
                 return name[:at] + _keep_case(rng.choice(near), char) + name[at + 1 :], kind, at
             if kind == "deletion":
                 return name[:at] + name[at + 1 :], kind, at
-            if kind == "transposition" and at + 1 < len(name) and name[at + 1].isalpha():
-                if name[at + 1].lower() != char.lower():
-                    return name[:at] + name[at + 1] + char + name[at + 2 :], kind, at
+            following = name[at + 1] if at + 1 < len(name) else ""
+            if kind == "transposition" and following.isalpha() and following.lower() != char.lower():
+                return name[:at] + name[at + 1] + char + name[at + 2 :], kind, at
             if kind == "insertion" and near:
                 return name[:at] + char + _keep_case(rng.choice(near), char) + name[at + 1 :], kind, at
     return None
