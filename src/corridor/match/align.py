@@ -14,6 +14,9 @@ applies, in this order (the first that fires wins):
                         keys ≥ 0.75 (tokens of 4+ letters; two one-syllable
                         Korean tokens never fuzzy-match: Nam/Nan are two names,
                         nor meet on the Russian key: Jong/Yong)             ≤ 0.92
+  typo                  a keyboard slip, same first letter: one edit in a
+                        token of 4+ letters / two in one of 7+ (not between
+                        two common name parts: Igor/Egor)           0.88 / 0.80
 
 Pairs are taken greedily, best first, each token used once: the alignment is
 order-insensitive (KIM Jong Un = Jong Un Kim).  Tokens left over on both sides
@@ -61,6 +64,13 @@ ORDER_FACTOR = 0.9
 
 # optimal string alignment: Levenshtein that counts a transposition (Iavn/Ivan) as one edit
 _lev = OSA.normalized_similarity
+_osa_distance = OSA.distance
+
+# Keyboard slips (`_typo_credit`): one edit in a token of 4+ letters, two in one of 7+.
+TYPO_ONE = 0.88
+TYPO_ONE_LENGTH = 4
+TYPO_TWO = 0.8
+TYPO_TWO_LENGTH = 7
 
 
 _ZERO = (0.0, "")
@@ -107,6 +117,12 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
             return 0.6, "initial"
         return _ZERO
     shortest, longest = (qlen, llen) if qlen < llen else (llen, qlen)
+    if longest >= TYPO_ONE_LENGTH and shortest >= TYPO_ONE_LENGTH - 1:
+        # a keyboard slip: judged before the similarity floor, so a letter left out
+        # of a 4-letter word (Yog for Yong) still counts
+        typo = _typo_credit(q, lt, qlen, llen, shortest)
+        if typo:
+            return typo, "typo"
     if shortest < 4 or syllables:
         return _ZERO
     if both_korean and not _same_first_syllable(q.text, lt.text):
@@ -122,6 +138,32 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     if sim < MIN_FUZZY:
         return _ZERO
     return min(sim, MAX_FUZZY), "fuzzy"
+
+
+def _typo_credit(q: Tok, lt: Tok, qlen: int, llen: int, shortest: int) -> float:
+    """The credit of a keyboard slip: one edit (a neighbouring key, a letter left out
+    or doubled, two letters swapped) in a token of TYPO_ONE_LENGTH+ letters, or two
+    in one of TYPO_TWO_LENGTH+, whatever the token's length (a plain similarity
+    would give a 4-letter word with one slip only 0.75).  Not between two names
+    both known as common name parts (the prior table: Igor/Egor are two names,
+    not one typo); the first letters must agree (clerks read the start back);
+    two tokens that both read as the same number of Korean syllables are judged
+    by the Korean key alone (Yongchol/Yongchil, Chol/Chil are two names; Yongcjol,
+    Yog for Yong, Kaang for Kwang are slips)."""
+    if q.text[0] != lt.text[0] or abs(qlen - llen) > 2:
+        return 0.0
+    if q.script == "Hangul" or lt.script == "Hangul":
+        return 0.0  # a Hangul syllable is exact: another one is another name
+    if q.kkey and lt.kkey and q.ksyllables == lt.ksyllables:
+        return 0.0  # both read as Korean syllables alike: the Korean key has judged them (Chol/Chil)
+    if q.weight < 1.0 and lt.weight < 1.0 and shortest < TYPO_TWO_LENGTH:
+        return 0.0
+    distance = _osa_distance(q.text, lt.text, score_cutoff=2)
+    if distance == 1 and max(qlen, llen) >= TYPO_ONE_LENGTH:
+        return TYPO_ONE
+    if distance == 2 and shortest >= TYPO_TWO_LENGTH:
+        return TYPO_TWO
+    return 0.0
 
 
 def _same_first_syllable(first: str, second: str) -> bool:
