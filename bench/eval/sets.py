@@ -53,7 +53,7 @@ from bench.eval.links import Clusters, birth_years, is_dprk, latin_names, link
 from bench.eval.text import fold, levenshtein, skeleton, skeleton_key, tokens, word_overlap
 from corridor.model import Entity, NameKind
 
-POSITIVE_KINDS = (
+POSITIVE_KINDS: tuple[str, ...] = (
     "cross_list",
     "korean_variant",
     "hangul",

@@ -100,7 +100,7 @@ def with_typos(
     None when no such spelling passes `reject` (a result it returns True for is
     thrown away: e.g. another valid Korean syllable)."""
     for _try in range(tries):
-        text, kinds, taken = name, [], set()
+        text, kinds, taken = name, [], set[int]()
         for _n in range(count):
             made = one_typo(text, rng, taken)
             if made is None:

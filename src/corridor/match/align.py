@@ -74,6 +74,7 @@ TYPO_TWO_LENGTH = 7
 
 
 _ZERO = (0.0, "")
+_PERSON_PARTS = frozenset({"family", "given", "patronymic"})
 _NO_FUZZY_TAGS = frozenset({"stopword", "number"})
 
 
@@ -147,15 +148,21 @@ def _typo_credit(q: Tok, lt: Tok, qlen: int, llen: int, shortest: int) -> float:
     would give a 4-letter word with one slip only 0.75).  Not between two names
     both known as common name parts (the prior table: Igor/Egor are two names,
     not one typo); the first letters must agree (clerks read the start back);
-    two tokens that both read as the same number of Korean syllables are judged
-    by the Korean key alone (Yongchol/Yongchil, Chol/Chil are two names; Yongcjol,
-    Yog for Yong, Kaang for Kwang are slips)."""
+    two parts of personal names that both read as the same number of Korean
+    syllables are judged by the Korean key alone (Yongchol/Yongchil, Chol/Chil are two names; Yongcjol,
+    Yog for Yong, Kaang for Kwang are slips; in a vessel's or a company's name
+    YUNA for YUAN is a slip too)."""
     if q.text[0] != lt.text[0] or abs(qlen - llen) > 2:
         return 0.0
     if q.script == "Hangul" or lt.script == "Hangul":
         return 0.0  # a Hangul syllable is exact: another one is another name
-    if q.kkey and lt.kkey and q.ksyllables == lt.ksyllables:
-        return 0.0  # both read as Korean syllables alike: the Korean key has judged them (Chol/Chil)
+    if (
+        q.kkey
+        and lt.kkey
+        and q.ksyllables == lt.ksyllables
+        and (q.tag in _PERSON_PARTS or lt.tag in _PERSON_PARTS)
+    ):
+        return 0.0  # Korean personal names alike in syllables: the Korean key has judged them (Chol/Chil)
     if q.weight < 1.0 and lt.weight < 1.0 and shortest < TYPO_TWO_LENGTH:
         return 0.0
     distance = _osa_distance(q.text, lt.text, score_cutoff=2)

@@ -204,9 +204,9 @@ AMBIGUOUS = frozenset(
 MAX_PHRASE = 7
 
 
-# A Latin word one keyboard slip off a legal-form word of TYPO_LENGTH+ letters is
-# that word when it has LONG_SLIP+ letters or ends the name (LIMIHED, LIABILITH;
-# not LIMITEX TRADING).
+# A Latin word one keyboard slip off a legal-form word of TYPO_LENGTH-1+ letters is
+# that word when it has LONG_SLIP+ letters, ends the name or stands next to a
+# legal-form word (LIMIHED, LIABILITH, JOINT STOFK; not LIMITEX TRADING).
 TYPO_LENGTH = 6
 LONG_SLIP = 8
 
@@ -235,13 +235,19 @@ def _form_words() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
         for phrases in _FORMS.values()
         for p in phrases
         for w in p.split()
-        if len(w) >= TYPO_LENGTH and w.isascii()
+        if len(w) >= TYPO_LENGTH - 1 and w.isascii() and w.isalpha()
     )
     deletions: dict[str, set[str]] = {}
     for word in words:
         for i in range(len(word)):
             deletions.setdefault(word[:i] + word[i + 1 :], set()).add(word)
     return words, {k: tuple(sorted(v)) for k, v in deletions.items()}
+
+
+@lru_cache(maxsize=1)
+def _form_word_keys() -> frozenset[str]:
+    """The key of every word of every legal form."""
+    return frozenset(_word_key(w) for phrases in _FORMS.values() for p in phrases for w in p.split())
 
 
 def _slip_fixed(word: str) -> str:
@@ -260,7 +266,7 @@ def _slip_fixed(word: str) -> str:
             near.add(shorter)
         near.update(deletions.get(shorter, ()))
     for candidate in sorted(near):
-        if candidate[0] == word[0] and len(candidate) >= TYPO_LENGTH and OSA.distance(word, candidate) == 1:
+        if candidate[0] == word[0] and OSA.distance(word, candidate) == 1:
             return candidate
     return word
 
@@ -293,8 +299,14 @@ def find_legal_forms(tokens: list[str], allow_ambiguous: bool) -> list[tuple[int
     first = _first_keys()
     keys = [_word_key(t) for t in tokens]
     last = len(tokens) - 1
+    words = _form_word_keys()
     for i, token in enumerate(tokens):
-        if keys[i] not in first and (len(token) >= LONG_SLIP or i == last):
+        if keys[i] in words or len(token) < TYPO_LENGTH - 1:
+            continue
+        # a slip is read as a legal-form word only where one may stand: a long word,
+        # the last word, or next to another legal-form word (JOINT STOFK COMPANY)
+        beside = (i > 0 and keys[i - 1] in words) or (i < last and keys[i + 1] in words)
+        if len(token) >= LONG_SLIP or i == last or beside:
             keys[i] = _slip_key(token) or keys[i]
     spans: list[tuple[int, int, str]] = []
     index = 0
