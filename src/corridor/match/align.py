@@ -66,11 +66,11 @@ ORDER_FACTOR = 0.9
 _lev = OSA.normalized_similarity
 _osa_distance = OSA.distance
 
-# Keyboard slips (`_typo_credit`): one edit in a token of 4+ letters, two in one of 7+.
+# Keyboard slips (`_typo_credit`): one edit in a token of 4+ letters, two in one of 8+.
 TYPO_ONE = 0.88
 TYPO_ONE_LENGTH = 4
 TYPO_TWO = 0.8
-TYPO_TWO_LENGTH = 7
+TYPO_TWO_LENGTH = 8
 
 
 _ZERO = (0.0, "")
@@ -118,16 +118,15 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
             return 0.6, "initial"
         return _ZERO
     shortest, longest = (qlen, llen) if qlen < llen else (llen, qlen)
+    typo = 0.0
     if longest >= TYPO_ONE_LENGTH and shortest >= TYPO_ONE_LENGTH - 1:
         # a keyboard slip: judged before the similarity floor, so a letter left out
-        # of a 4-letter word (Yog for Yong) still counts
+        # of a 4-letter word (Yog for Yong) still counts; the plain similarity wins
+        # where it is higher (two slips in a 15-letter word)
         typo = _typo_credit(q, lt, qlen, llen, shortest)
-        if typo:
-            return typo, "typo"
-    if shortest < 4 or syllables:
-        return _ZERO
-    if both_korean and not _same_first_syllable(q.text, lt.text):
-        return _ZERO  # 송진 ≠ Dongjin: a typo never changes a whole Korean syllable
+    if shortest < 4 or syllables or (both_korean and not _same_first_syllable(q.text, lt.text)):
+        # 송진 ≠ Dongjin: a typo never changes a whole Korean syllable
+        return (typo, "typo") if typo else _ZERO
     sim = 0.0
     # Levenshtein similarity can't exceed shortest/longest: skip hopeless pairs
     if shortest >= MIN_FUZZY * longest:
@@ -136,9 +135,12 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
         qkey, lkey = q.rkeys[0], lt.rkeys[0]
         if min(len(qkey), len(lkey)) >= MIN_FUZZY * max(len(qkey), len(lkey)):
             sim = max(sim, _lev(qkey, lkey, score_cutoff=MIN_FUZZY))
+    sim = min(sim, MAX_FUZZY)
+    if typo > sim:
+        return typo, "typo"
     if sim < MIN_FUZZY:
         return _ZERO
-    return min(sim, MAX_FUZZY), "fuzzy"
+    return sim, "fuzzy"
 
 
 def _typo_credit(q: Tok, lt: Tok, qlen: int, llen: int, shortest: int) -> float:

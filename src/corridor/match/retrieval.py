@@ -116,13 +116,14 @@ class Retriever:
         if not found_sets:
             # a token no listed name has: perhaps a typo
             found_sets = self._typo_sets(tok)
-        elif weight >= 0.8 and len(tok.text) >= 4:
+        elif weight >= 0.8 and len(tok.text) >= 3:
             # a rare token another listed name may spell one letter apart
             # (Zawiya/Zawiyah): those names count, a little less
             near = [postings["t" + t] for t in self._spelled_alike(tok, self._near_texts(tok))]
             near = [s for s in near if len(s) <= max_postings]
             if near:
-                sets.append((max(1, round(weight * 3)), self._restrict(near, schema)))
+                # at full weight: a slip scores up to 0.88, so the bound must count it whole
+                sets.append((max(1, round(weight * 4)), self._restrict(near, schema)))
         usable = [s for s in found_sets if len(s) <= max_postings]
         nowhere = 0.0
         if usable:
@@ -191,10 +192,12 @@ class Retriever:
         listed token equal to the query token less one letter, or sharing a
         one-letter deletion with it)."""
         text = tok.text
-        if len(text) < 4 or tok.legal or not text.isalpha():
+        if len(text) < 3 or tok.legal or not text.isalpha():
             return set()
         deletes = self.index.deletes
         near: set[str] = set(deletes.get(text, ()))
+        if len(text) == 3:
+            return near  # a letter left out of a 4-letter word (Cen for Chen)
         for variant in one_deletions(text):
             near.add(variant)
             near.update(deletes.get(variant, ()))
