@@ -15,7 +15,7 @@ applies, in this order (the first that fires wins):
                         Korean tokens never fuzzy-match: Nam/Nan are two names,
                         nor meet on the Russian key: Jong/Yong)             ≤ 0.92
   typo                  a keyboard slip, same first letter: one edit in a
-                        token of 4+ letters / two in one of 7+ (not between
+                        token of 4+ letters / two in one of 8+ (not between
                         two common name parts: Igor/Egor)           0.88 / 0.80
 
 Pairs are taken greedily, best first, each token used once: the alignment is
