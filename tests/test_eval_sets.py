@@ -15,10 +15,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench package lives beside src/
 
-from bench.eval import companies, korean, russian
+from bench.eval import companies, korean, russian, typos
 from bench.eval.links import link
 from bench.eval.sets import Builder, apply_holdout
-from bench.eval.text import fold, skeleton_key
+from bench.eval.text import fold, levenshtein, skeleton_key
 
 from corridor.model import DateSpec, Entity, Name, NameKind, make_name
 
@@ -309,3 +309,69 @@ def test_surname_and_birth_date_do_not_link_contradicting_patronymics() -> None:
     assert link([uk, ofac]).cluster_of() == {}
     ofac.names[0] = nm("Sergei Pavlovich IVANOV", given="Sergei Pavlovich", family="IVANOV")
     assert set(link([uk, ofac]).cluster_of()["uk:14964"]) == {"uk:14964", "ofac:36799"}
+
+
+# --- typos --------------------------------------------------------------------------
+
+
+def test_keyboard_neighbours_are_the_keys_around() -> None:
+    assert set("wsa") <= set(typos.NEIGHBOURS["q"]) and "p" not in typos.NEIGHBOURS["q"]
+    assert set("hkunm") <= set(typos.NEIGHBOURS["j"]) and "g" not in typos.NEIGHBOURS["j"]
+    assert "ц" in typos.NEIGHBOURS["й"] and "ы" in typos.NEIGHBOURS["й"]
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_typos_are_one_or_two_edits_off_the_first_letters(count: int) -> None:
+    rng = random.Random(5)
+    name = "Yevgeniy Viktorovich PRIGOZHIN"
+    kinds: set[str] = set()
+    for _ in range(200):
+        made = typos.with_typos(name, count, rng)
+        assert made is not None
+        text, note = made
+        assert text != name
+        # every word keeps its first letter; the edit distance is at most `count`
+        # (a transposition is two plain edits)
+        assert [w[0] for w in text.split()] == [w[0] for w in name.split()]
+        assert levenshtein(text, name) <= 2 * count
+        assert len(note.split("+")) == count
+        kinds.update(note.split("+"))
+    assert kinds == set(typos.KINDS)
+
+
+def test_typos_skip_short_words_and_honour_reject() -> None:
+    rng = random.Random(1)
+    assert typos.with_typos("KIM IL", 1, rng) is None
+    for _ in range(50):
+        made = typos.with_typos("Kim Yong-Chol", 1, rng)
+        assert made is not None and made[0].startswith("Kim ")
+    assert typos.with_typos("Kim Yong-Chol", 1, rng, reject=lambda text: True) is None
+
+
+def test_korean_typo_examples_never_make_another_valid_syllable() -> None:
+    corpus = _corpus()
+    built = Builder(corpus, seed=3, cap=20).build()
+    typo_examples = [e for e in built.examples if e.kind.startswith("typo")]
+    assert typo_examples
+    for example in typo_examples:
+        assert example.expected is not None
+        entity = next(e for e in corpus if e.id == example.expected)
+        listed = {fold(n.full) for n in entity.names}
+        assert fold(example.query["name"]) not in listed
+        if example.kind.endswith("_ko"):
+            changed = [
+                w for w in fold(example.query["name"]).split() if all(w not in n.split() for n in listed)
+            ]
+            assert changed and all(korean.segment(w) is None for w in changed)
+
+
+def test_two_typos_hit_two_words_unless_a_word_is_long() -> None:
+    rng = random.Random(9)
+    assert typos.with_typos("TIFON", 2, rng) is None  # one short word: no room for two slips
+    assert typos.with_typos("SIN KUM CHOL", 2, rng) is None  # only CHOL has 4+ letters
+    for _ in range(100):
+        made = typos.with_typos("Kim Yong-Chol", 2, rng)
+        assert made is not None
+        given, family = made[0].split("-")
+        assert given != "Kim Yong" and family != "Chol"
+    assert typos.with_typos("PRIGOZHIN", 2, rng) is not None  # a long word takes two

@@ -18,6 +18,10 @@ Kinds (positives):
   company_legal_form    legal form swapped (LLC/OOO/ООО, JSC/AO, Co., Ltd/Company Limited...)
   vessel_imo            a vessel's IMO number under a different name
   vessel_name           a vessel's former name / alias / "M/V" prefix / "NO. 2" numbering
+  typo1_<group>         a listed name with one keyboard typo (`typos`), per schema and language:
+  typo2_<group>         ... with two; groups: ko (Korean persons), ru (Russian persons, Latin),
+                        ru_cyrillic (Russian persons, Cyrillic), en (other persons),
+                        company (companies, organisations), vessel
 Kinds (negatives, expected None):
   neg_person_ko / _ru / _en, neg_company   Faker names not on any list
   near_miss_korean      one given-name syllable changed ("Kim Yong Su" for "Kim Yong Chol")
@@ -38,17 +42,18 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from faker import Faker
 
-from bench.eval import companies, korean, russian
+from bench.eval import companies, korean, russian, typos
 from bench.eval.links import Clusters, birth_years, is_dprk, latin_names, link
 from bench.eval.text import fold, levenshtein, skeleton, skeleton_key, tokens, word_overlap
 from corridor.model import Entity, NameKind
 
-POSITIVE_KINDS = (
+POSITIVE_KINDS: tuple[str, ...] = (
     "cross_list",
     "korean_variant",
     "hangul",
@@ -61,6 +66,9 @@ POSITIVE_KINDS = (
     "vessel_imo",
     "vessel_name",
 )
+TYPO_GROUPS = ("ko", "ru", "ru_cyrillic", "en", "company", "vessel")
+TYPO_KINDS = tuple(f"typo{count}_{group}" for count in (1, 2) for group in TYPO_GROUPS)
+POSITIVE_KINDS = POSITIVE_KINDS + TYPO_KINDS
 NEGATIVE_KINDS = (
     "neg_person_ko",
     "neg_person_ru",
@@ -386,6 +394,7 @@ class Builder:
             ("near_miss_korean", self.near_miss_korean),
             ("near_miss_russian", self.near_miss_russian),
             ("dob_mismatch", self.dob_mismatch),
+            *[(kind, self._typo_builder(kind)) for kind in TYPO_KINDS],
         ]
         examples: list[Example] = []
         for kind, build in builders:
@@ -754,6 +763,64 @@ class Builder:
                 accept=sorted(own - {entity.id}),
                 note=f"{how} of {entity.caption!r}",
             )
+
+    # -- typos ---------------------------------------------------------------------
+
+    def _typo_pool(self, group: str, rng: random.Random) -> list[tuple[Entity, str, str]]:
+        """(entity, listed name, query schema) of one typo group, one per designation."""
+        if group == "ko":
+            return [(entity, name, "Person") for entity, name, _parsed in self._korean_pool()]
+        korean_ids = {entity.id for entity, _name, _parsed in self._korean_pool()}
+        pool: list[tuple[Entity, str, str]] = []
+        for entity in self.representatives(self.entities, rng):
+            person = entity.schema == "Person"
+            if group in ("ru", "ru_cyrillic", "en") and not person:
+                continue
+            if group == "company" and entity.schema not in ("Company", "Organization", "LegalEntity"):
+                continue
+            if group == "vessel" and entity.schema != "Vessel":
+                continue
+            if group in ("ru", "ru_cyrillic") and not is_russian(entity):
+                continue
+            if group == "en" and (is_russian(entity) or entity.id in korean_ids):
+                continue
+            names = strong_names(entity, "Cyrillic" if group == "ru_cyrillic" else "Latin")
+            if group == "ru_cyrillic":
+                names = [n for n in names if _resembles(n, entity)]
+            if names:
+                pool.append((entity, names[0], "Person" if person else entity.schema))
+        return pool
+
+    def _typo_rejected(self, original: set[str], schema: str, group: str, entity_id: str, text: str) -> bool:
+        """A typo'd spelling that is not a fair typo example: another listed name, or
+        (Korean) a word that is another valid syllable or a name listed for another person."""
+        if self.is_listed(text, person=schema == "Person"):
+            return True
+        if group != "ko":
+            return False
+        changed = [t for t in tokens(text) if t not in original]
+        return any(korean.segment(t) is not None for t in changed) or self.korean_ambiguous(text, entity_id)
+
+    def _typo_builder(self, kind: str) -> Callable[[], Iterator[Example]]:
+        count, group = int(kind[4]), kind[6:]
+
+        def build() -> Iterator[Example]:
+            rng = self.rng(kind)
+            for entity, name, schema in self._typo_pool(group, random.Random(f"{self.seed}/typo-{group}")):
+                reject = partial(self._typo_rejected, set(tokens(name)), schema, group, entity.id)
+                made = typos.with_typos(name, count, rng, reject)
+                if made is None or fold(made[0]) in self.cluster_names(entity.id):
+                    continue
+                yield Example(
+                    id="",
+                    kind="",
+                    query={"name": made[0], "schema": schema},
+                    expected=entity.id,
+                    accept=self.accept(entity.id),
+                    note=f"{made[1]} in {name!r}",
+                )
+
+        return build
 
     # -- negatives -------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ class Algorithm:
     # names whose best possible score is this far below the threshold are dropped: wide
     # enough that a fuzzy pair retrieval did not count (Aleksandr/Alexander) still gets
     # its name aligned (with 0.15, 6 hits of the evaluation sets were lost this way)
-    prune_margin: float = 0.25
+    prune_margin: float = 0.35
     listed_left: float = 0.5  # a listed name part left over costs at least half its weight
     listed_span: float = 2.0  # one shared query part may cover up to twice its weight of listed parts (runs)
     unfound_share: float = 0.5  # a query token found nowhere counts at half: it may still match by spelling

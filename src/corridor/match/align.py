@@ -14,6 +14,9 @@ applies, in this order (the first that fires wins):
                         keys ≥ 0.75 (tokens of 4+ letters; two one-syllable
                         Korean tokens never fuzzy-match: Nam/Nan are two names,
                         nor meet on the Russian key: Jong/Yong)             ≤ 0.92
+  typo                  a keyboard slip, same first letter: one edit in a
+                        token of 4+ letters / two in one of 8+ (not between
+                        two common name parts: Igor/Egor)           0.88 / 0.80
 
 Pairs are taken greedily, best first, each token used once: the alignment is
 order-insensitive (KIM Jong Un = Jong Un Kim).  Tokens left over on both sides
@@ -61,9 +64,17 @@ ORDER_FACTOR = 0.9
 
 # optimal string alignment: Levenshtein that counts a transposition (Iavn/Ivan) as one edit
 _lev = OSA.normalized_similarity
+_osa_distance = OSA.distance
+
+# Keyboard slips (`_typo_credit`): one edit in a token of 4+ letters, two in one of 8+.
+TYPO_ONE = 0.88
+TYPO_ONE_LENGTH = 4
+TYPO_TWO = 0.8
+TYPO_TWO_LENGTH = 8
 
 
 _ZERO = (0.0, "")
+_PERSON_PARTS = frozenset({"family", "given", "patronymic"})
 _NO_FUZZY_TAGS = frozenset({"stopword", "number"})
 
 
@@ -107,10 +118,15 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
             return 0.6, "initial"
         return _ZERO
     shortest, longest = (qlen, llen) if qlen < llen else (llen, qlen)
-    if shortest < 4 or syllables:
-        return _ZERO
-    if both_korean and not _same_first_syllable(q.text, lt.text):
-        return _ZERO  # 송진 ≠ Dongjin: a typo never changes a whole Korean syllable
+    typo = 0.0
+    if longest >= TYPO_ONE_LENGTH and shortest >= TYPO_ONE_LENGTH - 1:
+        # a keyboard slip: judged before the similarity floor, so a letter left out
+        # of a 4-letter word (Yog for Yong) still counts; the plain similarity wins
+        # where it is higher (two slips in a 15-letter word)
+        typo = _typo_credit(q, lt, qlen, llen, shortest)
+    if shortest < 4 or syllables or (both_korean and not _same_first_syllable(q.text, lt.text)):
+        # 송진 ≠ Dongjin: a typo never changes a whole Korean syllable
+        return (typo, "typo") if typo else _ZERO
     sim = 0.0
     # Levenshtein similarity can't exceed shortest/longest: skip hopeless pairs
     if shortest >= MIN_FUZZY * longest:
@@ -119,9 +135,44 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
         qkey, lkey = q.rkeys[0], lt.rkeys[0]
         if min(len(qkey), len(lkey)) >= MIN_FUZZY * max(len(qkey), len(lkey)):
             sim = max(sim, _lev(qkey, lkey, score_cutoff=MIN_FUZZY))
+    sim = min(sim, MAX_FUZZY)
+    if typo > sim:
+        return typo, "typo"
     if sim < MIN_FUZZY:
         return _ZERO
-    return min(sim, MAX_FUZZY), "fuzzy"
+    return sim, "fuzzy"
+
+
+def _typo_credit(q: Tok, lt: Tok, qlen: int, llen: int, shortest: int) -> float:
+    """The credit of a keyboard slip: one edit (a neighbouring key, a letter left out
+    or doubled, two letters swapped) in a token of TYPO_ONE_LENGTH+ letters, or two
+    in one of TYPO_TWO_LENGTH+, whatever the token's length (a plain similarity
+    would give a 4-letter word with one slip only 0.75).  Not between two names
+    both known as common name parts (the prior table: Igor/Egor are two names,
+    not one typo); the first letters must agree (clerks read the start back);
+    two parts of personal names that both read as the same number of Korean
+    syllables are judged by the Korean key alone (Yongchol/Yongchil, Chol/Chil are two names; Yongcjol,
+    Yog for Yong, Kaang for Kwang are slips; in a vessel's or a company's name
+    YUNA for YUAN is a slip too)."""
+    if q.text[0] != lt.text[0] or abs(qlen - llen) > 2:
+        return 0.0
+    if q.script == "Hangul" or lt.script == "Hangul":
+        return 0.0  # a Hangul syllable is exact: another one is another name
+    if (
+        q.kkey
+        and lt.kkey
+        and q.ksyllables == lt.ksyllables
+        and (q.tag in _PERSON_PARTS or lt.tag in _PERSON_PARTS)
+    ):
+        return 0.0  # Korean personal names alike in syllables: the Korean key has judged them (Chol/Chil)
+    if q.weight < 1.0 and lt.weight < 1.0 and shortest < TYPO_TWO_LENGTH:
+        return 0.0
+    distance = _osa_distance(q.text, lt.text, score_cutoff=2)
+    if distance == 1 and max(qlen, llen) >= TYPO_ONE_LENGTH:
+        return TYPO_ONE
+    if distance == 2 and shortest >= TYPO_TWO_LENGTH:
+        return TYPO_TWO
+    return 0.0
 
 
 def _same_first_syllable(first: str, second: str) -> bool:

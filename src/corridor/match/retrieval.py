@@ -28,6 +28,7 @@ from corridor.names.tokens import Tok, analyze, schema_kind
 
 QUERY_CACHE = 20000  # analysed query names kept
 GROUP_CACHE = 50000  # query tokens (and runs of tokens) whose retrieval sets are kept
+TWO_EDITS_LENGTH = 7  # a query token this long found nowhere is also looked up two edits away
 
 # One retrieval set: (the weight of the query token(s) behind it, in quarters;
 # the names found by them)
@@ -115,13 +116,14 @@ class Retriever:
         if not found_sets:
             # a token no listed name has: perhaps a typo
             found_sets = self._typo_sets(tok)
-        elif weight >= 0.8 and len(tok.text) >= 5:
+        elif weight >= 0.8 and len(tok.text) >= 3:
             # a rare token another listed name may spell one letter apart
             # (Zawiya/Zawiyah): those names count, a little less
             near = [postings["t" + t] for t in self._spelled_alike(tok, self._near_texts(tok))]
             near = [s for s in near if len(s) <= max_postings]
             if near:
-                sets.append((max(1, round(weight * 3)), self._restrict(near, schema)))
+                # at full weight: a slip scores up to 0.88, so the bound must count it whole
+                sets.append((max(1, round(weight * 4)), self._restrict(near, schema)))
         usable = [s for s in found_sets if len(s) <= max_postings]
         nowhere = 0.0
         if usable:
@@ -177,6 +179,8 @@ class Retriever:
         of its Russian key (a longer slip), kept only where the alignment would pair
         the two tokens (so the -ova of Markova does not fetch every -ova surname)."""
         texts = self._near_texts(tok)
+        if not texts and len(tok.text) >= TWO_EDITS_LENGTH:
+            texts = self._two_edits(tok)
         spellings = self.index.spellings
         for key in typo_keys(tok):
             texts.update(spellings.get(key, ()))
@@ -188,13 +192,35 @@ class Retriever:
         listed token equal to the query token less one letter, or sharing a
         one-letter deletion with it)."""
         text = tok.text
-        if len(text) < 4 or tok.legal or not text.isalpha():
+        if len(text) < 3 or tok.legal or not text.isalpha():
             return set()
         deletes = self.index.deletes
         near: set[str] = set(deletes.get(text, ()))
+        if len(text) == 3:
+            return near  # a letter left out of a 4-letter word (Cen for Chen)
         for variant in one_deletions(text):
             near.add(variant)
             near.update(deletes.get(variant, ()))
+        near.discard(text)
+        return near
+
+    def _two_edits(self, tok: Tok) -> set[str]:
+        """Listed tokens two edits from a long query token none is one edit from:
+        the query token less two letters equal to a listed token or to one of its
+        one-letter deletions (two slips of which at most one on the listed side's
+        letters: an extra letter and a wrong key, two extra letters...).  Two wrong
+        keys are left to the first/last-sounds table (`typo_keys`)."""
+        text = tok.text
+        if tok.legal or not text.isalpha():
+            return set()
+        deletes = self.index.deletes
+        postings = self.index.postings
+        near: set[str] = set()
+        for once in one_deletions(text):
+            for twice in one_deletions(once):
+                near.update(deletes.get(twice, ()))
+                if "t" + twice in postings:
+                    near.add(twice)
         near.discard(text)
         return near
 

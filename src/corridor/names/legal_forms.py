@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 from corridor.names.cyrillic import is_cyrillic, russian_key, transliterate
 
 _FORMS: dict[str, tuple[str, ...]] = {
@@ -202,6 +204,13 @@ AMBIGUOUS = frozenset(
 MAX_PHRASE = 7
 
 
+# A Latin word one keyboard slip off a legal-form word of TYPO_LENGTH-1+ letters is
+# that word when it has LONG_SLIP+ letters, ends the name or stands next to a
+# legal-form word (LIMIHED, LIABILITH, JOINT STOFK; not LIMITEX TRADING).
+TYPO_LENGTH = 6
+LONG_SLIP = 8
+
+
 @lru_cache(maxsize=16384)
 def _word_key(word: str) -> str:
     # Short forms compare by spelling (OOO is not the Korean surname O); long
@@ -209,6 +218,57 @@ def _word_key(word: str) -> str:
     if len(word) <= 4:
         return transliterate(word) if is_cyrillic(word) else word
     return russian_key(word)
+
+
+@lru_cache(maxsize=16384)
+def _slip_key(word: str) -> str:
+    """The key of a word read with a keyboard slip fixed (`_slip_fixed`)."""
+    fixed = _slip_fixed(word)
+    return _word_key(fixed) if fixed != word else ""
+
+
+@lru_cache(maxsize=1)
+def _form_words() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """The long Latin words of the legal forms, and their one-letter deletions → words."""
+    words = frozenset(
+        w
+        for phrases in _FORMS.values()
+        for p in phrases
+        for w in p.split()
+        if len(w) >= TYPO_LENGTH - 1 and w.isascii() and w.isalpha()
+    )
+    deletions: dict[str, set[str]] = {}
+    for word in words:
+        for i in range(len(word)):
+            deletions.setdefault(word[:i] + word[i + 1 :], set()).add(word)
+    return words, {k: tuple(sorted(v)) for k, v in deletions.items()}
+
+
+@lru_cache(maxsize=1)
+def _form_word_keys() -> frozenset[str]:
+    """The key of every word of every legal form."""
+    return frozenset(_word_key(w) for phrases in _FORMS.values() for p in phrases for w in p.split())
+
+
+def _slip_fixed(word: str) -> str:
+    """A Latin word one keyboard slip (wrong or extra key, a letter left out, two
+    swapped; the first letter kept) off a legal-form word is read as that word
+    (LIABILITH, LIMIHED, CORPOEATION); any other word is returned as it is."""
+    if len(word) < TYPO_LENGTH - 1 or not word.isascii():
+        return word
+    words, deletions = _form_words()
+    if word in words:
+        return word
+    near = set(deletions.get(word, ()))
+    for i in range(len(word)):
+        shorter = word[:i] + word[i + 1 :]
+        if shorter in words:
+            near.add(shorter)
+        near.update(deletions.get(shorter, ()))
+    for candidate in sorted(near):
+        if candidate[0] == word[0] and OSA.distance(word, candidate) == 1:
+            return candidate
+    return word
 
 
 @lru_cache(maxsize=1)
@@ -238,6 +298,16 @@ def find_legal_forms(tokens: list[str], allow_ambiguous: bool) -> list[tuple[int
     table = _phrase_table()
     first = _first_keys()
     keys = [_word_key(t) for t in tokens]
+    last = len(tokens) - 1
+    words = _form_word_keys()
+    for i, token in enumerate(tokens):
+        if keys[i] in words or len(token) < TYPO_LENGTH - 1:
+            continue
+        # a slip is read as a legal-form word only where one may stand: a long word,
+        # the last word, or next to another legal-form word (JOINT STOFK COMPANY)
+        beside = (i > 0 and keys[i - 1] in words) or (i < last and keys[i + 1] in words)
+        if len(token) >= LONG_SLIP or i == last or beside:
+            keys[i] = _slip_key(token) or keys[i]
     spans: list[tuple[int, int, str]] = []
     index = 0
     while index < len(tokens):
