@@ -225,3 +225,57 @@ def test_an_imo_failing_the_check_digit_does_not_make_a_vessel() -> None:
     )
     assert entity.schema == "Organization"
     assert imo_numbers("DPRK tanker. IMO: 9114556") == [("9114556", False)]
+
+
+# --- the import and update pipeline ---------------------------------------------------------
+
+
+def test_registered_for_update_and_imported_beside_the_consolidated_list(
+    sqlite_url: str, shared_data: Path, tmp_path: Path
+) -> None:
+    """`lists update --mirror` with the registry's entry imports the page as its own list
+    (un-vessels), next to the UN consolidated list, and the trade check finds a vessel by IMO."""
+    import dataclasses
+    import shutil
+
+    from corridor.fetch.registry import by_key
+    from corridor.services import lists, trade
+    from corridor.services.screening import party_screener
+    from corridor.store import db, queries
+
+    entry = by_key("un-vessels")
+    assert (entry.hint, entry.url) == (
+        "un",
+        "https://main.un.org/securitycouncil/en/sanctions/1718/materials/1718-Designated-Vessels-List",
+    )
+    mirror = tmp_path / "mirror"
+    (mirror / "un-vessels").mkdir(parents=True)
+    shutil.copy(SAMPLE, mirror / "un-vessels" / entry.filename)
+    (mirror / "un").mkdir()
+    shutil.copy(shared_data / "un/2026-05-08/consolidated.xml", mirror / "un/consolidated.xml")
+    engine = db.engine(sqlite_url)
+    small = dataclasses.replace(entry, min_bytes=1_000)  # the authored page is smaller than the real one
+    outcomes = lists.update(engine, tmp_path, mirror=mirror, sources=[by_key("un"), small])
+    assert [o.status for o in outcomes] == ["imported", "imported"], [o.message for o in outcomes]
+    active = {v.source: v for v in queries.versions(engine) if v.active}
+    assert set(active) == {"un", "un-vessels"}
+    assert active["un-vessels"].record_count == 8
+    assert active["un-vessels"].published == "2018-10-16"
+    screener = party_screener(engine, tmp_path)
+    assert screener is not None
+    hits = screener.screen("ANY NAME", "Vessel", imo="8126070")  # row 7, SHANG YUAN BAO
+    assert [(h.list, h.ref, h.caption) for h in hits] == [("un-vessels", "8126070", "SHANG YUAN BAO")]
+    ev = trade.evaluator(None, screener)
+    data = {
+        "id": "V-1",
+        "type": "shipment",
+        "date": "2024-05-01",
+        "origin": "ru",
+        "destination": "cn",
+        "parties": [{"name": "OOO Vostok Zerno", "role": "exporter", "country": "ru"}],
+        "goods": [{"hs_code": "1101.00", "quantity": 100, "unit": "t"}],
+        "vessels": [{"name": "OCEAN GRACE", "imo": "8126070"}],
+    }
+    verdict = trade.check_data(data, "v.json", ev, record=False).verdicts[0]
+    cited = {r.rule_id for r in verdict.reasons if "[un-vessels 8126070]" in r.subject}
+    assert verdict.outcome.value == "PROHIBITED" and {"UN-LIST", "UN-2371-VSL"} <= cited
