@@ -128,6 +128,22 @@ def _page(
     return path
 
 
+def test_the_table_may_start_far_into_the_page(tmp_path: Path) -> None:
+    # the real page carries its site menus first: the table is beyond the 64 KiB head
+    path = tmp_path / "page.html"
+    menu = "<ul>" + "<li><a href='/x'>Security Council menu entry</a></li>" * 2000 + "</ul>"
+    path.write_text(
+        "<!DOCTYPE html><html><head><title>1718 Designated Vessels List | Security Council</title></head>"
+        f"<body>{menu}<table><tr><th>#</th><th>Vessel name</th><th>IMO number</th></tr>"
+        "<tr><td>1</td><td>PAEK MA</td><td>9066540</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    assert path.read_bytes().find(b"<table>") > 65536
+    assert detect(path).FORMAT == FORMAT
+    (vessel,) = list(parse_any(path).entities)
+    assert (vessel.caption, vessel.list_ref) == ("PAEK MA", "9066540")
+
+
 def test_a_malformed_imo_names_the_row_and_column(tmp_path: Path) -> None:
     path = _page(tmp_path, "<tr><td>1</td><td>PAEK MA</td><td>95A1234</td></tr>")
     with pytest.raises(ParseError, match=r"table row 1, column 'IMO number'.*not an IMO number") as info:

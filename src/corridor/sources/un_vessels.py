@@ -107,12 +107,14 @@ _HTML_START_RE = re.compile(
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    """An HTML page (or table) that names the 1718 designated vessels and has an IMO column."""
+    """An HTML page (or table) that names the 1718 Committee's designated vessels (in
+    its title or heading; the table itself may start beyond the head on the real page,
+    so the IMO column is checked when parsing)."""
     body = head.lstrip(b"\xef\xbb\xbf")
     if not _HTML_START_RE.match(body):
         return False
-    lower = body.lower()
-    return b"designated vessels" in lower and b"imo" in lower
+    lower = b" ".join(body.lower().split())
+    return b"designated vessels" in lower and (b"1718" in lower or b"imo" in lower)
 
 
 def parse(path: Path) -> ParsedList:
