@@ -36,6 +36,16 @@ OFFICIAL_SOURCES: tuple[OfficialSource, ...] = (
         max_bytes=50_000_000,
     ),
     OfficialSource(
+        "un-vessels",
+        "un",
+        "https://main.un.org/securitycouncil/en/sanctions/1718/materials/1718-Designated-Vessels-List",
+        "1718-designated-vessels.html",
+        10_000,
+        "UN Security Council 1718 Committee",
+        "UN public document",
+        max_bytes=20_000_000,
+    ),
+    OfficialSource(
         "ofac-sdn",
         "ofac",
         "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN.XML",

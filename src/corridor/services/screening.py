@@ -358,6 +358,14 @@ def active_programs(engine: Engine) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in programs.items()}
 
 
+# Hits asked for per trade party: every list's record of one designation must reach
+# the verdict (a party on the UN, OFAC SDN and consolidated, UK, FCDO, EU and
+# OpenSanctions lists has seven records, and the UN one may score a little below the
+# others), so the limit is far above the records one designation has; the engine
+# never separates equal scores at the limit either.
+TRADE_HIT_LIMIT = 100
+
+
 class ScreenerParties:
     """The screening engine behind the trade evaluator's `PartyScreener` protocol."""
 
@@ -375,7 +383,9 @@ class ScreenerParties:
 
         try:
             hits = self.screener.screen(
-                Query(name=name, schema=schema or "Thing", country=country, imo=imo), self.threshold, limit=5
+                Query(name=name, schema=schema or "Thing", country=country, imo=imo),
+                self.threshold,
+                limit=TRADE_HIT_LIMIT,
             )
         except QueryError:
             # a party the engine cannot screen (no usable name) is not a hit;

@@ -10,11 +10,12 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-from corridor.sources.base import ListMeta, ParsedList, ParseError, read_head, reject_dtd
+from corridor.sources.base import ListMeta, ParsedList, ParseError, is_html_page, read_head, reject_dtd
 
 # Order matters for sniffing: the more specific formats first.
 PARSER_MODULES = (
     "un_xml",
+    "un_vessels",
     "ofac_advanced",
     "ofac_xml",
     "ofac_csv",
@@ -27,7 +28,7 @@ PARSER_MODULES = (
 
 # `--source` hints (the publisher) to the parsers that can read its files.
 HINTS: dict[str, tuple[str, ...]] = {
-    "un": ("un_xml",),
+    "un": ("un_xml", "un_vessels"),
     "ofac": ("ofac_advanced", "ofac_xml", "ofac_csv"),
     "uk": ("uk_conlist", "uk_fcdo"),
     "eu": ("eu_xml",),
@@ -67,8 +68,10 @@ def detect(path: Path, hint: str | None = None) -> ModuleType:
         candidates = HINTS[hint]
     sample = _sample_file(path)
     head = read_head(sample, 65536)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        # before any sniffing: a DOCTYPE however hidden (comments, PIs, padding) is refused
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and not is_html_page(head):
+        # before any sniffing: a DOCTYPE however hidden (comments, PIs, padding) is refused;
+        # only a web page's bare `<!DOCTYPE html>` (no subset, no identifiers) is let through,
+        # and HTML is read by an HTML parser that expands no entities
         reject_dtd(sample)
     for name in candidates:
         module = _module(name)

@@ -11,6 +11,7 @@ raises `ParseError` naming the file and the place (line, element, row, field).
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ __all__ = [
     "ParsedList",
     "check_zip",
     "decoded_lines",
+    "is_html_page",
     "iter_xml",
     "reject_dtd",
     "safe_iterparse",
@@ -118,6 +120,16 @@ def reject_dtd_in(handle: IO[bytes], path: Path) -> None:
             end = buffer.find(terminator)
         line += buffer[:end].count(b"\n")
         buffer = buffer[end + len(terminator) :]
+
+
+_HTML_PAGE_RE = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!doctype\s+html\s*>|<html[\s>])", re.IGNORECASE)
+
+
+def is_html_page(head: bytes) -> bool:
+    """A web page: `<!DOCTYPE html>` exactly (no internal subset, no public or system
+    identifier) or an `<html>` start tag first.  Such a file is read by an HTML
+    parser (`sources.un_vessels`), never by an XML one."""
+    return bool(_HTML_PAGE_RE.match(head))
 
 
 def reject_dtd(path: Path, head: bytes | None = None) -> None:

@@ -26,9 +26,15 @@ Quirks of the real files this parser absorbs:
   names as a chain of name elements.  `given`/`family` are therefore set only
   where the order is unambiguous: DPRK-regime individuals (family name first)
   and Russian-style names with a patronymic in SECOND_NAME.
-* There are no vessels on the UN list: the DPRK shipping companies carry their
-  IMO *company* numbers in COMMENTS1 ("IMO number: 5878561"), which become
-  Identifier(type="imo").
+* The UN list carries IMO numbers only in COMMENTS1 text ("IMO number: 5878561",
+  "IMO: 1234567", "Company Number IMO 5434358", "(IMO) Number: 1790183"); each
+  becomes Identifier(type="imo").  The DPRK shipping companies' numbers are IMO
+  *company* numbers.  An ENTITY record whose comments give an IMO number that
+  passes the ship check digit (`types.identifiers.imo_check_digit_ok`, and not
+  written as a company number), speak of a ship, and whose names carry no company
+  legal form, is a vessel: schema `Vessel`, its IMO number a ship number, so
+  screening by IMO finds it.  (The 1718 Committee's designated vessels themselves
+  are published as a separate table: `sources.un_vessels`.)
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ from corridor.sources.base import (
 )
 from corridor.types.countries import to_code as _to_code
 from corridor.types.dates import parse_date, parse_single
+from corridor.types.identifiers import imo_check_digit_ok
 
 FORMAT = "un-xml"
 SOURCE = "un"
@@ -120,8 +127,12 @@ COMPANY_NAME_RE = re.compile(
     re.IGNORECASE,
 )
 
-# "IMO number: 5878561", "IMO Number: 5342883", "Company Number IMO 5434358".
+# "IMO number: 5878561", "IMO Number: 5342883", "Company Number IMO 5434358", "IMO: 9114555".
 _IMO_RE = re.compile(r"\bIMO\b\D{0,20}?(\d{7})\b")
+# "Company Number IMO 5434358", "IMO company number 5434358": a company's number, never a ship's.
+_COMPANY_IMO_RE = re.compile(r"company\s+(?:number\s+)?(?:IMO\s*)?$|^\W*company\b", re.IGNORECASE)
+# A record that speaks of itself as a ship ("DPRK-flagged tanker", "vessel type", "bulk carrier").
+_VESSEL_WORDS_RE = re.compile(r"\b(?:vessel|ship|tanker|carrier|freighter|flag(?:ged)?)\b", re.IGNORECASE)
 # Other UN records cited in comments: "Front el-Nosra (QDe.137)".
 _UN_REF_RE = re.compile(r"\b([A-Z]{2}[ie]\.\d{3})\b")
 # Alias notes that carry the same name in its original script.
@@ -264,10 +275,10 @@ def record_to_entity(
     for value in _values(elem, "LAST_DAY_UPDATED"):
         entity.add_property("modifiedAt", _iso_day(value) or value)
     comments = _text(elem, "COMMENTS1")
+    imos: list[tuple[str, bool]] = []
     if comments:
         entity.notes.append(comments)
-        for number in _IMO_RE.findall(comments):
-            _add_identifier(entity, Identifier("imo", number, note="IMO company number, from the comments"))
+        imos = imo_numbers(comments)
         for cited in _UN_REF_RE.findall(comments):
             if cited != ref and cited not in entity.linked_to:
                 entity.linked_to.append(cited)
@@ -277,8 +288,44 @@ def record_to_entity(
     if is_person:
         _add_person_facts(entity, elem, comments)
     else:
-        entity.schema = organisation_schema(n.full for n in entity.names if n.kind is not NameKind.WEAK_ALIAS)
+        strong = [n.full for n in entity.names if n.kind is not NameKind.WEAK_ALIAS]
+        entity.schema = entity_schema(strong, comments, imos)
+    for number, ship in imos:
+        if entity.schema == "Vessel" and ship:
+            note = "IMO ship number, from the comments"
+        elif entity.schema == "Person":
+            note = "IMO number, from the comments"
+        else:
+            note = "IMO company number, from the comments"
+        _add_identifier(entity, Identifier("imo", number, note=note))
     return entity
+
+
+def imo_numbers(comments: str) -> list[tuple[str, bool]]:
+    """Every IMO number written in the comments, with whether it can be a ship's:
+    it passes the ship check digit and is not written as a company number."""
+    found: list[tuple[str, bool]] = []
+    for match in _IMO_RE.finditer(comments):
+        number = match.group(1)
+        before = comments[max(0, match.start() - 30) : match.start()]
+        label = comments[match.start() : match.start(1)]
+        company = bool(_COMPANY_IMO_RE.search(before) or re.search(r"company", label, re.IGNORECASE))
+        ship = imo_check_digit_ok(number) and not company
+        if all(number != n for n, _ in found):
+            found.append((number, ship))
+    return found
+
+
+def entity_schema(names: list[str], comments: str, imos: list[tuple[str, bool]]) -> str:
+    """Vessel, Company or Organization for a UN ENTITY record: a vessel has a ship
+    IMO number in its comments, comments that speak of a ship and no company name."""
+    if (
+        any(ship for _, ship in imos)
+        and _VESSEL_WORDS_RE.search(comments)
+        and not any(COMPANY_NAME_RE.search(n) for n in names)
+    ):
+        return "Vessel"
+    return organisation_schema(names)
 
 
 def _add_person_facts(entity: Entity, elem: Any, comments: str) -> None:

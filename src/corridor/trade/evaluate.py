@@ -34,7 +34,23 @@ from corridor.trade.triggers import registry
 from corridor.trade.triggers.base import Run
 from corridor.trade.verdict import Reason, ScreeningResult, Verdict, dedupe, reason
 
-__all__ = ["Assessment", "Evaluator", "Reason", "ScreeningResult", "Verdict"]
+__all__ = ["REGIME_ORDER", "Assessment", "Evaluator", "Reason", "ScreeningResult", "Verdict", "regime_rank"]
+
+# The order citations are given in at one severity: the UN's designation and measures
+# first (they bind every State), then the national and regional overlays.
+REGIME_ORDER = ("UN", "US", "UK", "EU")
+
+
+def regime_rank(regime: str) -> int:
+    """Position of a rule's regime in `REGIME_ORDER` (others after them)."""
+    key = regime.upper()
+    return REGIME_ORDER.index(key) if key in REGIME_ORDER else len(REGIME_ORDER)
+
+
+def subject_root(subject: str) -> str:
+    """The screened party or vessel a listed-hit subject is about ("party 'X' (buyer)"
+    of "party 'X' (buyer) ~ listed 'X' [un KPe.1]")."""
+    return subject.split(" ~ listed ", 1)[0]
 
 
 @dataclass(slots=True)
@@ -122,7 +138,7 @@ class Evaluator:
                 caps, recorded = self._apply_caps(ctx, pre, record)
         reasons = dedupe(ctx.reasons)
         outcome = max((r.outcome for r in reasons), key=lambda o: o.rank, default=Outcome.CLEAR)
-        reasons.sort(key=lambda r: (-r.outcome.rank, r.subject, r.rule_id))
+        reasons.sort(key=self._reason_order)
         return Verdict(
             transaction_id=tx.id,
             date=tx.date,
@@ -136,6 +152,14 @@ class Evaluator:
             recorded=recorded,
             warnings=warnings,
         )
+
+    def _reason_order(self, r: Reason) -> tuple[int, int, str, str, str]:
+        """Most severe first; at each severity the UN's basis first, then the national
+        ones (US, UK, EU, then the rest: `REGIME_ORDER`); then by subject and rule.  So
+        a party listed by the UN, OFAC and the UK cites its UN designation first."""
+        rule = self.rulebook.rules.get(r.rule_id)
+        regime = rule.regime if rule is not None else ""
+        return (-r.outcome.rank, regime_rank(regime), subject_root(r.subject), r.subject, r.rule_id)
 
     # --- caps -------------------------------------------------------------------------
 
