@@ -206,12 +206,19 @@ class Reach:
 
     @classmethod
     def of(
-        cls, entities: Iterable[Entity], algorithm: Algorithm = DEFAULT, margin: float = WEIGHT_MARGIN
+        cls,
+        entities: Iterable[Entity],
+        algorithm: Algorithm = DEFAULT,
+        *,
+        threshold: float | None = None,
+        margin: float = WEIGHT_MARGIN,
     ) -> Reach:
+        """The reach of these entities for hits at `threshold` (the algorithm's by default)."""
         index = Index.build(entities)
         names = [TouchedName(index.entities[rec.entity].id, name_keys(rec.tokens)) for rec in index.names]
         forced = frozenset(["i" + v for v in index.identifiers] + ["m" + v for v in index.imos])
-        return cls(names, forced, algorithm.threshold - algorithm.max_boost - margin)
+        limit = algorithm.threshold if threshold is None else threshold
+        return cls(names, forced, limit - algorithm.max_boost - margin)
 
     def __bool__(self) -> bool:
         return bool(self.names or self.forced)
@@ -311,7 +318,7 @@ class PartyKeys:
     since.  Parties are numbered by position; `drop` leaves a hole.  `always`
     holds parties screened on every delta (a query too long to slot, or one the
     screener refuses); `near` those whose last screening found a listed name just
-    under the threshold (`services.monitoring`)."""
+    under the threshold (`services.monitoring`; stored beside, not in `to_bytes`)."""
 
     def __init__(self) -> None:
         self.ids: list[str | None] = []
@@ -411,7 +418,6 @@ class PartyKeys:
                 "format": FORMAT,
                 "ids": self.ids,
                 "need4": self.need4,
-                "near": sorted(self.near),
                 "always": sorted(self.always),
                 "segments": segments,
             }
@@ -433,7 +439,6 @@ class PartyKeys:
             found.need4 = [float(x) for x in doc["need4"]]
             if len(found.need4) != len(found.ids):
                 raise ValueError("tables of unequal length")
-            found.near = {str(p) for p in doc["near"]}
             found.always = {str(p) for p in doc["always"]}
             found._where = {p: i for i, p in enumerate(found.ids) if p is not None}
             at = _HEAD.size + size

@@ -449,7 +449,9 @@ class LoopRecorder:
                 self._scheduled = False
                 for _, future in everything:
                     future.set_exception(
-                        StoreBusyError(f"the store stayed locked by another writer for {waited:.1f} s; try again")
+                        StoreBusyError(
+                            f"the store stayed locked by another writer for {waited:.1f} s; try again"
+                        )
                     )
                 return
             asyncio.get_running_loop().call_later(

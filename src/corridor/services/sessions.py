@@ -44,7 +44,9 @@ class Session:
     expires: int
 
 
-def open_session(engine: Engine, secret: bytes, presented_key: str, *, now: float | None = None) -> tuple[str, Session]:
+def open_session(
+    engine: Engine, secret: bytes, presented_key: str, *, now: float | None = None
+) -> tuple[str, Session]:
     """The cookie value and the session for a key typed into the sign-in form
     (UnauthorizedError for a key that is not valid)."""
     principal = keys.authenticate(engine, presented_key)
@@ -56,7 +58,9 @@ def open_session(engine: Engine, secret: bytes, presented_key: str, *, now: floa
     return f"{payload}.{_sign(secret, payload)}", Session(principal, session_id, expires)
 
 
-def read_session(engine: Engine, secret: bytes, cookie: str | None, *, now: float | None = None) -> Session | None:
+def read_session(
+    engine: Engine, secret: bytes, cookie: str | None, *, now: float | None = None
+) -> Session | None:
     """The session a cookie stands for, or None: forged, expired, or its key revoked."""
     if not cookie or len(cookie) > 300:
         return None
