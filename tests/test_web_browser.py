@@ -92,7 +92,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
     try:
         deadline = time.monotonic() + 120
         while True:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server exited"
+            assert process.poll() is None, (
+                process.stderr.read().decode() if process.stderr else "server exited"
+            )
             try:
                 if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                     break
@@ -161,7 +163,9 @@ def test_sign_in_screen_open_the_entity_and_check_a_transaction(
 
     # a trade check: paste the corridor scenario, read verdicts and citations
     page.get_by_role("link", name="Trade check").click()
-    page.get_by_label("Transactions (YAML or JSON)").fill((ROOT / "examples/corridor-2022.yaml").read_text(encoding="utf-8"))
+    page.get_by_label("Transactions (YAML or JSON)").fill(
+        (ROOT / "examples/corridor-2022.yaml").read_text(encoding="utf-8")
+    )
     page.get_by_role("button", name="Check").click()
     page.wait_for_selector("article.verdict")
     text = page.inner_text("main")

@@ -49,7 +49,7 @@ import orjson
 
 from corridor.errors import IntegrityError, Where
 from corridor.match.algorithm import DEFAULT, Algorithm
-from corridor.match.index import Index
+from corridor.match.index import Index, _name_text, entity_record
 from corridor.match.model import Query
 from corridor.match.query import check_query
 from corridor.match.screener import Screener
@@ -186,6 +186,17 @@ def viable(
     return count >= floor * quarters / (2 - floor)
 
 
+def screening_view(entity: Entity) -> tuple[Any, ...]:
+    """What screening reads of an entity: two records with the same view score
+    alike against every query (remarks, programs, dates of listing and the like
+    are left out)."""
+    return (
+        entity.schema,
+        entity_record(entity),
+        tuple((_name_text(n, entity.schema), str(n.kind.value)) for n in entity.names),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class TouchedName:
     entity_id: str
@@ -215,7 +226,13 @@ class Reach:
     ) -> Reach:
         """The reach of these entities for hits at `threshold` (the algorithm's by default)."""
         index = Index.build(entities)
-        names = [TouchedName(index.entities[rec.entity].id, name_keys(rec.tokens)) for rec in index.names]
+        cache: dict[tuple[Tok, ...], frozenset[str]] = {}
+        names = []
+        for rec in index.names:
+            keys = cache.get(rec.tokens)
+            if keys is None:
+                keys = cache[rec.tokens] = name_keys(rec.tokens)
+            names.append(TouchedName(index.entities[rec.entity].id, keys))
         forced = frozenset(["i" + v for v in index.identifiers] + ["m" + v for v in index.imos])
         limit = algorithm.threshold if threshold is None else threshold
         return cls(names, forced, limit - algorithm.max_boost - margin)

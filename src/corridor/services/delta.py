@@ -37,6 +37,7 @@ the entity still listed), with the row and query id.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from sqlalchemy import Engine
 
 from corridor.errors import InputError
 from corridor.match.model import Query
-from corridor.match.reach import Reach, query_terms
+from corridor.match.reach import Reach, query_terms, screening_view
 from corridor.match.screener import Screener
 from corridor.model import Entity
 from corridor.services import audit, streaming
@@ -65,8 +66,13 @@ class ListDelta:
     changed: frozenset[str]
     removed: frozenset[str]
     # new records of added and changed entities, old records of changed and removed ones
-    # (a removed name frees a candidate place another name may take)
+    # (a removed name frees a candidate place another name may take); not those of
+    # changed entities screening reads alike (`same_view`)
     touched: tuple[Entity, ...]
+    # changed entities whose names and screened fields did not change
+    # (`match.reach.screening_view`): they score as before against every query, so
+    # only the results that already hit them need screening again
+    same_view: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -80,16 +86,29 @@ def list_delta(old: Iterable[Entity], new: Iterable[Entity]) -> ListDelta:
     added = frozenset(after.keys() - before.keys())
     removed = frozenset(before.keys() - after.keys())
     changed = frozenset(i for i in before.keys() & after.keys() if before[i].to_dict() != after[i].to_dict())
-    touched = [after[i] for i in sorted(added | changed)]
+    return _delta(added, changed, removed, after, before)
+
+
+def _delta(
+    added: frozenset[str],
+    changed: frozenset[str],
+    removed: frozenset[str],
+    after: Mapping[str, Entity],
+    before: Mapping[str, Entity],
+) -> ListDelta:
+    same = frozenset(
+        i
+        for i in changed
+        if i in after and i in before and screening_view(after[i]) == screening_view(before[i])
+    )
+    touched = [after[i] for i in sorted((added | changed) - same) if i in after]
     # the old record under another id: both records are in the touch index
-    touched += [_renamed(before[i]) for i in sorted(changed | removed)]
-    return ListDelta(added, changed, removed, tuple(touched))
+    touched += [_renamed(before[i]) for i in sorted((changed - same) | removed) if i in before]
+    return ListDelta(added, changed, removed, tuple(touched), same)
 
 
 def _renamed(entity: Entity) -> Entity:
-    data = entity.to_dict()
-    data["id"] = f"{entity.id}#before"
-    return Entity.from_dict(data)
+    return dataclasses.replace(entity, id=f"{entity.id}#before")
 
 
 def store_delta(engine: Engine, old_versions: Iterable[int], new_versions: Iterable[int]) -> ListDelta:
@@ -107,9 +126,7 @@ def store_delta(engine: Engine, old_versions: Iterable[int], new_versions: Itera
     changed = frozenset(i for i in before.keys() & after.keys() if before[i][1] != after[i][1])
     new_records = active_entities(engine, sorted(added | changed), news)
     old_records = active_entities(engine, sorted(changed | removed), olds)
-    touched = [new_records[i] for i in sorted(new_records)]
-    touched += [_renamed(old_records[i]) for i in sorted(old_records)]
-    return ListDelta(added, changed, removed, tuple(touched))
+    return _delta(added, changed, removed, new_records, old_records)
 
 
 def active_delta(engine: Engine, previous: Mapping[str, int]) -> ListDelta:

@@ -15,8 +15,11 @@ selection):
    run: key → the parties' tokens and runs with their weights) give, by look-up
    of those keys only, the parties whose shared weight with a touched name can
    reach the hit floor (`PartyKeys.reached`); no party name is analysed;
-4. those parties, the parties added or changed in the portfolio since the keys
-   were stored, and the *near* parties (a listed name within `NEAR` under the
+4. those parties, the parties holding an alert on a changed entity (a changed
+   entity whose names and screened fields are the same — `screening_view` —
+   is left out of step 2: it scores as before against everyone), the parties
+   added or changed in the portfolio since the keys were stored, and the *near*
+   parties (a listed name within `NEAR` under the
    threshold at their last screening) are screened against the full index;
 5. alerts on entities no longer on an active list become *delisted* from the
    alerts table, without screening — the same code as the full run.
@@ -48,7 +51,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from corridor.errors import IntegrityError
+from corridor.errors import InputError, IntegrityError
 from corridor.match import Hit, Screener
 from corridor.match.algorithm import DEFAULT as DEFAULT_ALGORITHM
 from corridor.match.model import QueryError
@@ -381,7 +384,11 @@ def run_delta(
         keys.drop(party_id)
     change = delta.active_delta(engine, previous)
     reach = Reach.of(change.touched, DEFAULT_ALGORITHM, threshold=limit)
-    selected = keys.reached(reach) | keys.near | changed_parties
+    with engine.connect() as conn:
+        # a changed entity screening reads alike scores as before: only the parties
+        # it already alerted need screening again (the alert is re-raised as changed)
+        alerted = store.parties_alerted_on(conn, change.changed)
+    selected = keys.reached(reach) | keys.near | changed_parties | alerted
     probe_seconds = time.perf_counter() - started
     results: list[tuple[portfolio_service.Party, list[Hit]]] = []
     if selected:
@@ -418,6 +425,37 @@ def parties_by_id(engine: Engine, version_id: int, party_ids: set[str]) -> list[
         portfolio_service.Party(r.party_id, r.name, r.schema, r.digest, r.data)
         for r in sorted(rows, key=lambda r: r.party_id)
     ]
+
+
+def run(
+    engine: Engine,
+    *,
+    full: bool = False,
+    since: Mapping[str, str | None] | None = None,
+    home: Path | None = None,
+    by: audit.Actor | None = None,
+    threshold: float | None = None,
+) -> RunResult:
+    """`corridor monitor run`: a full run with `full` (or when monitoring never
+    ran); else a delta from the list versions of `since` (list → version id or
+    publication date; None for the version before the active one), the other
+    lists from the last run's versions; else a delta from the last run's versions
+    (what changed in the lists and the portfolio since then)."""
+    if full and since:
+        raise InputError("--full", "a full run screens everyone: give --full or --since, not both")
+    with engine.connect() as conn:
+        last = store.last_run(conn)
+    if full or last is None:
+        return run_full(engine, home=home, by=by, threshold=threshold)
+    previous: dict[str, int] = {str(k): int(v) for k, v in json.loads(last.list_versions).items()}
+    if since:
+        active = {v.source for v in queries.active_versions(engine)}
+        unknown = sorted(set(since) - active)
+        if unknown:
+            raise InputError("--since", f"no active version of {', '.join(unknown)}")
+        for source, ref in since.items():
+            previous[source] = queries.resolve_version(engine, source, ref, "previous").id
+    return run_delta(engine, previous, home=home, by=by, threshold=threshold)
 
 
 def last_run(engine: Engine) -> dict[str, Any] | None:

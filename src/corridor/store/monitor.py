@@ -162,6 +162,20 @@ def alerts_by_pair(conn: Connection) -> dict[tuple[str, str], Any]:
     return {(r.party_id, r.entity_id): r for r in conn.execute(select(alerts))}
 
 
+def parties_alerted_on(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
+    """The parties holding an alert on any of these entities."""
+    wanted = sorted(set(entity_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(
+            r[0]
+            for r in conn.execute(
+                select(alerts.c.party_id).where(alerts.c.entity_id.in_(wanted[start : start + 500]))
+            )
+        )
+    return found
+
+
 def get_alert(conn: Connection, alert_id: int) -> Any | None:
     return conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
 
