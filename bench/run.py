@@ -21,6 +21,7 @@ SCRIPTS: list[tuple[str, list[str]]] = [
     ("bench/bench_intel.py", []),
     ("bench/bench_batch.py", ["--rows", "200000"]),  # 1,000,000 by hand: ~15 minutes more
     ("bench/bench_api.py", []),
+    ("bench/bench_monitor.py", []),  # 100,000 parties against the official lists: ~15 minutes
 ]
 
 INTRO = """# Benchmarks
