@@ -123,7 +123,9 @@ def test_screening_view_ignores_what_screening_does_not_read(un: tuple[list[Enti
         entity
     )
     renamed = dataclasses.replace(entity, names=entity.names[1:] or entity.names)
-    more_ids = dataclasses.replace(entity, identifiers=[*entity.identifiers, Identifier("passport", "Q12345678")])
+    more_ids = dataclasses.replace(
+        entity, identifiers=[*entity.identifiers, Identifier("passport", "Q12345678")]
+    )
     assert screening_view(more_ids) != screening_view(entity)
     if len(entity.names) > 1:
         assert screening_view(renamed) != screening_view(entity)
