@@ -21,6 +21,7 @@ SCRIPTS: list[tuple[str, list[str]]] = [
     ("bench/bench_intel.py", []),
     ("bench/bench_batch.py", ["--rows", "200000"]),  # 1,000,000 by hand: ~15 minutes more
     ("bench/bench_api.py", []),
+    ("bench/bench_monitor.py", []),  # 100,000 parties against the official lists: ~15 minutes
 ]
 
 INTRO = """# Benchmarks
@@ -62,10 +63,15 @@ def main() -> None:
             text=True,
             check=False,
             # the scripts import the bench helpers (bench.machine, bench.eval) from the project root
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))},
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            },
         )
         if done.returncode != 0:
-            sections.append(f"\n### {script}\n\nFAILED (exit {done.returncode}):\n\n```\n{done.stderr[-3000:]}\n```\n")
+            sections.append(
+                f"\n### {script}\n\nFAILED (exit {done.returncode}):\n\n```\n{done.stderr[-3000:]}\n```\n"
+            )
         else:
             sections.append(done.stdout)
     target = ROOT / "docs" / "benchmarks.md"

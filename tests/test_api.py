@@ -61,7 +61,9 @@ def _store_url(kind: str, tmp: Path, postgres: str | None) -> tuple[str, Any]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Api]:
+def api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, shared_data: Path
+) -> Iterator[Api]:
     from corridor import settings
     from corridor.api.app import create_app
 
@@ -113,7 +115,12 @@ ENDPOINTS: list[tuple[str, str, Permission, dict[str, Any]]] = [
     ("GET", "/catalog", Permission.READ_LISTS, {}),
     ("GET", "/algorithms", Permission.READ_LISTS, {}),
     ("POST", "/screen", Permission.SCREEN, {"json": {"queries": [{"name": "Kim Jong Un"}]}}),
-    ("POST", "/compare", Permission.SCREEN, {"json": {"pairs": [{"name1": "Kim Jong Un", "name2": "김정은"}]}}),
+    (
+        "POST",
+        "/compare",
+        Permission.SCREEN,
+        {"json": {"pairs": [{"name1": "Kim Jong Un", "name2": "김정은"}]}},
+    ),
     ("POST", "/check", Permission.CHECK, {"json": {"transactions": [_as_json(_scenario()[0])]}}),
     ("GET", "/ledger", Permission.READ_LEDGER, {}),
     ("GET", "/rules", Permission.READ_LISTS, {}),
@@ -141,17 +148,29 @@ def test_health_probes_need_no_key(api: Api) -> None:
     assert api.client.get("/readyz").status_code == 200
 
 
-@pytest.mark.parametrize(("method", "path", "permission", "extra"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS])
-def test_every_endpoint_refuses_no_key_and_a_bad_key(api: Api, method: str, path: str, permission: Permission, extra: dict[str, Any]) -> None:
-    for headers in (None, {"Authorization": "ApiKey cor_000000000000_" + "A" * 43}, {"Authorization": "Basic dXNlcjpwYXNz"}):
+@pytest.mark.parametrize(
+    ("method", "path", "permission", "extra"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS]
+)
+def test_every_endpoint_refuses_no_key_and_a_bad_key(
+    api: Api, method: str, path: str, permission: Permission, extra: dict[str, Any]
+) -> None:
+    for headers in (
+        None,
+        {"Authorization": "ApiKey cor_000000000000_" + "A" * 43},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+    ):
         answer = _call(api, method, path, extra, headers)
         assert answer.status_code == 401, (headers, answer.text)
         assert answer.json()["code"] == "unauthorized"
         assert answer.headers.get("www-authenticate") == "ApiKey"
 
 
-@pytest.mark.parametrize(("method", "path", "permission", "extra"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS])
-def test_every_endpoint_answers_its_role_and_refuses_the_role_below(api: Api, method: str, path: str, permission: Permission, extra: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "permission", "extra"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _, _ in ENDPOINTS]
+)
+def test_every_endpoint_answers_its_role_and_refuses_the_role_below(
+    api: Api, method: str, path: str, permission: Permission, extra: dict[str, Any]
+) -> None:
     needed = minimum_role(permission)
     answer = _call(api, method, path, extra, api.h(needed.value))
     assert answer.status_code == 200, answer.text
@@ -182,16 +201,36 @@ def _kim_jong_un_ids(engine: Engine) -> set[str]:
 def test_match_finds_kim_jong_un_from_hangul_in_yentes_shape(api: Api) -> None:
     expected = _kim_jong_un_ids(api.engine)
     assert expected, "the OFAC snapshot lists Kim Jong Un"
-    answer = api.client.post("/match/default", json=_match_body("김정은", birthDate=["1984-01-08"]), headers=api.h("screener"))
+    answer = api.client.post(
+        "/match/default", json=_match_body("김정은", birthDate=["1984-01-08"]), headers=api.h("screener")
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert body["limit"] == 5 and answer.headers["x-batch-size"] == "1"
     response = body["responses"]["q1"]
     assert response["status"] == 200
-    assert response["query"] == {"schema": "Person", "properties": {"name": ["김정은"], "birthDate": ["1984-01-08"]}}
+    assert response["query"] == {
+        "schema": "Person",
+        "properties": {"name": ["김정은"], "birthDate": ["1984-01-08"]},
+    }
     assert response["total"]["relation"] == "eq" and response["total"]["value"] >= len(response["results"])
     top = response["results"][0]
-    for field in ("id", "caption", "schema", "properties", "datasets", "referents", "target", "first_seen", "last_seen", "last_change", "score", "match", "features", "explanations"):
+    for field in (
+        "id",
+        "caption",
+        "schema",
+        "properties",
+        "datasets",
+        "referents",
+        "target",
+        "first_seen",
+        "last_seen",
+        "last_change",
+        "score",
+        "match",
+        "features",
+        "explanations",
+    ):
         assert field in top, field
     assert set(top["referents"]) & expected
     assert top["match"] is True and top["score"] >= 0.8
@@ -203,13 +242,21 @@ def test_match_finds_kim_jong_un_from_hangul_in_yentes_shape(api: Api) -> None:
 def test_match_limit_threshold_cutoff_and_filters(api: Api) -> None:
     h = api.h("screener")
     body = _match_body("Kim Jong")
-    loose = api.client.post("/match/default?cutoff=0.5&limit=20", json=body, headers=h).json()["responses"]["q1"]
+    loose = api.client.post("/match/default?cutoff=0.5&limit=20", json=body, headers=h).json()["responses"][
+        "q1"
+    ]
     results = loose["results"]
     assert len(results) >= 2
-    assert all(r["match"] == (r["score"] >= 0.8) for r in results)  # match at the threshold, shown from the cutoff
+    assert all(
+        r["match"] == (r["score"] >= 0.8) for r in results
+    )  # match at the threshold, shown from the cutoff
     assert any(not r["match"] for r in results)
     one = api.client.post("/match/default?cutoff=0.5&limit=1", json=body, headers=h).json()["responses"]["q1"]
-    assert len(one["results"]) == 1 and one["results"][0]["id"] == results[0]["id"] and one["total"]["value"] == loose["total"]["value"]
+    assert (
+        len(one["results"]) == 1
+        and one["results"][0]["id"] == results[0]["id"]
+        and one["total"]["value"] == loose["total"]["value"]
+    )
     strict = api.client.post("/match/default?threshold=0.999", json=body, headers=h).json()["responses"]["q1"]
     assert all(r["score"] >= 0.999 for r in strict["results"])
     first = results[0]
@@ -217,27 +264,43 @@ def test_match_limit_threshold_cutoff_and_filters(api: Api) -> None:
         f"/match/default?cutoff=0.5&limit=20&exclude_entity_ids={first['id']}", json=body, headers=h
     ).json()["responses"]["q1"]
     assert first["id"] not in {r["id"] for r in excluded["results"]}
-    only_un = api.client.post("/match/default?cutoff=0.5&limit=20&include_dataset=un", json=body, headers=h).json()["responses"]["q1"]
+    only_un = api.client.post(
+        "/match/default?cutoff=0.5&limit=20&include_dataset=un", json=body, headers=h
+    ).json()["responses"]["q1"]
     assert all(r["datasets"] == ["un"] for r in only_un["results"])
-    no_un = api.client.post("/match/default?cutoff=0.5&limit=20&exclude_dataset=un", json=body, headers=h).json()["responses"]["q1"]
+    no_un = api.client.post(
+        "/match/default?cutoff=0.5&limit=20&exclude_dataset=un", json=body, headers=h
+    ).json()["responses"]["q1"]
     assert all("un" not in r["datasets"] for r in no_un["results"])
     path_un = api.client.post("/match/un?cutoff=0.5&limit=20", json=body, headers=h).json()["responses"]["q1"]
     assert {r["id"] for r in path_un["results"]} == {r["id"] for r in only_un["results"]}
-    no_people = api.client.post("/match/default?cutoff=0.5&limit=20&exclude_schema=Person", json=body, headers=h).json()["responses"]["q1"]
+    no_people = api.client.post(
+        "/match/default?cutoff=0.5&limit=20&exclude_schema=Person", json=body, headers=h
+    ).json()["responses"]["q1"]
     assert all(r["schema"] != "Person" for r in no_people["results"])
-    future = api.client.post("/match/default?cutoff=0.5&changed_since=2099-01-01", json=body, headers=h).json()["responses"]["q1"]
+    future = api.client.post(
+        "/match/default?cutoff=0.5&changed_since=2099-01-01", json=body, headers=h
+    ).json()["responses"]["q1"]
     assert future["results"] == []
 
 
 def test_match_maps_identifiers_and_imo_numbers(api: Api) -> None:
-    vessels = [e for e in queries.iter_active_entities(api.engine) if e.schema == "Vessel" and any(i.type == "imo" for i in e.identifiers)]
+    vessels = [
+        e
+        for e in queries.iter_active_entities(api.engine)
+        if e.schema == "Vessel" and any(i.type == "imo" for i in e.identifiers)
+    ]
     assert vessels
     vessel = vessels[0]
     imo = next(i.value for i in vessel.identifiers if i.type == "imo")
     answer = api.client.post(
-        "/match/default", json=_match_body("ANY NAME AT ALL", "Vessel", imoNumber=[f"IMO{imo}"]), headers=api.h("screener")
+        "/match/default",
+        json=_match_body("ANY NAME AT ALL", "Vessel", imoNumber=[f"IMO{imo}"]),
+        headers=api.h("screener"),
     ).json()["responses"]["q1"]
-    assert vessel.id in answer["results"][0]["referents"] or answer["results"][0]["id"] == vessel.id.replace(":", "-")
+    assert vessel.id in answer["results"][0]["referents"] or answer["results"][0]["id"] == vessel.id.replace(
+        ":", "-"
+    )
 
 
 def _head(api: Api) -> int:
@@ -245,21 +308,67 @@ def _head(api: Api) -> int:
 
 
 BAD_MATCHES: list[tuple[str, dict[str, Any], int, str]] = [
-    ("malformed JSON", {"content": b'{"queries": {', "headers": {"Content-Type": "application/json"}}, 400, "not valid JSON"),
-    ("unknown schema", {"json": {"queries": {"q": {"schema": "Starship", "properties": {"name": ["x"]}}}}}, 400, "queries.q.schema"),
-    ("property not of the schema", {"json": {"queries": {"q": {"schema": "Person", "properties": {"name": ["Kim"], "imoNumber": ["9253325"]}}}}}, 400, "queries.q.properties.imoNumber"),
-    ("control characters", {"json": _match_body("\u0000\u0001\u0007\u001b")}, 400, "queries.q1.properties.name"),
-    ("no name", {"json": {"queries": {"q": {"schema": "Person", "properties": {"birthDate": ["1984"]}}}}}, 400, "queries.q"),
+    (
+        "malformed JSON",
+        {"content": b'{"queries": {', "headers": {"Content-Type": "application/json"}},
+        400,
+        "not valid JSON",
+    ),
+    (
+        "unknown schema",
+        {"json": {"queries": {"q": {"schema": "Starship", "properties": {"name": ["x"]}}}}},
+        400,
+        "queries.q.schema",
+    ),
+    (
+        "property not of the schema",
+        {
+            "json": {
+                "queries": {
+                    "q": {"schema": "Person", "properties": {"name": ["Kim"], "imoNumber": ["9253325"]}}
+                }
+            }
+        },
+        400,
+        "queries.q.properties.imoNumber",
+    ),
+    (
+        "control characters",
+        {"json": _match_body("\u0000\u0001\u0007\u001b")},
+        400,
+        "queries.q1.properties.name",
+    ),
+    (
+        "no name",
+        {"json": {"queries": {"q": {"schema": "Person", "properties": {"birthDate": ["1984"]}}}}},
+        400,
+        "queries.q",
+    ),
     ("bad date", {"json": _match_body("Kim Jong Un", birthDate=["1984-13-45"])}, 400, "birthDate"),
-    ("101 queries", {"json": {"queries": {f"q{i}": {"schema": "Person", "properties": {"name": ["Kim"]}} for i in range(101)}}}, 400, "limit is 100"),
+    (
+        "101 queries",
+        {
+            "json": {
+                "queries": {
+                    f"q{i}": {"schema": "Person", "properties": {"name": ["Kim"]}} for i in range(101)
+                }
+            }
+        },
+        400,
+        "limit is 100",
+    ),
     ("no queries", {"json": {"queries": {}}}, 400, "no queries"),
     ("weights", {"json": {**_match_body("Kim"), "weights": {"name_literal": 0.8}}}, 400, "weights"),
     ("body of the wrong shape", {"json": {"queries": ["a list"]}}, 422, "queries"),
 ]
 
 
-@pytest.mark.parametrize(("case", "extra", "status", "says"), BAD_MATCHES, ids=[c for c, _, _, _ in BAD_MATCHES])
-def test_bad_match_requests_are_refused_and_write_nothing(api: Api, case: str, extra: dict[str, Any], status: int, says: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "extra", "status", "says"), BAD_MATCHES, ids=[c for c, _, _, _ in BAD_MATCHES]
+)
+def test_bad_match_requests_are_refused_and_write_nothing(
+    api: Api, case: str, extra: dict[str, Any], status: int, says: str
+) -> None:
     before = _head(api)
     given = dict(extra)  # the parameters are shared by the SQLite and PostgreSQL runs
     headers = {**api.h("screener"), **given.pop("headers", {})}
@@ -274,16 +383,29 @@ def test_unknown_dataset_and_algorithm(api: Api) -> None:
     before = _head(api)
     answer = api.client.post("/match/nope", json=_match_body("Kim"), headers=api.h("screener"))
     assert answer.status_code == 404 and "nope" in answer.json()["detail"]
-    answer = api.client.post("/match/default?algorithm=logic-v2", json=_match_body("Kim"), headers=api.h("screener"))
+    answer = api.client.post(
+        "/match/default?algorithm=logic-v2", json=_match_body("Kim"), headers=api.h("screener")
+    )
     assert answer.status_code == 400 and "logic-v2" in answer.json()["detail"]
-    assert api.client.post("/match/default?algorithm=best", json=_match_body("Kim"), headers=api.h("screener")).status_code == 200
+    assert (
+        api.client.post(
+            "/match/default?algorithm=best", json=_match_body("Kim"), headers=api.h("screener")
+        ).status_code
+        == 200
+    )
     assert _head(api) == before + 1
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(api: Api) -> None:
     before = _head(api)
-    big = b'{"queries": {"q": {"schema": "Person", "properties": {"name": ["' + b"a" * (10 * 1024 * 1024) + b'"]}}}}'
-    answer = api.client.post("/match/default", content=big, headers={**api.h("screener"), "Content-Type": "application/json"})
+    big = (
+        b'{"queries": {"q": {"schema": "Person", "properties": {"name": ["'
+        + b"a" * (10 * 1024 * 1024)
+        + b'"]}}}}'
+    )
+    answer = api.client.post(
+        "/match/default", content=big, headers={**api.h("screener"), "Content-Type": "application/json"}
+    )
     assert answer.status_code == 413 and "larger than" in answer.json()["detail"]
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
@@ -292,7 +414,9 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(api: Api) -> None:
             yield b"a" * (1024 * 1024)
         yield b'"]}}}}'
 
-    answer = api.client.post("/match/default", content=chunks(), headers={**api.h("screener"), "Content-Type": "application/json"})
+    answer = api.client.post(
+        "/match/default", content=chunks(), headers={**api.h("screener"), "Content-Type": "application/json"}
+    )
     assert answer.status_code == 413
     assert _head(api) == before
 
@@ -303,7 +427,12 @@ def test_match_writes_one_audit_record_with_the_index_versions(api: Api) -> None
     answer = api.client.post("/match/default", json=body, headers=api.h("screener")).json()
     (record,) = audit.tail(api.engine, 1)
     assert record.seq == before + 1
-    assert (record.actor, record.role, record.channel, record.action) == ("api-screener", "screener", "api", "screen")
+    assert (record.actor, record.role, record.channel, record.action) == (
+        "api-screener",
+        "screener",
+        "api",
+        "screen",
+    )
     active = {v.source: {"version_id": v.id, "sha256": v.sha256} for v in queries.active_versions(api.engine)}
     assert record.versions == active
     shown = [(r["referents"] or [r["id"]])[0] for r in answer["responses"]["q1"]["results"]]
@@ -316,17 +445,35 @@ def test_screen_and_compare(api: Api) -> None:
     before = _head(api)
     answer = api.client.post(
         "/screen",
-        json={"queries": [{"id": "a", "name": "김정은", "schema": "Person"}, {"id": "b", "name": "Nobody Atall Zzyzx"}]},
+        json={
+            "queries": [
+                {"id": "a", "name": "김정은", "schema": "Person"},
+                {"id": "b", "name": "Nobody Atall Zzyzx"},
+            ]
+        },
         headers=api.h("screener"),
     )
     assert answer.status_code == 200
     results = {r["id"]: r for r in answer.json()["results"]}
-    assert set(results["a"]["hits"][0]["entity_id"] for _ in [0]) <= _kim_jong_un_ids(api.engine) and results["b"]["hits"] == []
-    bad = api.client.post("/screen", json={"queries": [{"name": "x"}, {"name": "y", "schema": "Starship"}]}, headers=api.h("screener"))
+    assert (
+        set(results["a"]["hits"][0]["entity_id"] for _ in [0]) <= _kim_jong_un_ids(api.engine)
+        and results["b"]["hits"] == []
+    )
+    bad = api.client.post(
+        "/screen",
+        json={"queries": [{"name": "x"}, {"name": "y", "schema": "Starship"}]},
+        headers=api.h("screener"),
+    )
     assert bad.status_code == 400 and "queries[1].schema" in bad.json()["detail"]
-    unknown = api.client.post("/screen", json={"queries": [{"name": "x", "colour": "red"}]}, headers=api.h("screener"))
+    unknown = api.client.post(
+        "/screen", json={"queries": [{"name": "x", "colour": "red"}]}, headers=api.h("screener")
+    )
     assert unknown.status_code == 422
-    pairs = api.client.post("/compare", json={"pairs": [{"id": 1, "name1": "Choe Ryong Hae", "name2": "최룡해"}]}, headers=api.h("screener"))
+    pairs = api.client.post(
+        "/compare",
+        json={"pairs": [{"id": 1, "name1": "Choe Ryong Hae", "name2": "최룡해"}]},
+        headers=api.h("screener"),
+    )
     assert pairs.status_code == 200 and pairs.json()["results"][0]["score"] >= 0.8
     assert [r.action for r in audit.tail(api.engine, 2)] == ["screen", "compare"]
     assert _head(api) == before + 2
@@ -342,7 +489,9 @@ def test_check_gives_verdicts_with_citations_and_records_caps_only_for_analysts(
     assert answer.status_code == 200
     (result,) = answer.json()["results"]
     verdict = result["verdict"]
-    expected = trade.check_data({"transactions": [gasoline]}, "x", trade.evaluator(None), record=False).verdicts[0]
+    expected = trade.check_data(
+        {"transactions": [gasoline]}, "x", trade.evaluator(None), record=False
+    ).verdicts[0]
     assert verdict["verdict"] == expected.outcome.value
     assert {r["citation"] for r in verdict["reasons"]} == {r.citation for r in expected.reasons}
     assert all("verification" in r for r in verdict["reasons"])
@@ -359,7 +508,11 @@ def test_check_gives_verdicts_with_citations_and_records_caps_only_for_analysts(
 
 def test_check_a_file_upload_and_a_bad_transaction(api: Api) -> None:
     content = (ROOT / "examples/corridor-2022.yaml").read_bytes()
-    answer = api.client.post("/check/file", files={"file": ("corridor-2022.yaml", content, "application/yaml")}, headers=api.h("screener"))
+    answer = api.client.post(
+        "/check/file",
+        files={"file": ("corridor-2022.yaml", content, "application/yaml")},
+        headers=api.h("screener"),
+    )
     assert answer.status_code == 200
     assert answer.json()["checked"] == len(_scenario()) and answer.json()["errors"] == 0
     mixed = api.client.post(
@@ -433,14 +586,23 @@ def test_audit_export_and_tampering_is_named(api: Api) -> None:
     with api.engine.begin() as conn:  # a database superuser goes around the append-only triggers
         names = POSTGRES_TRIGGERS if conn.dialect.name == "postgresql" else SQLITE_TRIGGERS
         for name in names:
-            conn.execute(text(f"DROP TRIGGER IF EXISTS {name}" + (" ON audit_records" if conn.dialect.name == "postgresql" else "")))
-        conn.execute(text("UPDATE audit_records SET actor = 'someone else' WHERE seq = :seq"), {"seq": target})
+            conn.execute(
+                text(
+                    f"DROP TRIGGER IF EXISTS {name}"
+                    + (" ON audit_records" if conn.dialect.name == "postgresql" else "")
+                )
+            )
+        conn.execute(
+            text("UPDATE audit_records SET actor = 'someone else' WHERE seq = :seq"), {"seq": target}
+        )
     answer = api.client.get("/audit/verify", headers=api.h("reviewer"))
     assert answer.status_code == 409
     assert answer.json()["bad_seq"] == target and str(target) in answer.json()["message"]
 
 
-def test_lists_update_from_a_local_publisher_then_diff(api: Api, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lists_update_from_a_local_publisher_then_diff(
+    api: Api, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """POST /lists/update (admin) fetches from the registry's URL, here a publisher on
     127.0.0.1 serving the newer UN file; the diff between the versions is served."""
     import threading
@@ -470,8 +632,14 @@ def test_lists_update_from_a_local_publisher_then_diff(api: Api, shared_data: Pa
         lambda: (OfficialSource("un", "un", url, "consolidated.xml", 500_000, "UN (test)", "test"),),
     )
     try:
-        assert api.client.post("/lists/update", json={"sources": ["un"]}, headers=api.h("analyst")).status_code == 403
-        assert api.client.post("/lists/update", json={"sources": ["nope"]}, headers=api.h("admin")).status_code == 400
+        assert (
+            api.client.post("/lists/update", json={"sources": ["un"]}, headers=api.h("analyst")).status_code
+            == 403
+        )
+        assert (
+            api.client.post("/lists/update", json={"sources": ["nope"]}, headers=api.h("admin")).status_code
+            == 400
+        )
         before = _head(api)
         answer = api.client.post("/lists/update", json={"sources": ["un"]}, headers=api.h("admin"))
     finally:
@@ -488,7 +656,9 @@ def test_lists_update_from_a_local_publisher_then_diff(api: Api, shared_data: Pa
     diff = api.client.get(f"/lists/un/diff?old={old}&new={new}", headers=api.h("viewer")).json()
     expected = queries.diff(api.engine, "un", str(old), str(new))
     assert len(diff["added"]) == len(expected.added) and len(diff["removed"]) == len(expected.removed)
-    assert len(diff["changed"]) == len(expected.changed) and (expected.added or expected.changed or expected.removed)
+    assert len(diff["changed"]) == len(expected.changed) and (
+        expected.added or expected.changed or expected.removed
+    )
 
 
 def test_list_import_needs_the_admin_role_and_a_bad_file_changes_nothing(api: Api) -> None:
@@ -501,9 +671,17 @@ def test_list_import_needs_the_admin_role_and_a_bad_file_changes_nothing(api: Ap
     assert len(queries.versions(api.engine)) == versions
     (record,) = audit.tail(api.engine, 1)  # the refused attempt is on the record, with its reason
     assert record.seq == before + 1 and record.summary["outcome"] == "failed"
-    hostile = {"file": ("../../etc/passwd", b"<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>", "application/xml")}
+    hostile = {
+        "file": (
+            "../../etc/passwd",
+            b"<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><x>&e;</x>",
+            "application/xml",
+        )
+    }
     refused = api.client.post("/lists/import", files=hostile, headers=api.h("admin"))
     detail = refused.json()["detail"]
     assert refused.status_code == 422 and "DOCTYPE" in detail
-    assert detail.startswith("passwd: ") and str(api.home) not in detail  # the name given, not the server's path
+    assert (
+        detail.startswith("passwd: ") and str(api.home) not in detail
+    )  # the name given, not the server's path
     assert not list((api.home / "uploads").glob("**/*"))  # nothing left behind

@@ -51,7 +51,14 @@ def site(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterato
     lists.import_path(engine, shared_data / "un/2026-05-08/consolidated.xml")
     hostile = home / "hostile.jsonl"
     hostile.write_text(
-        json.dumps({"id": "hostile-1", "schema": "Company", "properties": {"name": [HOSTILE]}, "datasets": ["recon_test"]})
+        json.dumps(
+            {
+                "id": "hostile-1",
+                "schema": "Company",
+                "properties": {"name": [HOSTILE]},
+                "datasets": ["recon_test"],
+            }
+        )
         + "\n",
         encoding="utf-8",
     )
@@ -93,9 +100,14 @@ def test_the_manifest(site: Site) -> None:
 
 def test_queries_form_encoded_as_openrefine_sends_them(site: Site) -> None:
     entity_id, name, _year = _un_person(site.engine)
-    batch = {"q0": {"query": name, "type": "Person", "limit": 3}, "q1": {"query": "Nobody Atall Zzyzx", "type": "Person"}}
+    batch = {
+        "q0": {"query": name, "type": "Person", "limit": 3},
+        "q1": {"query": "Nobody Atall Zzyzx", "type": "Person"},
+    }
     before = audit.head(site.engine).seq
-    answer = site.client.post("/reconcile/default", data={"queries": json.dumps(batch)}, headers=site.h("screener"))
+    answer = site.client.post(
+        "/reconcile/default", data={"queries": json.dumps(batch)}, headers=site.h("screener")
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     validate(body, "reconciliation-result-batch")
@@ -129,7 +141,9 @@ def test_queries_as_json_with_properties_that_narrow(site: Site) -> None:
 def test_queries_as_a_get_parameter(site: Site) -> None:
     _entity_id, name, _year = _un_person(site.engine)
     answer = site.client.get(
-        "/reconcile/default", params={"queries": json.dumps({"q": {"query": name}})}, headers=site.h("screener")
+        "/reconcile/default",
+        params={"queries": json.dumps({"q": {"query": name}})},
+        headers=site.h("screener"),
     )
     assert answer.status_code == 200
     validate(answer.json(), "reconciliation-result-batch")
@@ -139,7 +153,10 @@ def test_roles_and_bad_input(site: Site) -> None:
     batch = json.dumps({"q": {"query": "Kim"}})
     assert site.client.post("/reconcile/default", data={"queries": batch}).status_code == 401
     assert site.client.get("/reconcile/default").status_code == 401
-    assert site.client.post("/reconcile/default", data={"queries": batch}, headers=site.h("viewer")).status_code == 403
+    assert (
+        site.client.post("/reconcile/default", data={"queries": batch}, headers=site.h("viewer")).status_code
+        == 403
+    )
     before = audit.head(site.engine).seq
     too_many = json.dumps({f"q{i}": {"query": "Kim"} for i in range(101)})
     answer = site.client.post("/reconcile/default", data={"queries": too_many}, headers=site.h("screener"))
@@ -147,7 +164,9 @@ def test_roles_and_bad_input(site: Site) -> None:
     answer = site.client.post("/reconcile/default", data={"queries": "{not json"}, headers=site.h("screener"))
     assert answer.status_code == 400 and "not valid JSON" in answer.json()["detail"]
     answer = site.client.post(
-        "/reconcile/default", data={"queries": json.dumps({"q": {"query": "Kim", "type": "Starship"}})}, headers=site.h("screener")
+        "/reconcile/default",
+        data={"queries": json.dumps({"q": {"query": "Kim", "type": "Starship"}})},
+        headers=site.h("screener"),
     )
     assert answer.status_code == 400 and "queries.q.type" in answer.json()["detail"]
     assert site.client.get("/reconcile/nowhere", headers=site.h("viewer")).status_code == 404
@@ -156,24 +175,37 @@ def test_roles_and_bad_input(site: Site) -> None:
 
 def test_suggest_entity_type_and_property(site: Site) -> None:
     entity_id, name, _year = _un_person(site.engine)
-    entities = site.client.get("/reconcile/default/suggest/entity", params={"prefix": name}, headers=site.h("viewer")).json()
+    entities = site.client.get(
+        "/reconcile/default/suggest/entity", params={"prefix": name}, headers=site.h("viewer")
+    ).json()
     validate(entities, "suggest-response")
     assert entity_id in {e["id"] for e in entities["result"]}
-    kinds = site.client.get("/reconcile/default/suggest/type", params={"prefix": "pers"}, headers=site.h("viewer")).json()
+    kinds = site.client.get(
+        "/reconcile/default/suggest/type", params={"prefix": "pers"}, headers=site.h("viewer")
+    ).json()
     validate(kinds, "suggest-response")
     assert [k["id"] for k in kinds["result"]] == ["Person"]
-    props = site.client.get("/reconcile/default/suggest/property", params={"prefix": "birth"}, headers=site.h("viewer")).json()
+    props = site.client.get(
+        "/reconcile/default/suggest/property", params={"prefix": "birth"}, headers=site.h("viewer")
+    ).json()
     validate(props, "suggest-response")
     assert "birthDate" in {p["id"] for p in props["result"]}
 
 
 def test_data_extension_and_proposed_properties(site: Site) -> None:
     entity_id, _name, year = _un_person(site.engine)
-    proposed = site.client.get("/reconcile/default/extend/property", params={"type": "Person"}, headers=site.h("viewer")).json()
+    proposed = site.client.get(
+        "/reconcile/default/extend/property", params={"type": "Person"}, headers=site.h("viewer")
+    ).json()
     validate(proposed, "propose-properties-response")
     assert "nationality" in {p["id"] for p in proposed["properties"]}
-    extend = {"ids": [entity_id, "no-such-entity"], "properties": [{"id": "birthDate"}, {"id": "nationality"}]}
-    answer = site.client.post("/reconcile/default", data={"extend": json.dumps(extend)}, headers=site.h("viewer")).json()
+    extend = {
+        "ids": [entity_id, "no-such-entity"],
+        "properties": [{"id": "birthDate"}, {"id": "nationality"}],
+    }
+    answer = site.client.post(
+        "/reconcile/default", data={"extend": json.dumps(extend)}, headers=site.h("viewer")
+    ).json()
     validate(answer, "data-extension-response")
     assert [m["id"] for m in answer["meta"]] == ["birthDate", "nationality"]
     if year:
@@ -182,9 +214,16 @@ def test_data_extension_and_proposed_properties(site: Site) -> None:
 
 
 def test_the_preview_page_escapes_list_data(site: Site) -> None:
-    answer = site.client.get("/reconcile/default/preview", params={"id": "ftm:hostile-1"}, headers=site.h("viewer"))
+    answer = site.client.get(
+        "/reconcile/default/preview", params={"id": "ftm:hostile-1"}, headers=site.h("viewer")
+    )
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
     assert "<img" not in answer.text and "&lt;img src=x onerror=alert(1)&gt;" in answer.text
     assert "default-src 'none'" in answer.headers["content-security-policy"]
     assert answer.headers["x-content-type-options"] == "nosniff"
-    assert site.client.get("/reconcile/default/preview", params={"id": "nope"}, headers=site.h("viewer")).status_code == 404
+    assert (
+        site.client.get(
+            "/reconcile/default/preview", params={"id": "nope"}, headers=site.h("viewer")
+        ).status_code
+        == 404
+    )

@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 from corridor.services import keys, lists
 from corridor.store import db
 
-MUTATING = {("POST", "/lists/import"), ("POST", "/lists/update"), ("DELETE", "/keys/{name_or_id}"), ("POST", "/keys")}
+MUTATING = {
+    ("POST", "/lists/import"),
+    ("POST", "/lists/update"),
+    ("DELETE", "/keys/{name_or_id}"),
+    ("POST", "/keys"),
+}
 EXAMPLES = int(os.environ.get("CORRIDOR_SCHEMATHESIS_EXAMPLES", "25"))
 
 
@@ -79,11 +84,15 @@ def test_no_generated_request_gets_a_server_error(app_and_key: tuple[Any, str]) 
             calls += 1
             response = case.call(headers={"Authorization": f"ApiKey {key}"})
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}"
+                )
             elif response.status_code >= 400 and "json" in response.headers.get("content-type", ""):
                 body = response.json()
                 if not isinstance(body, dict) or "detail" not in body:
-                    failures.append(f"{case.method} {case.formatted_path}: error without `detail`: {response.text[:200]}")
+                    failures.append(
+                        f"{case.method} {case.formatted_path}: error without `detail`: {response.text[:200]}"
+                    )
 
         run()
     assert calls >= len(tested) * 5

@@ -87,7 +87,9 @@ class Server:
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, shared_data: Path
+) -> Iterator[Server]:
     home = tmp_path_factory.mktemp(f"server-{request.param}")
     drop = None
     if request.param == "sqlite":
@@ -137,14 +139,20 @@ def test_yente_enricher_finds_and_expands_kim_jong_un(server: Server, tmp_path: 
         cache = Cache(session, dataset, create=True)
         config = {"api": f"{server.base}/", "api_key": server.screener, "dataset": "default", "cache_days": 0}
         enricher = YenteEnricher(dataset, cache, config)
-        query = StatementEntity.from_data(dataset, {"id": "q-1", "schema": "Person", "properties": {"name": ["김정은"]}})
+        query = StatementEntity.from_data(
+            dataset, {"id": "q-1", "schema": "Person", "properties": {"name": ["김정은"]}}
+        )
         matches = list(enricher.match(query))
         assert matches and matches[0].id in listed
         expanded = list(enricher.expand(query, matches[0]))
     assert expanded[0].id == matches[0].id and expanded[0].schema.name == "Person"
     assert any(e.schema.name == "Sanction" for e in expanded[1:])
     # the client's calls were authenticated and audited as the key
-    records = [r for r in audit.tail(server.engine, 5) if r.actor == "erp" and r.summary.get("endpoint") == "/match/default"]
+    records = [
+        r
+        for r in audit.tail(server.engine, 5)
+        if r.actor == "erp" and r.summary.get("endpoint") == "/match/default"
+    ]
     assert records and records[-1].channel == "api"
 
 
@@ -184,7 +192,9 @@ def test_an_import_during_traffic_loses_no_request(server: Server, shared_data: 
         deadline = time.monotonic() + 90
         switched = 0
         while time.monotonic() < deadline and switched < 6:
-            catalog = httpx.get(f"{server.base}/catalog", headers={"Authorization": f"ApiKey {server.admin}"}, timeout=30).json()
+            catalog = httpx.get(
+                f"{server.base}/catalog", headers={"Authorization": f"ApiKey {server.admin}"}, timeout=30
+            ).json()
             un = next(d for d in catalog["datasets"] if d["name"] == "un")
             switched = switched + 1 if un["sha256"] == imported["sha256"] else 0
             time.sleep(0.5)
@@ -206,14 +216,26 @@ def test_an_import_during_traffic_loses_no_request(server: Server, shared_data: 
 def test_no_auth_is_refused_off_loopback(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'corridor.db'}"
     done = subprocess.run(
-        [sys.executable, "-m", "corridor.cli", "serve", "--host", "0.0.0.0", "--no-auth", "--port", str(free_port())],
+        [
+            sys.executable,
+            "-m",
+            "corridor.cli",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--no-auth",
+            "--port",
+            str(free_port()),
+        ],
         env=_env(tmp_path, url),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 2
-    assert ("--no-auth" in done.stderr and "loopback" in done.stderr.replace("\n", " ")) or "127.0.0.1" in done.stderr
+    assert (
+        "--no-auth" in done.stderr and "loopback" in done.stderr.replace("\n", " ")
+    ) or "127.0.0.1" in done.stderr
 
 
 def test_no_auth_on_loopback_serves_without_a_key_and_says_so(tmp_path: Path, shared_data: Path) -> None:
@@ -224,7 +246,14 @@ def test_no_auth_on_loopback_serves_without_a_key_and_says_so(tmp_path: Path, sh
     try:
         answer = httpx.post(
             f"{base}/match/un",
-            json={"queries": {"q": {"schema": "Thing", "properties": {"name": ["Korea Mining Development Trading Corporation"]}}}},
+            json={
+                "queries": {
+                    "q": {
+                        "schema": "Thing",
+                        "properties": {"name": ["Korea Mining Development Trading Corporation"]},
+                    }
+                }
+            },
             timeout=30,
         )
         assert answer.status_code == 200

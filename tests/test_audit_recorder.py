@@ -30,10 +30,15 @@ def engine(db_url: str) -> Engine:
 
 
 def _summary(n: int) -> dict[str, Any]:
-    return {"endpoint": "/match/default", "hits": [{"query": "q", "entity_id": f"un:KPi.{n:03d}", "score": 0.9}]}
+    return {
+        "endpoint": "/match/default",
+        "hits": [{"query": "q", "entity_id": f"un:KPi.{n:03d}", "score": 0.9}],
+    }
 
 
-def test_concurrent_records_share_rounds_and_all_verify(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_records_share_rounds_and_all_verify(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rounds: list[int] = []
     real = store_audit.append_many
 
@@ -82,7 +87,9 @@ def test_a_bad_record_fails_alone(engine: Engine) -> None:
 def test_a_malformed_record_is_refused_before_it_is_queued(engine: Engine) -> None:
     recorder = audit.LoopRecorder(engine)
     with pytest.raises(InputError, match="actor"):
-        asyncio.run(recorder.record(audit.Actor(" ", "screener", audit.Channel.API), audit.Action.SCREEN, {}, {}))
+        asyncio.run(
+            recorder.record(audit.Actor(" ", "screener", audit.Channel.API), audit.Action.SCREEN, {}, {})
+        )
 
 
 def _sqlite_file(engine: Engine) -> Path:
@@ -108,7 +115,9 @@ def test_a_locked_sqlite_store_is_waited_for_without_blocking_the_loop(sqlite_ur
     async def scenario() -> tuple[audit.AuditRecord, int]:
         ticks = 0
         threading.Thread(target=release_later).start()
-        pending = asyncio.ensure_future(recorder.record(ACTOR, audit.Action.SCREEN, {"n": 1}, _summary(1), VERSIONS))
+        pending = asyncio.ensure_future(
+            recorder.record(ACTOR, audit.Action.SCREEN, {"n": 1}, _summary(1), VERSIONS)
+        )
         while not pending.done():  # the loop goes on serving while the record waits
             ticks += 1
             await asyncio.sleep(0.01)

@@ -40,7 +40,9 @@ def test_import_status_diff_and_entity(db: list[str], shared_data: Path) -> None
     assert any("KOMID" in n for n in names)
 
 
-def test_bad_file_is_reported_and_exit_code_is_nonzero(db: list[str], tmp_path: Path, shared_data: Path) -> None:
+def test_bad_file_is_reported_and_exit_code_is_nonzero(
+    db: list[str], tmp_path: Path, shared_data: Path
+) -> None:
     raw = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
     bad = tmp_path / "consolidated.xml"
     bad.write_bytes(raw[:300_000])

@@ -50,7 +50,9 @@ def _handler(behaviour: Behaviour) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(behaviour.body)))
             self.send_header("ETag", behaviour.etag)
             if behaviour.digest:
-                self.send_header("Digest", "sha-256=" + base64.b64encode(bytes.fromhex(behaviour.digest)).decode())
+                self.send_header(
+                    "Digest", "sha-256=" + base64.b64encode(bytes.fromhex(behaviour.digest)).decode()
+                )
             self.end_headers()
             if behaviour.cut_after is not None:
                 self.wfile.write(behaviour.body[: behaviour.cut_after])
@@ -115,7 +117,9 @@ def test_transfer_cut_midway_is_retried_then_fails_without_touching_the_store(
     assert not list((tmp_path / "downloads" / "un").glob("*.part"))
 
 
-def test_server_errors_are_retried(publisher: tuple[Behaviour, str], shared_data: Path, tmp_path: Path, sqlite_url: str) -> None:
+def test_server_errors_are_retried(
+    publisher: tuple[Behaviour, str], shared_data: Path, tmp_path: Path, sqlite_url: str
+) -> None:
     behaviour, url = publisher
     behaviour.body = (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
     behaviour.fail_first = 2
@@ -143,7 +147,9 @@ def test_checksum_mismatch_and_tiny_files_are_rejected(
 def test_offline_mirror_stands_in_for_the_urls(shared_data: Path, tmp_path: Path, sqlite_url: str) -> None:
     mirror = tmp_path / "mirror"
     (mirror / "un").mkdir(parents=True)
-    (mirror / "un" / "consolidated.xml").write_bytes((shared_data / "un/2026-05-08/consolidated.xml").read_bytes())
+    (mirror / "un" / "consolidated.xml").write_bytes(
+        (shared_data / "un/2026-05-08/consolidated.xml").read_bytes()
+    )
     unreachable = _source("http://127.0.0.1:9/never-contacted.xml")
     outcomes = lists.update(db.engine(sqlite_url), tmp_path, mirror=mirror, sources=[unreachable])
     assert [o.status for o in outcomes] == ["imported"]

@@ -115,7 +115,9 @@ def test_a_trickling_server_ends_at_the_deadline(server: tuple[Misbehaviour, str
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_a_body_without_length_stops_at_the_size_cap(server: tuple[Misbehaviour, str], tmp_path: Path) -> None:
+def test_a_body_without_length_stops_at_the_size_cap(
+    server: tuple[Misbehaviour, str], tmp_path: Path
+) -> None:
     how, url = server
     how.endless = True
     with pytest.raises(download.FetchError, match="more than the 2,000,000 bytes"):
@@ -135,7 +137,9 @@ def test_a_gzip_encoded_response_is_decoded(server: tuple[Misbehaviour, str], tm
     assert result.state["size"] == len(plain)
 
 
-def test_a_gzip_bomb_is_refused_once_and_not_retried(server: tuple[Misbehaviour, str], tmp_path: Path) -> None:
+def test_a_gzip_bomb_is_refused_once_and_not_retried(
+    server: tuple[Misbehaviour, str], tmp_path: Path
+) -> None:
     how, url = server
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
     how.body = compressor.compress(b"\0" * 50_000_000) + compressor.flush()  # ~50 kB → 50 MB

@@ -248,7 +248,9 @@ def test_a_revocation_by_another_process_takes_effect_within_the_row_age(
     assert keys.authenticate(engine, created.secret) is not None
     # another process revokes: straight in the store, this process is not told
     with engine.begin() as conn:
-        conn.execute(update(api_keys).where(api_keys.c.key_id == created.key_id).values(revoked_at=datetime.now(UTC)))
+        conn.execute(
+            update(api_keys).where(api_keys.c.key_id == created.key_id).values(revoked_at=datetime.now(UTC))
+        )
     now[0] += keys.ROW_MAX_AGE / 2
     assert keys.authenticate(engine, created.secret) is not None  # the copy is still fresh
     now[0] += keys.ROW_MAX_AGE

@@ -32,7 +32,9 @@ def _flat(*args: str) -> tuple[int, str]:
     return code, " ".join(out.split())
 
 
-def test_import_good_file_then_bad_file_leaves_store_unchanged(db: list[str], shared_data: Path, tmp_path: Path) -> None:
+def test_import_good_file_then_bad_file_leaves_store_unchanged(
+    db: list[str], shared_data: Path, tmp_path: Path
+) -> None:
     code, out = _flat("lists", "import", str(shared_data / "un/2026-05-08/consolidated.xml"), *db)
     assert code == 0 and "now active" in out and "1,009 records" in out
     before = _invoke("lists", "status", "--json", *db)[1]
@@ -103,7 +105,9 @@ def test_status_on_an_empty_store(db: list[str]) -> None:
     assert json.loads(_invoke("lists", "status", "--json", *db)[1]) == []
 
 
-def test_demo_import(db: list[str], shared_data: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_demo_import(
+    db: list[str], shared_data: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     # a shared folder holding only the UN snapshots keeps this quick
     shared = tmp_path / "shared"
     (shared / "data").mkdir(parents=True)

@@ -69,7 +69,9 @@ def test_update_goes_on_after_a_bad_file_and_reports_every_source(
     assert [v.source for v in queries.versions(engine) if v.active] == ["un"]
 
 
-def test_import_many_reports_each_file_and_continues(sqlite_url: str, shared_data: Path, tmp_path: Path) -> None:
+def test_import_many_reports_each_file_and_continues(
+    sqlite_url: str, shared_data: Path, tmp_path: Path
+) -> None:
     bad = tmp_path / "consolidated.xml"
     bad.write_bytes(b"<CONSOLIDATED_LIST><INDIVIDUALS>")
     engine = db.engine(sqlite_url)

@@ -198,7 +198,9 @@ def test_batch_paths_are_checked_before_anything_is_written(screener: Screener, 
 
 
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
-def test_each_result_is_one_line_whatever_the_name_holds(screener: Screener, tmp_path: Path, separator: str) -> None:
+def test_each_result_is_one_line_whatever_the_name_holds(
+    screener: Screener, tmp_path: Path, separator: str
+) -> None:
     """JSON leaves U+2028, U+2029 and U+0085 raw; str.splitlines (and other line
     readers) split on them, so the writer escapes them (found by fuzzing)."""
     source = tmp_path / "in.jsonl"

@@ -42,7 +42,26 @@ def _portfolio_file(tmp_path: Path, shared: Path) -> Path:
     import_path(scratch, _un(shared, NEW))
     names = _captions(scratch, 40, 7)
     scratch.dispose()
-    names += [("Maria Ivanova", "Person"), ("Acme Trading Ltd", "Organization"), ("Kim Chol", "Person")]
+    # near misses: listed names with a letter dropped, or the parts turned round
+    for caption, schema in _captions_of(shared, 30, 11):
+        words = caption.split()
+        if len(words) > 1:
+            names.append((" ".join(words[::-1]), schema))
+        if len(words[0]) > 5:
+            names.append((" ".join([words[0][:3] + words[0][4:], *words[1:]]), schema))
+    # innocents, some sharing common words with listed names
+    names += [
+        ("Maria Ivanova", "Person"),
+        ("Acme Trading Ltd", "Organization"),
+        ("Kim Chol", "Person"),
+        ("Pak Min-jun", "Person"),
+        ("Korea Bakery Company", "Organization"),
+        ("Ivan Petrovich Sidorov", "Person"),
+        ("Golden Star Shipping", "Organization"),
+        ("김민준", "Person"),
+        ("Иван Петров", "Person"),
+        ("王伟", "Person"),
+    ]
     path = tmp_path / "parties.jsonl"
     path.write_text(
         "".join(
@@ -55,6 +74,14 @@ def _portfolio_file(tmp_path: Path, shared: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def _captions_of(shared: Path, count: int, step: int) -> list[tuple[str, str]]:
+    """Captions of the old snapshot's entities (some the update changes or removes)."""
+    from corridor.sources import parse
+
+    found = [(e.caption, e.schema) for e in parse(_un(shared, OLD)).entities]
+    return sorted(found)[::step][:count]
 
 
 def _state(eng: Engine) -> set[tuple[str, str, str, str, str]]:
@@ -83,6 +110,16 @@ def test_delta_after_a_un_update_gives_the_same_alerts_as_a_full_run(
             eng, target.id, "false_positive", "different person", by=Actor("ann", "analyst", Channel.API)
         )
         alerts.approve(eng, target.id, by=Actor("rev", "reviewer", Channel.API))
+        # the portfolio changes too: a party renamed, one removed, one added
+        lines = parties_file.read_text(encoding="utf-8").splitlines()
+        changed = json.loads(lines[1])
+        changed["name"] = changed["name"] + " Holding"
+        lines[1] = json.dumps(changed, ensure_ascii=False)
+        lines[2] = json.dumps({"id": "added", "name": "Mahmoud Karimi", "schema": "Person"})
+        second_file = tmp_path / f"parties-{mode}.jsonl"
+        second_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        report = portfolio.import_file(eng, second_file)
+        assert report.changed and report.added and report.removed
         before = monitoring.active_version_ids(eng)
         import_path(eng, _un(shared_data, NEW))
         if mode == "delta":
@@ -98,6 +135,7 @@ def test_delta_after_a_un_update_gives_the_same_alerts_as_a_full_run(
     assert delta_state == full_state
     assert (delta.raised, delta.changed, delta.delisted) == (full.raised, full.changed, full.delisted)
     assert delta.raised + delta.changed > 0  # the update did touch the portfolio
+    assert delta.screened < delta.parties / 3, delta  # the point: far fewer parties screened
 
 
 def _alert_db(db_url: str, tmp_path: Path, shared: Path) -> tuple[Engine, int]:

@@ -24,7 +24,8 @@ UN_RECORD = (
 
 def _un(listed_on: bytes = b"2016-03-02", prolog: bytes = b'<?xml version="1.0" encoding="UTF-8"?>') -> bytes:
     return (
-        prolog + b'<CONSOLIDATED_LIST dateGenerated="2026-05-08T00:00:00Z"><INDIVIDUALS>'
+        prolog
+        + b'<CONSOLIDATED_LIST dateGenerated="2026-05-08T00:00:00Z"><INDIVIDUALS>'
         + UN_RECORD % listed_on
         + b"</INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>"
     )

@@ -35,7 +35,9 @@ def _cut_un(source: Path, dest: Path, keep: int) -> int:
     return keep
 
 
-def test_a_cleanly_cut_un_file_is_stored_but_held_back(db_url: str, shared_data: Path, tmp_path: Path) -> None:
+def test_a_cleanly_cut_un_file_is_stored_but_held_back(
+    db_url: str, shared_data: Path, tmp_path: Path
+) -> None:
     engine = db.engine(db_url)
     full = lists.import_path(engine, shared_data / "un/2026-05-08/consolidated.xml")
     assert full.active and not full.held_back
@@ -134,7 +136,9 @@ def test_the_store_refuses_two_active_versions_of_one_list(db_url: str, tmp_path
     assert _active(engine, "x") == []
 
 
-def test_concurrent_imports_of_one_list_leave_one_active_version(postgres_schema_url: str, tmp_path: Path) -> None:
+def test_concurrent_imports_of_one_list_leave_one_active_version(
+    postgres_schema_url: str, tmp_path: Path
+) -> None:
     engine = db.engine(postgres_schema_url)
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []

@@ -110,7 +110,8 @@ def _tiny() -> ParsedList:
     name = make_name("Somebody")
     assert name is not None
     return ParsedList(
-        ListMeta(source="x", format="test"), iter([Entity(id="x:1", source="x", schema="Person", names=[name])])
+        ListMeta(source="x", format="test"),
+        iter([Entity(id="x:1", source="x", schema="Person", names=[name])]),
     )
 
 

@@ -87,7 +87,9 @@ def test_the_russian_exporters_file_gets_the_rulings_of_rules_md() -> None:
     wheat flour to the DPRK is not banned (no rule names HS 1101)."""
     from corridor.services import trade
 
-    result = trade.check_document(ROOT / "examples/russian-exporter.yaml", trade.evaluator(None), record=False)
+    result = trade.check_document(
+        ROOT / "examples/russian-exporter.yaml", trade.evaluator(None), record=False
+    )
     assert not result.errors, [str(e.error) for e in result.errors]
     by_id = {v.transaction_id: v for v in result.verdicts}
     assert by_id["ДВ-ДТ-2024-017"].outcome.value == "CAPPED_REPORTABLE"

@@ -96,7 +96,11 @@ def _un_seed() -> bytes:
     bodies = re.findall(rb"<ENTITY>.*?</ENTITY>", raw, re.S)[:2]
     head = raw[: raw.index(b"<INDIVIDUALS>")]
     return (
-        head + b"<INDIVIDUALS>" + b"".join(people) + b"</INDIVIDUALS><ENTITIES>" + b"".join(bodies)
+        head
+        + b"<INDIVIDUALS>"
+        + b"".join(people)
+        + b"</INDIVIDUALS><ENTITIES>"
+        + b"".join(bodies)
         + b"</ENTITIES></CONSOLIDATED_LIST>"
     )
 
@@ -217,7 +221,9 @@ def _check(parse: Callable[[Path], object], name: str, data: bytes) -> None:
             pass  # the only acceptable failures: clear errors naming the file
 
 
-@pytest.mark.parametrize("index", range(len(CASES)), ids=[f"{m.__name__.rsplit('.', 1)[-1]}-{n}" for m, n, _ in CASES])
+@pytest.mark.parametrize(
+    "index", range(len(CASES)), ids=[f"{m.__name__.rsplit('.', 1)[-1]}-{n}" for m, n, _ in CASES]
+)
 def test_seed_inputs_parse(index: int) -> None:
     """The unmutated seeds are valid: the fuzzing starts from inputs that parse."""
     module, name, _ = CASES[index]
@@ -227,7 +233,9 @@ def test_seed_inputs_parse(index: int) -> None:
         assert list(module.parse(path).entities)
 
 
-@pytest.mark.parametrize("index", range(len(CASES)), ids=[f"{m.__name__.rsplit('.', 1)[-1]}-{n}" for m, n, _ in CASES])
+@pytest.mark.parametrize(
+    "index", range(len(CASES)), ids=[f"{m.__name__.rsplit('.', 1)[-1]}-{n}" for m, n, _ in CASES]
+)
 def test_parser_never_fails_uncleanly(index: int) -> None:
     module, name, _ = CASES[index]
     data = seed(index)
@@ -240,7 +248,9 @@ def test_parser_never_fails_uncleanly(index: int) -> None:
     run()
 
 
-@pytest.mark.parametrize("index", range(len(CASES)), ids=[f"{m.__name__.rsplit('.', 1)[-1]}-{n}" for m, n, _ in CASES])
+@pytest.mark.parametrize(
+    "index", range(len(CASES)), ids=[f"{m.__name__.rsplit('.', 1)[-1]}-{n}" for m, n, _ in CASES]
+)
 def test_detection_never_fails_uncleanly(index: int) -> None:
     _, name, _ = CASES[index]
     data = seed(index)

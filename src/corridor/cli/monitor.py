@@ -44,7 +44,7 @@ def portfolio_import(
     """Import a CSV, JSONL or XLSX portfolio as a new version."""
     report = portfolio.import_file(engine_for(db_url), path, mapping=portfolio.parse_mapping(mapping or []))
     if as_json:
-        console.print(json.dumps(report.to_dict(), ensure_ascii=False))
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         return
     for bad in report.bad:
         err.print(safe.text(f"{path}:{bad.line}: {bad.field or 'row'}: {bad.message}"))
@@ -60,7 +60,7 @@ def portfolio_import(
 def portfolio_list(db_url: DbOption = None, as_json: JsonOption = False) -> None:
     found = portfolio.parties(engine_for(db_url))
     if as_json:
-        console.print(json.dumps([p.to_dict() for p in found], ensure_ascii=False))
+        typer.echo(json.dumps([p.to_dict() for p in found], ensure_ascii=False))
         return
     table = Table("id", "name", "schema")
     for p in found:
@@ -83,13 +83,38 @@ def portfolio_remove(party_id: str, db_url: DbOption = None) -> None:
 
 @monitor_app.command("run")
 def monitor_run(
-    full: Annotated[bool, typer.Option("--full", help="Screen every party (the default).")] = True,
+    full: Annotated[
+        bool, typer.Option("--full", help="Screen every party, whatever changed (rebuilds the stored keys).")
+    ] = False,
+    since: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--since",
+            help="LIST=VERSION (id or publication date; LIST= alone: the version before the active one): "
+            "a delta from that version of the list.",
+        ),
+    ] = None,
     db_url: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Screen the portfolio against the active lists and raise or update alerts."""
-    result = monitoring.run_full(engine_for(db_url))
-    console.print(json.dumps(result.to_dict()) if as_json else safe.text(result.line()))
+    """Screen the portfolio against the active lists and raise or update alerts.
+
+    By default a delta: what changed in the lists and the portfolio since the last
+    run (a full run when monitoring never ran); --full screens every party;
+    --since LIST=VERSION runs the delta from an earlier version of a list."""
+    refs: dict[str, str | None] | None = None
+    if since:
+        refs = {}
+        for item in since:
+            source, sep, ref = item.partition("=")
+            if not sep or not source.strip():
+                raise typer.BadParameter(f"{item!r} is not LIST=VERSION", param_hint="--since")
+            refs[source.strip()] = ref.strip() or None
+    result = monitoring.run(engine_for(db_url), full=full, since=refs)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict()))
+    else:
+        console.print(safe.text(result.line()))
 
 
 @alerts_app.command("list")
@@ -103,7 +128,7 @@ def alerts_list(
 ) -> None:
     page = alerts.list_page(engine_for(db_url), state=state, party_id=party, offset=offset, limit=limit)
     if as_json:
-        console.print(json.dumps(page.to_dict(), ensure_ascii=False))
+        typer.echo(json.dumps(page.to_dict(), ensure_ascii=False))
         return
     table = Table(
         "id", "party", "listed", "score", "kind", "state", "age (days)", title=f"{page.total} alerts"

@@ -191,7 +191,11 @@ def download(
             if response.status_code != 200:
                 raise FetchError(f"{source.url}: HTTP {response.status_code}", retryable=False)
             total = _content_length(response.headers)
-            if total is not None and total > source.max_bytes and not response.headers.get("content-encoding"):
+            if (
+                total is not None
+                and total > source.max_bytes
+                and not response.headers.get("content-encoding")
+            ):
                 raise FetchError(
                     f"{source.url}: announces {total:,} bytes, more than the {source.max_bytes:,} "
                     f"allowed for {source.key}",
@@ -291,7 +295,9 @@ def download_with_retries(
             if not exc.retryable or attempt == retries:
                 raise
             if time.monotonic() + pause >= deadline:
-                raise FetchError(f"{exc.message} (no time left for another attempt)", retryable=False) from exc
+                raise FetchError(
+                    f"{exc.message} (no time left for another attempt)", retryable=False
+                ) from exc
             time.sleep(pause)
     raise AssertionError("unreachable")
 

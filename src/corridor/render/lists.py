@@ -19,7 +19,9 @@ def import_result(result: ImportResult, path: str) -> Text:
     """One import: what was stored, whether it is active, and if not why (held
     back for review), then any warning about data kept but not read as meant."""
     if result.unchanged:
-        return text(f"{result.source}: {path} was already imported as version {result.version_id} (unchanged)")
+        return text(
+            f"{result.source}: {path} was already imported as version {result.version_id} (unchanged)"
+        )
     declared = f" (file declares {result.declared_count})" if result.declared_count is not None else ""
     rate = f", {result.record_count / result.seconds:,.0f} records/s" if result.seconds > 0 else ""
     line = text(
@@ -30,7 +32,9 @@ def import_result(result: ImportResult, path: str) -> Text:
     if result.active:
         line.append("now active", style="green")
     else:
-        line.append(text(f"stored but not active: {result.held_back or 'not the newest publication'}", "yellow"))
+        line.append(
+            text(f"stored but not active: {result.held_back or 'not the newest publication'}", "yellow")
+        )
         line.append(
             text(
                 "\n  held back for review: compare it (`corridor lists diff`), then import it again "

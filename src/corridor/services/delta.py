@@ -1,21 +1,26 @@
 """Delta screening: after a list update, screen again only the rows the update
 can touch, and say what changed.  One mechanism for the batch job (`screen_delta`
-over files) and for monitoring (`delta_rows` over any stream of rows with their
-previous results).
+over files) and for portfolio monitoring (`services.monitoring.run_delta`): both
+take the list delta from here (`list_delta`, `store_delta`, `active_delta`) and
+select what to screen again with `match.reach` — the batch job row by row
+(`Reach.touches`), monitoring over the portfolio's stored inverted keys
+(`PartyKeys.reached`), the same keys and the same bound.
 
-Given the entities of the old and the new list versions (`list_delta`: added,
-changed and removed entities, compared record by record), a row is screened
-again with the new index when
+Given the entities of the old and the new list versions (added, changed and
+removed entities, compared record by record or by stored digest), a row is
+screened again with the new index when
 
 * its previous result was an error, or had a hit on a changed or removed entity
   (a changed name may lose the hit; a removed one may let another in under the
   limit);
-* the *touch index* — an index of only the added and changed entities, new and
-  old records — has any candidate for it at all (threshold 0: any shared
-  retrieval key, typo key, identifier or IMO).  Token weights depend on how many
-  listed names share a token (`match.terms.token_weight`), so a row sharing a
-  token with an added name may score differently against *unchanged* entities
-  too: such a row shares a retrieval key with the added name, so it is touched;
+* it *touches* the update (`match.reach`): its retrieval keys meet those of a
+  name of an added, changed (new and old record) or removed entity, and the
+  weight behind the shared keys can reach the hit floor (threshold less the
+  features' largest boost less a margin for weights).  Token weights depend on
+  how many listed names share a token (`match.terms.token_weight`), so a row
+  sharing a token with an added name may score differently against *unchanged*
+  entities too; such a row scores near a hit only if it shares enough weight
+  with the added name, and then it is touched;
 * a previous hit scores within `drift` of the threshold: the weights also depend
   on the number of listed names, which every update changes a little (well under
   0.001 of a score for a few hundred names), so a hit right at the threshold is
@@ -32,8 +37,9 @@ the entity still listed), with the row and query id.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +48,7 @@ from sqlalchemy import Engine
 
 from corridor.errors import InputError
 from corridor.match.model import Query
+from corridor.match.reach import Reach, query_terms, screening_view
 from corridor.match.screener import Screener
 from corridor.model import Entity
 from corridor.services import audit, streaming
@@ -58,7 +65,14 @@ class ListDelta:
     added: frozenset[str]
     changed: frozenset[str]
     removed: frozenset[str]
-    touched: tuple[Entity, ...]  # new records of added and changed entities, old records of changed ones
+    # new records of added and changed entities, old records of changed and removed ones
+    # (a removed name frees a candidate place another name may take); not those of
+    # changed entities screening reads alike (`same_view`)
+    touched: tuple[Entity, ...]
+    # changed entities whose names and screened fields did not change
+    # (`match.reach.screening_view`): they score as before against every query, so
+    # only the results that already hit them need screening again
+    same_view: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -72,27 +86,69 @@ def list_delta(old: Iterable[Entity], new: Iterable[Entity]) -> ListDelta:
     added = frozenset(after.keys() - before.keys())
     removed = frozenset(before.keys() - after.keys())
     changed = frozenset(i for i in before.keys() & after.keys() if before[i].to_dict() != after[i].to_dict())
-    touched = [after[i] for i in sorted(added | changed)]
+    return _delta(added, changed, removed, after, before)
+
+
+def _delta(
+    added: frozenset[str],
+    changed: frozenset[str],
+    removed: frozenset[str],
+    after: Mapping[str, Entity],
+    before: Mapping[str, Entity],
+) -> ListDelta:
+    same = frozenset(
+        i
+        for i in changed
+        if i in after and i in before and screening_view(after[i]) == screening_view(before[i])
+    )
+    touched = [after[i] for i in sorted((added | changed) - same) if i in after]
     # the old record under another id: both records are in the touch index
-    touched += [_renamed(before[i]) for i in sorted(changed)]
-    return ListDelta(added, changed, removed, tuple(touched))
+    touched += [_renamed(before[i]) for i in sorted((changed - same) | removed) if i in before]
+    return ListDelta(added, changed, removed, tuple(touched), same)
 
 
 def _renamed(entity: Entity) -> Entity:
-    data = entity.to_dict()
-    data["id"] = f"{entity.id}#before"
-    return Entity.from_dict(data)
+    return dataclasses.replace(entity, id=f"{entity.id}#before")
 
 
 def store_delta(engine: Engine, old_versions: Iterable[int], new_versions: Iterable[int]) -> ListDelta:
-    """The delta between two sets of stored list versions (by id)."""
-    from corridor.store.queries import iter_version_entities
+    """The delta between two sets of stored list versions (by id), compared by the
+    stored digests; only the records that differ are read."""
+    from corridor.store import monitor as store
+    from corridor.store.queries import active_entities
 
-    def entities(ids: Iterable[int]) -> Iterator[Entity]:
-        for version in ids:
-            yield from iter_version_entities(engine, version)
+    olds, news = sorted(set(old_versions)), sorted(set(new_versions))
+    with engine.connect() as conn:
+        before = store.entity_digests(conn, olds) if olds != news else {}
+        after = store.entity_digests(conn, news) if olds != news else {}
+    added = frozenset(after.keys() - before.keys())
+    removed = frozenset(before.keys() - after.keys())
+    changed = frozenset(i for i in before.keys() & after.keys() if before[i][1] != after[i][1])
+    new_records = active_entities(engine, sorted(added | changed), news)
+    old_records = active_entities(engine, sorted(changed | removed), olds)
+    return _delta(added, changed, removed, new_records, old_records)
 
-    return list_delta(entities(old_versions), entities(new_versions))
+
+def active_delta(engine: Engine, previous: Mapping[str, int]) -> ListDelta:
+    """The delta from the list versions active before (`previous`: list → version
+    id) to those active now, over the lists whose active version changed."""
+    from corridor.store.queries import active_versions
+
+    olds: list[int] = []
+    news: list[int] = []
+    for version in active_versions(engine):
+        old = previous.get(version.source)
+        if old == version.id:
+            continue
+        news.append(version.id)
+        if old is not None:
+            olds.append(old)
+    for source, old in previous.items():  # a list no longer active at all
+        if old not in olds and all(v.source != source for v in active_versions(engine)):
+            olds.append(old)
+    if not news and not olds:
+        return ListDelta(frozenset(), frozenset(), frozenset(), ())
+    return store_delta(engine, olds, news)
 
 
 @dataclass(slots=True)
@@ -133,13 +189,14 @@ class DeltaScreener:
         self.threshold = screener.algorithm.threshold if threshold is None else threshold
         self.limit = limit
         self.drift = drift
-        self.touch = Screener.from_entities(delta.touched, screener.algorithm) if delta.touched else None
+        self.reach = Reach.of(delta.touched, screener.algorithm, threshold=self.threshold)
         self._moved = delta.changed | delta.removed
 
     def touches(self, query: Query) -> bool:
-        if self.touch is None:
+        """Whether the update can touch this query's hits (`match.reach`)."""
+        if not self.reach:
             return False
-        return bool(self.touch.screen(query, threshold=0.0, limit=1))
+        return self.reach.touches(query_terms(self.screener, query))
 
     def needs_screening(self, data: dict[str, Any] | None, previous: dict[str, Any]) -> bool:
         if data is None or "error" in previous or "hits" not in previous:

@@ -95,7 +95,9 @@ def import_path(
     parsed = sources.parse(path, hint)
     if expect_source is not None and parsed.meta.source != expect_source:
         raise ParseError(
-            path, "", f"expected list {expect_source}, but the file holds {parsed.meta.source}; nothing imported"
+            path,
+            "",
+            f"expected list {expect_source}, but the file holds {parsed.meta.source}; nothing imported",
         )
     return write_list(
         engine,
@@ -335,4 +337,3 @@ def entity_ftm(record: EntityRecord) -> list[dict[str, Any]]:
     from corridor.sources.ftm_json import entity_to_ftm
 
     return [entity_to_ftm(item) for item in [record.entity, *(e for e, _ in record.related)]]
-

@@ -1,26 +1,38 @@
 """Monitoring: the portfolio screened against the active lists, and alerts raised.
 
 `run_full` screens every party.  `run_delta` is what runs after a list import or
-update: given the list versions active before (`previous`), it re-screens only
-the parties that can gain or change a hit:
+update: given the list versions active before (`previous`), it screens again only
+the parties the update can touch, with the one candidate selection the batch
+delta uses too (`services.delta` for the list delta, `match.reach` for the
+selection):
 
-1. the diff of each changed list (`store.queries.diff`) gives the added, changed
-   and removed entities;
-2. a small index over only the added and changed entities is built
-   (`Screener.from_entities`) and every party is screened against it at the
-   threshold less `PROBE_MARGIN`; a party with any hit there is re-screened
-   against the full index (as are parties added or changed in the portfolio
-   since the last run);
-3. alerts on entities no longer on an active list become *delisted* — for both
-   kinds of run, from the alerts table, so they agree by construction.
+1. the list delta (`delta.active_delta`): the added, changed and removed
+   entities of every list whose active version changed, read by stored digest;
+2. `Reach.of` the touched entities (new records of added and changed ones, old
+   records of changed and removed ones): the retrieval keys of each of their
+   names;
+3. the portfolio's inverted keys (`PartyKeys`, stored in `monitor_keys` by every
+   run: key → the parties' tokens and runs with their weights) give, by look-up
+   of those keys only, the parties whose shared weight with a touched name can
+   reach the hit floor (`PartyKeys.reached`); no party name is analysed;
+4. those parties, the parties holding an alert on a changed entity (a changed
+   entity whose names and screened fields are the same — `screening_view` —
+   is left out of step 2: it scores as before against everyone), the parties
+   added or changed in the portfolio since the keys were stored, and the *near*
+   parties (a listed name within `NEAR` under the
+   threshold at their last screening) are screened against the full index;
+5. alerts on entities no longer on an active list become *delisted* from the
+   alerts table, without screening — the same code as the full run.
 
-Why it is exact: an alert is only raised or changed by a hit, and a party whose
-hits involve only unchanged entities has the same pairs and digests as before,
-which `apply` leaves untouched.  A party can only gain a hit on an added or
-changed entity if it scores ≥ threshold against it; the probe index scores the
-same name against the same entity, only with token weights (IDF) taken from the
-small index instead of the whole list, which the margin absorbs.  The tests
-compare a delta with a full run on two real UN snapshots (tests/test_monitor.py).
+Why it gives the full run's alerts: the alert table only changes on a hit whose
+pair is new or whose digests changed, or on delisting.  A party not selected
+shares with no touched name enough weight for a hit (nor for displacing one of
+its hits from the candidates), so its hits are on unchanged entities, with
+unchanged digests, which `apply` leaves untouched.  What a list update moves for
+every party is the token weights (IDF over the whole index) — by well under the
+margins (`reach.WEIGHT_MARGIN` on the bound, `NEAR` for scores just under the
+threshold).  The tests compare a delta with a full run on two real UN snapshots
+(tests/test_monitor.py); `monitor run --full` re-screens everyone.
 
 `apply` turns hits into alerts: a new pair is raised (*new*); a known pair whose
 entity or party digest changed is re-raised (*changed*; a decision on it is
@@ -37,20 +49,22 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
+from corridor.errors import InputError, IntegrityError
 from corridor.match import Hit, Screener
 from corridor.match.algorithm import DEFAULT as DEFAULT_ALGORITHM
-from corridor.services import audit, screening
+from corridor.match.model import QueryError
+from corridor.match.reach import PartyKeys, Reach, query_terms
+from corridor.services import audit, delta, screening
 from corridor.services import portfolio as portfolio_service
 from corridor.services.alerts import Kind, State, now
 from corridor.store import monitor as store
 from corridor.store import queries
 from corridor.store.audit import write_transaction
-from corridor.store.schema_monitor import parties as parties_table
 
 HIT_LIMIT = 50  # hits kept per party: monitoring wants every pair, not the top few
-PROBE_MARGIN = 0.1  # probe below the threshold: the small index weighs tokens differently
+NEAR = 0.02  # a listed name this close under the threshold: screened again on every delta
 
 
 @dataclass(slots=True)
@@ -63,7 +77,8 @@ class RunResult:
     changed: int
     delisted: int
     seconds: float
-    probe_seconds: float = 0.0
+    probe_seconds: float = 0.0  # delta: choosing whom to screen (list delta, reach, look-ups)
+    keys_seconds: float = 0.0  # computing and storing the portfolio's inverted keys
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,8 +95,19 @@ def active_version_ids(engine: Engine) -> dict[str, int]:
     return {v.source: v.id for v in queries.active_versions(engine)}
 
 
-def _hits(screener: Screener, party: portfolio_service.Party, threshold: float) -> list[Hit]:
-    return screener.screen(party.query(), threshold, HIT_LIMIT)
+def _hits(screener: Screener, party: portfolio_service.Party, threshold: float) -> tuple[list[Hit], bool]:
+    """The hits at `threshold`, and whether a listed name scored within `NEAR` under it
+    (scores do not depend on the threshold asked: the hits above are the same)."""
+    found = screener.screen(party.query(), max(0.0, threshold - NEAR), HIT_LIMIT)
+    hits = [h for h in found if h.score >= threshold]
+    return hits, len(hits) < len(found)
+
+
+def _terms(screener: Screener, party: portfolio_service.Party) -> Any:
+    try:
+        return query_terms(screener, party.query())
+    except QueryError:
+        return None  # always screened again (and refused again)
 
 
 def apply(
@@ -189,13 +215,14 @@ def apply(
 def _record_run(
     engine: Engine,
     kind: str,
-    parties: list[portfolio_service.Party],
+    parties: int,
     results: list[tuple[portfolio_service.Party, list[Hit]]],
     *,
     version_id: int,
     started: float,
     by: audit.Actor,
     probe_seconds: float = 0.0,
+    keys: tuple[PartyKeys, bool] | None = None,
 ) -> RunResult:
     versions = active_version_ids(engine)
     with write_transaction(engine) as conn:
@@ -207,7 +234,7 @@ def _record_run(
                 "kind": kind,
                 "portfolio_version": version_id,
                 "list_versions": json.dumps(versions, sort_keys=True),
-                "parties": len(parties),
+                "parties": parties,
                 "screened": len(results),
                 "raised": 0,
                 "changed": 0,
@@ -216,6 +243,20 @@ def _record_run(
             },
         )
         raised, changed, delisted = apply(conn, results, digests, run_id=run_id, by=by)
+        keys_seconds = 0.0
+        if keys is not None:
+            keys_started = time.perf_counter()
+            party_keys, rewrite = keys
+            store.save_keys(
+                conn,
+                portfolio_version=version_id,
+                list_versions=json.dumps(versions, sort_keys=True),
+                at=now(),
+                parties_count=parties,
+                near=party_keys.near,
+                data=party_keys.to_bytes() if rewrite else None,
+            )
+            keys_seconds = time.perf_counter() - keys_started
         seconds = time.perf_counter() - started
         from corridor.store.schema_monitor import monitor_runs
 
@@ -225,7 +266,16 @@ def _record_run(
             .values(raised=raised, changed=changed, delisted=delisted, seconds=seconds)
         )
         result = RunResult(
-            run_id, kind, len(parties), len(results), raised, changed, delisted, seconds, probe_seconds
+            run_id,
+            kind,
+            parties,
+            len(results),
+            raised,
+            changed,
+            delisted,
+            seconds,
+            probe_seconds,
+            keys_seconds,
         )
         audit.record_on(
             conn,
@@ -242,56 +292,66 @@ def _record_run(
 def run_full(
     engine: Engine, *, home: Path | None = None, by: audit.Actor | None = None, threshold: float | None = None
 ) -> RunResult:
-    """Screen every party of the portfolio against the active lists."""
+    """Screen every party of the portfolio against the active lists, and store the
+    portfolio's inverted keys for the next delta."""
     by = by or audit.Actor.cli()
     started = time.perf_counter()
-    version_id = portfolio_service.current_version(engine)
+    version_id = _portfolio_version(engine)
     if version_id is None:
         return RunResult(None, "none", 0, 0, 0, 0, 0, 0.0)
     parties = portfolio_service.parties(engine)
     screener = screening.load_screener(engine, home)
     limit = DEFAULT_ALGORITHM.threshold if threshold is None else threshold
-    results = [(p, _hits(screener, p, limit)) for p in parties]
-    return _record_run(engine, "full", parties, results, version_id=version_id, started=started, by=by)
+    keys = PartyKeys()
+    results: list[tuple[portfolio_service.Party, list[Hit]]] = []
+    keys_seconds = 0.0
+    for party in parties:
+        hits, near = _hits(screener, party, limit)
+        results.append((party, hits))
+        keys_started = time.perf_counter()
+        keys.put(party.id, _terms(screener, party))  # the analysis is the screener's, cached
+        if near:
+            keys.near.add(party.id)
+        keys_seconds += time.perf_counter() - keys_started
+    result = _record_run(
+        engine,
+        "full",
+        len(parties),
+        results,
+        version_id=version_id,
+        started=started,
+        by=by,
+        keys=(keys, True),
+    )
+    result.keys_seconds += keys_seconds
+    return result
 
 
-def _changed_parties(engine: Engine, parties: list[portfolio_service.Party]) -> set[str] | None:
-    """Parties added or changed since the last run's portfolio version (None: no run yet)."""
+def _portfolio_version(engine: Engine) -> int | None:
     with engine.connect() as conn:
-        last = store.last_run(conn)
-        if last is None:
-            return None
-        before = dict(
-            conn.execute(
-                select(parties_table.c.party_id, parties_table.c.digest).where(
-                    parties_table.c.version_id == last.portfolio_version
-                )
-            ).all()
-        )
-    return {p.id for p in parties if before.get(p.id) != p.digest}
+        row = store.latest_version(conn)
+    return None if row is None else int(row.id)
 
 
-def touched_entities(engine: Engine, previous: Mapping[str, int]) -> tuple[list[Any], list[str]]:
-    """The added and changed entities (as they are now) and the removed entity ids of
-    every list whose active version differs from `previous`."""
-    ids: dict[int, list[str]] = {}
-    removed: list[str] = []
-    for version in queries.active_versions(engine):
-        old = previous.get(version.source)
-        if old == version.id:
-            continue
-        if old is None:
-            with engine.connect() as conn:
-                digests = store.entity_digests(conn, [version.id])
-            ids[version.id] = list(digests)
-            continue
-        change = queries.diff(engine, version.source, str(old), str(version.id))
-        ids[version.id] = [i for i, _ in change.added] + [c.entity_id for c in change.changed]
-        removed.extend(i for i, _ in change.removed)
-    found: list[Any] = []
-    for version_id, entity_ids in ids.items():
-        found.extend(queries.active_entities(engine, entity_ids, [version_id]).values())
-    return found, removed
+def _stored_keys(engine: Engine) -> tuple[PartyKeys, int] | None:
+    """The stored inverted keys and the portfolio version they are of (None: none
+    stored, or not readable — then the delta is a full run, which stores them)."""
+    with engine.connect() as conn:
+        row = store.load_keys(conn)
+    if row is None:
+        return None
+    try:
+        keys = PartyKeys.from_bytes(bytes(row.data), where="monitor_keys")
+    except IntegrityError:
+        return None
+    keys.near = set(json.loads(row.near))
+    return keys, int(row.portfolio_version)
+
+
+def touched_entities(engine: Engine, previous: Mapping[str, int]) -> delta.ListDelta:
+    """The list delta since `previous` (`services.delta.active_delta`: the one the
+    batch delta uses)."""
+    return delta.active_delta(engine, previous)
 
 
 def run_delta(
@@ -302,44 +362,100 @@ def run_delta(
     by: audit.Actor | None = None,
     threshold: float | None = None,
 ) -> RunResult:
-    """Re-screen only the parties the list changes since `previous` can touch (see
-    the module docstring); a full run when monitoring never ran."""
+    """Screen again only the parties the list changes since `previous` can touch
+    (see the module docstring); a full run when monitoring never ran or its keys
+    are not stored."""
     by = by or audit.Actor.cli()
     started = time.perf_counter()
-    version_id = portfolio_service.current_version(engine)
+    version_id = _portfolio_version(engine)
     if version_id is None:
         return RunResult(None, "none", 0, 0, 0, 0, 0, 0.0)
-    parties = portfolio_service.parties(engine)
-    changed_parties = _changed_parties(engine, parties)
-    if changed_parties is None:
+    with engine.connect() as conn:
+        last = store.last_run(conn)
+    stored = _stored_keys(engine) if last is not None else None
+    if stored is None:
         return run_full(engine, home=home, by=by, threshold=threshold)
+    keys, keys_version = stored
     limit = DEFAULT_ALGORITHM.threshold if threshold is None else threshold
-    entities, _removed = touched_entities(engine, previous)
-    probe_started = time.perf_counter()
-    selected = set(changed_parties)
-    if entities:
-        probe = Screener.from_entities(entities)
-        probe_floor = max(0.0, limit - PROBE_MARGIN)
-        for party in parties:
-            if party.id not in selected and probe.screen(party.query(), probe_floor, 1):
-                selected.add(party.id)
-    probe_seconds = time.perf_counter() - probe_started
+    with engine.connect() as conn:
+        changed_parties, removed_parties = store.party_changes(conn, keys_version, version_id)
+        party_count = store.version_party_count(conn, version_id)
+    for party_id in removed_parties:
+        keys.drop(party_id)
+    change = delta.active_delta(engine, previous)
+    reach = Reach.of(change.touched, DEFAULT_ALGORITHM, threshold=limit)
+    with engine.connect() as conn:
+        # a changed entity screening reads alike scores as before: only the parties
+        # it already alerted need screening again (the alert is re-raised as changed)
+        alerted = store.parties_alerted_on(conn, change.changed)
+    selected = keys.reached(reach) | keys.near | changed_parties | alerted
+    probe_seconds = time.perf_counter() - started
     results: list[tuple[portfolio_service.Party, list[Hit]]] = []
     if selected:
         screener = screening.load_screener(engine, home)
-        results = [(p, _hits(screener, p, limit)) for p in parties if p.id in selected]
+        for party in parties_by_id(engine, version_id, selected):
+            hits, near = _hits(screener, party, limit)
+            results.append((party, hits))
+            if party.id in changed_parties or party.id not in keys:
+                keys.put(party.id, _terms(screener, party))
+            if near:
+                keys.near.add(party.id)
+            else:
+                keys.near.discard(party.id)
     # removed entities need no screening: `apply` delists every alert whose entity
     # is on no active list
     return _record_run(
         engine,
         "delta",
-        parties,
+        party_count,
         results,
         version_id=version_id,
         started=started,
         by=by,
         probe_seconds=probe_seconds,
+        keys=(keys, bool(changed_parties or removed_parties)),
     )
+
+
+def parties_by_id(engine: Engine, version_id: int, party_ids: set[str]) -> list[portfolio_service.Party]:
+    """These parties of one portfolio version, by id."""
+    with engine.connect() as conn:
+        rows = list(store.party_rows_by_id(conn, version_id, party_ids))
+    return [
+        portfolio_service.Party(r.party_id, r.name, r.schema, r.digest, r.data)
+        for r in sorted(rows, key=lambda r: r.party_id)
+    ]
+
+
+def run(
+    engine: Engine,
+    *,
+    full: bool = False,
+    since: Mapping[str, str | None] | None = None,
+    home: Path | None = None,
+    by: audit.Actor | None = None,
+    threshold: float | None = None,
+) -> RunResult:
+    """`corridor monitor run`: a full run with `full` (or when monitoring never
+    ran); else a delta from the list versions of `since` (list → version id or
+    publication date; None for the version before the active one), the other
+    lists from the last run's versions; else a delta from the last run's versions
+    (what changed in the lists and the portfolio since then)."""
+    if full and since:
+        raise InputError("--full", "a full run screens everyone: give --full or --since, not both")
+    with engine.connect() as conn:
+        last = store.last_run(conn)
+    if full or last is None:
+        return run_full(engine, home=home, by=by, threshold=threshold)
+    previous: dict[str, int] = {str(k): int(v) for k, v in json.loads(last.list_versions).items()}
+    if since:
+        active = {v.source for v in queries.active_versions(engine)}
+        unknown = sorted(set(since) - active)
+        if unknown:
+            raise InputError("--since", f"no active version of {', '.join(unknown)}")
+        for source, ref in since.items():
+            previous[source] = queries.resolve_version(engine, source, ref, "previous").id
+    return run_delta(engine, previous, home=home, by=by, threshold=threshold)
 
 
 def last_run(engine: Engine) -> dict[str, Any] | None:

@@ -91,7 +91,9 @@ def _key_of(active: Iterable[queries.Version]) -> str:
 
 def versions_of(active: Iterable[queries.Version]) -> dict[str, dict[str, object]]:
     """The list versions an index reflects, as audit records name them."""
-    return {v.source: {"version_id": v.id, "sha256": v.sha256} for v in sorted(active, key=lambda v: v.source)}
+    return {
+        v.source: {"version_id": v.id, "sha256": v.sha256} for v in sorted(active, key=lambda v: v.source)
+    }
 
 
 def index_dir(home: Path | None = None) -> Path:
@@ -288,7 +290,9 @@ class ScreeningService:
                 log.warning("screening index %s not used (%s): rebuilding it from the store", path, problem)
             else:
                 seconds = time.perf_counter() - started
-                return _Active(key, screener, IndexReport(key, path, len(screener), "loaded", seconds), versions)
+                return _Active(
+                    key, screener, IndexReport(key, path, len(screener), "loaded", seconds), versions
+                )
         screener = Screener.from_entities(unique_entities(queries.iter_active_entities(self.engine)))
         for stale in directory.glob("screener-*.idx"):
             if stale != path:
@@ -296,7 +300,9 @@ class ScreeningService:
         screener.save(path, secret)  # atomic: written aside, then renamed
         origin = "rebuilt" if problem else "built"
         seconds = time.perf_counter() - started
-        return _Active(key, screener, IndexReport(key, path, len(screener), origin, seconds, problem), versions)
+        return _Active(
+            key, screener, IndexReport(key, path, len(screener), origin, seconds, problem), versions
+        )
 
     def _swap(self, new: _Active) -> None:
         had_one = self._active is not None

@@ -276,7 +276,9 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
         "verification": rule.verification,
         "verified": rule.verified,
         "verification_note": rule.verification_note,
-        "sources": [{"key": s.key, "title": s.title, "urls": list(s.urls), "locator": s.locator} for s in rule.sources],
+        "sources": [
+            {"key": s.key, "title": s.title, "urls": list(s.urls), "locator": s.locator} for s in rule.sources
+        ],
         "status": rule.status,
         "adopted": day(rule.adopted),
         "in_force_from": day(rule.in_force_from),
@@ -301,7 +303,9 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
             "thresholds": [str(t) for t in rule.cap.thresholds],
             "thresholds_verification": rule.cap.thresholds_verification,
         },
-        "triggers": [{"kind": t.kind, "outcome": t.outcome.value, "explain": t.explain} for t in rule.triggers],
+        "triggers": [
+            {"kind": t.kind, "outcome": t.outcome.value, "explain": t.explain} for t in rule.triggers
+        ],
         "explanation": rule.explanation,
     }
 

@@ -228,7 +228,9 @@ def check_zip(path: Path) -> None:
     total = 0
     for member in members:
         total += member.file_size
-        if member.file_size > _RATIO_FLOOR and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
+        if member.file_size > _RATIO_FLOOR and member.file_size > MAX_ZIP_RATIO * max(
+            member.compress_size, 1
+        ):
             raise LimitError(
                 f"member inflates {member.file_size / max(member.compress_size, 1):,.0f}:1 "
                 f"({member.compress_size:,} to {member.file_size:,} bytes), more than the "

@@ -96,7 +96,11 @@ def parse(path: Path) -> ParsedList:
 
 
 def _entities(
-    path: Path, handle: Generator[str, None, None], reader: csv.DictReader[str], rows: Iterator[dict[str, str]], meta: ListMeta
+    path: Path,
+    handle: Generator[str, None, None],
+    reader: csv.DictReader[str],
+    rows: Iterator[dict[str, str]],
+    meta: ListMeta,
 ) -> Iterator[Entity]:
     count = 0
     datasets: set[str] = set()

@@ -218,7 +218,9 @@ def _sheet_errors(path: Path, rows: Iterator[tuple[int, list[str]]]) -> Iterator
     except ParseError:
         raise
     except Exception as exc:  # openpyxl, zipfile and the XML parser raise many types
-        raise ParseError(path, f"row {row + 1}", f"cannot read spreadsheet: {type(exc).__name__}: {exc}") from exc
+        raise ParseError(
+            path, f"row {row + 1}", f"cannot read spreadsheet: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _csv_encoding(path: Path) -> str:

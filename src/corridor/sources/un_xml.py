@@ -266,7 +266,9 @@ def record_to_entity(
     if listed_on and not entity.listed_on:
         entity.notes.append(f"Listed on (as written, not a readable date): {listed_on}")
         if warnings is not None:
-            warnings.append(f"{path}: {_where(elem)}: {ref}: LISTED_ON {listed_on!r} is not a date; kept as a note")
+            warnings.append(
+                f"{path}: {_where(elem)}: {ref}: LISTED_ON {listed_on!r} is not a date; kept as a note"
+            )
     data_id = _text(elem, "DATAID")
     if data_id:
         entity.add_property("unDataId", data_id)

@@ -9,12 +9,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from corridor.store.schema import entities
 from corridor.store.schema_monitor import (
     alert_events,
     alerts,
+    monitor_keys,
     monitor_runs,
     parties,
     portfolio_versions,
@@ -53,6 +54,52 @@ def party_rows(conn: Connection, version_id: int) -> Iterator[PartyRow]:
     )
     for row in result:
         yield _party(row)
+
+
+def party_rows_by_id(conn: Connection, version_id: int, party_ids: Iterable[str]) -> Iterator[PartyRow]:
+    """The rows of these parties in one version (ids it does not hold are left out)."""
+    wanted = sorted(set(party_ids))
+    for start in range(0, len(wanted), 500):
+        result = conn.execute(
+            select(parties).where(
+                parties.c.version_id == version_id, parties.c.party_id.in_(wanted[start : start + 500])
+            )
+        )
+        for row in result:
+            yield _party(row)
+
+
+def party_changes(conn: Connection, old_version: int, new_version: int) -> tuple[set[str], set[str]]:
+    """(added or changed, removed) party ids from one portfolio version to another,
+    compared by digest in the database."""
+    if old_version == new_version:
+        return set(), set()
+    old = select(parties.c.party_id, parties.c.digest).where(parties.c.version_id == old_version).subquery()
+    new = select(parties.c.party_id, parties.c.digest).where(parties.c.version_id == new_version).subquery()
+    changed = {
+        r[0]
+        for r in conn.execute(
+            select(new.c.party_id)
+            .select_from(new.outerjoin(old, old.c.party_id == new.c.party_id))
+            .where((old.c.digest.is_(None)) | (old.c.digest != new.c.digest))
+        )
+    }
+    removed = {
+        r[0]
+        for r in conn.execute(
+            select(old.c.party_id)
+            .select_from(old.outerjoin(new, old.c.party_id == new.c.party_id))
+            .where(new.c.party_id.is_(None))
+        )
+    }
+    return changed, removed
+
+
+def version_party_count(conn: Connection, version_id: int) -> int:
+    found = conn.execute(
+        select(portfolio_versions.c.party_count).where(portfolio_versions.c.id == version_id)
+    ).scalar_one_or_none()
+    return int(found or 0)
 
 
 def add_version(conn: Connection, *, at: str, source: str, sha256: str, rows: Sequence[PartyRow]) -> int:
@@ -113,6 +160,20 @@ def entity_data(conn: Connection, version_id: int, entity_id: str) -> dict[str, 
 
 def alerts_by_pair(conn: Connection) -> dict[tuple[str, str], Any]:
     return {(r.party_id, r.entity_id): r for r in conn.execute(select(alerts))}
+
+
+def parties_alerted_on(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
+    """The parties holding an alert on any of these entities."""
+    wanted = sorted(set(entity_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(
+            r[0]
+            for r in conn.execute(
+                select(alerts.c.party_id).where(alerts.c.entity_id.in_(wanted[start : start + 500]))
+            )
+        )
+    return found
 
 
 def get_alert(conn: Connection, alert_id: int) -> Any | None:
@@ -208,3 +269,57 @@ def add_run(conn: Connection, values: dict[str, Any]) -> int:
 
 def last_run(conn: Connection) -> Any | None:
     return conn.execute(select(monitor_runs).order_by(monitor_runs.c.id.desc()).limit(1)).first()
+
+
+# --- the portfolio's inverted keys (delta monitoring) ----------------------------------
+
+
+def load_keys(conn: Connection) -> Any | None:
+    return conn.execute(select(monitor_keys).where(monitor_keys.c.id == 1)).first()
+
+
+def save_keys(
+    conn: Connection,
+    *,
+    portfolio_version: int,
+    list_versions: str,
+    at: str,
+    parties_count: int,
+    near: Iterable[str],
+    data: bytes | None,
+) -> None:
+    """Replace the stored keys; `data` None keeps the stored array data (only the
+    versions and the near parties change)."""
+    values = {
+        "portfolio_version": portfolio_version,
+        "list_versions": list_versions,
+        "at": at,
+        "parties": parties_count,
+        "near": json.dumps(sorted(near)),
+    }
+    if data is None:
+        conn.execute(update(monitor_keys).where(monitor_keys.c.id == 1).values(**values))
+        return
+    conn.execute(delete(monitor_keys))
+    conn.execute(insert(monitor_keys).values(id=1, data=data, **values))
+
+
+def alert_queue(
+    conn: Connection,
+    *,
+    state: str | None,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[Any]]:
+    """One page of alerts sorted by `score` or `age` (raised_at), ties by id, and
+    how many match; served by the (state, score / raised_at, id) indexes."""
+    where = [alerts.c.state == state] if state else []
+    column = alerts.c.score if sort == "score" else alerts.c.raised_at
+    # the oldest first is the longest waiting: age descending is raised_at ascending
+    ascending = (not descending) if sort == "score" else descending
+    order = [column.asc(), alerts.c.id.asc()] if ascending else [column.desc(), alerts.c.id.desc()]
+    total = conn.execute(select(func.count()).select_from(alerts).where(*where)).scalar_one()
+    rows = list(conn.execute(select(alerts).where(*where).order_by(*order).offset(offset).limit(limit)))
+    return int(total), rows

@@ -12,6 +12,9 @@ alerts              one row per (party, listed entity): its state, the score, th
                     digest changes)
 alert_events        every transition, comment, assignment and decision of an alert
                     (who, when, what): the case history a case file shows
+monitor_keys        (migration 0007) one row: the portfolio's inverted retrieval keys
+                    (`match.reach.PartyKeys`) as the last run left them, for the
+                    delta after a list update; a cache a full run rebuilds
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -97,6 +101,11 @@ alerts = Table(
 )
 Index("ix_alerts_state", alerts.c.state, alerts.c.id)
 Index("ix_alerts_entity", alerts.c.entity_id)
+# the alert queue: a page by state, sorted by score or age (migration 0007)
+Index("ix_alerts_state_score", alerts.c.state, alerts.c.score, alerts.c.id)
+Index("ix_alerts_state_raised", alerts.c.state, alerts.c.raised_at, alerts.c.id)
+Index("ix_alerts_score", alerts.c.score, alerts.c.id)
+Index("ix_alerts_raised", alerts.c.raised_at, alerts.c.id)
 
 alert_events = Table(
     "alert_events",
@@ -110,3 +119,15 @@ alert_events = Table(
     Column("detail", Text, nullable=False),  # canonical JSON
 )
 Index("ix_alert_events_alert", alert_events.c.alert_id)
+
+monitor_keys = Table(
+    "monitor_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("portfolio_version", Integer, nullable=False),
+    Column("list_versions", Text, nullable=False),  # canonical JSON: list -> version id
+    Column("at", String(32), nullable=False),
+    Column("parties", Integer, nullable=False),
+    Column("near", Text, nullable=False),  # JSON: parties just under the threshold at their last screening
+    Column("data", LargeBinary, nullable=False),  # match.reach.PartyKeys.to_bytes
+)

@@ -34,8 +34,12 @@ def _key(text: str) -> str:
 @lru_cache(maxsize=1)
 def aliases() -> dict[str, dict[str, str]]:
     """The aliases by language (`data/countries.yaml`, checked against its schema)."""
-    data = yaml.safe_load(resources.files("corridor.types").joinpath("data/countries.yaml").read_text("utf-8"))
-    schema = json.loads(resources.files("corridor.types").joinpath("data/countries.schema.json").read_text("utf-8"))
+    data = yaml.safe_load(
+        resources.files("corridor.types").joinpath("data/countries.yaml").read_text("utf-8")
+    )
+    schema = json.loads(
+        resources.files("corridor.types").joinpath("data/countries.schema.json").read_text("utf-8")
+    )
     jsonschema.validate(data, schema)
     return {lang: {str(k): str(v) for k, v in table.items()} for lang, table in data.items()}
 

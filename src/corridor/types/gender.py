@@ -10,7 +10,7 @@ _FEMALE = frozenset(("f", "female", "woman", "женский", "жен", "ж", "
 
 
 def to_gender(value: str | None) -> str | None:
-    """"male", "female", or None for an empty value; ValueError for anything else."""
+    """ "male", "female", or None for an empty value; ValueError for anything else."""
     if value is None or not str(value).strip():
         return None
     text = str(value).strip().casefold().rstrip(".")

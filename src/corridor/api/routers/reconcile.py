@@ -78,7 +78,9 @@ async def _handle(request: Request, dataset: str, queries: object, extend: objec
         if not isinstance(data, dict) or not isinstance(data.get("ids"), list):
             raise InputError("extend", 'must be {"ids": [...], "properties": [{"id": ...}]}')
         props = [
-            str(p["id"]) for p in data.get("properties", []) if isinstance(p, dict) and isinstance(p.get("id"), str)
+            str(p["id"])
+            for p in data.get("properties", [])
+            if isinstance(p, dict) and isinstance(p.get("id"), str)
         ]
         ids = [str(i) for i in data["ids"]]
         return JSON(service.extend(catalog, ids, props, state.settings.api_max_batch))

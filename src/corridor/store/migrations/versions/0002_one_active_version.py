@@ -31,7 +31,9 @@ def upgrade() -> None:
     kept: set[str] = set()
     for row in rows:
         if row.source in kept:
-            conn.execute(sa.text("UPDATE list_versions SET active = :no WHERE id = :id"), {"no": False, "id": row.id})
+            conn.execute(
+                sa.text("UPDATE list_versions SET active = :no WHERE id = :id"), {"no": False, "id": row.id}
+            )
         kept.add(row.source)
     op.create_index(
         INDEX,
