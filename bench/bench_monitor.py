@@ -18,7 +18,7 @@ list update, and both runs read the same one).  The alerts of the two stores
 are compared (pair, kind, state, both digests, score).
 
 The alert queue: a store with 10,000 alerts in mixed states, ages and scores;
-`alerts.queue_page` for a page of 50 (filtered by state, sorted by score or
+`alerts.list_page` for a page of 50 (filtered by state, sorted by score or
 age, at random offsets): the median over repeats, against the 100 ms target.
 
 Prints a Markdown section for docs/benchmarks.md and writes
@@ -194,7 +194,7 @@ def queue_bench(work: Path, repeats: int) -> dict[str, Any]:
         for _ in range(repeats):
             offset = rng.randrange(0, 40) * 50
             t = time.perf_counter()
-            page = alerts.queue_page(eng, state=state, sort=sort, offset=offset, limit=50)
+            page = alerts.list_page(eng, state=state, sort=sort, offset=offset, limit=50)
             times.append((time.perf_counter() - t) * 1000)
             if len(page.alerts) != 50:
                 raise SystemExit(f"queue page of {len(page.alerts)} alerts, not 50")

@@ -5,9 +5,11 @@ token, list data is escaped, and screenings and checks are audited as `web`."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,29 +71,36 @@ class Site:
         return {"Authorization": f"ApiKey {self.keys[role]}"}
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Site]:
+@contextmanager
+def ready_client(url: str, home: Path) -> Iterator[TestClient]:
+    """The app on `url` with `home` as CORRIDOR_HOME, under the test client, once
+    its screening index has loaded."""
     from corridor import settings
     from corridor.api.app import create_app
 
+    old_home = settings.current().home
+    os.environ["CORRIDOR_HOME"] = str(home)
+    try:
+        with TestClient(create_app(url, home=home), base_url="http://testserver") as client:
+            deadline = time.monotonic() + 120
+            while client.get("/readyz").status_code != 200:
+                assert time.monotonic() < deadline, "the index did not load"
+                time.sleep(0.2)
+            yield client
+    finally:
+        os.environ["CORRIDOR_HOME"] = str(old_home)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Site]:
     home = tmp_path_factory.mktemp("web-home")
     url = f"sqlite:///{home / 'corridor.db'}"
-    old_home = settings.current().home
-    import os
-
-    os.environ["CORRIDOR_HOME"] = str(home)
     engine = db.engine(url)
     lists.import_path(engine, shared_data / "un/2026-05-08/consolidated.xml")
     lists.import_path(engine, write_ftm(home / "web.jsonl", FIXTURE_PEOPLE), "ftm")
     made = {role.value: keys.create(engine, f"web-{role.value}", role).secret for role in keys.ROLE_ORDER}
-    app = create_app(url, home=home)
-    with TestClient(app, base_url="http://testserver") as client:
-        deadline = time.monotonic() + 120
-        while client.get("/readyz").status_code != 200:
-            assert time.monotonic() < deadline, "the index did not load"
-            time.sleep(0.2)
+    with ready_client(url, home) as client:
         yield Site(client, engine, made)
-    os.environ["CORRIDOR_HOME"] = str(old_home)
 
 
 PAGES = ["/ui/home", "/ui/screen", "/ui/check", "/ui/ledger", "/ui/entities/un:KPi.033"]

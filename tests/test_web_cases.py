@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import html as stdlib_html
 import json
-import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import select
 from tests.test_web import Site as WebSite
-from tests.test_web import write_ftm
+from tests.test_web import ready_client, write_ftm
 
 from corridor.services import alerts, audit, keys, lists, users
 from corridor.store import db
@@ -60,27 +58,16 @@ class Site(WebSite):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Site]:
-    from corridor import settings
-    from corridor.api.app import create_app
-
     home = tmp_path_factory.mktemp("cases-home")
     url = f"sqlite:///{home / 'corridor.db'}"
-    old_home = settings.current().home
-    os.environ["CORRIDOR_HOME"] = str(home)
     engine = db.engine(url)
     lists.import_path(engine, shared_data / OLD)
     lists.import_path(engine, write_ftm(home / "hostile.jsonl", [("web-xss", "Company", HOSTILE)]), "ftm")
     for name, role in PEOPLE.items():
         users.create(engine, name, role, PASSWORD)
     made = {role.value: keys.create(engine, f"k-{role.value}", role).secret for role in keys.ROLE_ORDER}
-    app = create_app(url, home=home)
-    with TestClient(app, base_url="http://testserver") as client:
-        deadline = time.monotonic() + 120
-        while client.get("/readyz").status_code != 200:
-            assert time.monotonic() < deadline, "the index did not load"
-            time.sleep(0.2)
+    with ready_client(url, home) as client:
         yield Site(client, engine, made)
-    os.environ["CORRIDOR_HOME"] = str(old_home)
 
 
 PAGES = ["/ui/alerts", "/ui/alerts/1", "/ui/portfolio", "/ui/lists", "/ui/lists/un", "/ui/lists/un/diff"]

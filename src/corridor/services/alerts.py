@@ -183,7 +183,8 @@ def list_page(
     offset: int = 0,
     limit: int = 50,
 ) -> Page:
-    """One page of alerts, filtered and sorted (`SORTS`)."""
+    """One page of alerts, filtered and sorted (`SORTS`); the indexes of migration
+    0007 serve a page by state sorted by score or age."""
     if state is not None and state not in {s.value for s in State}:
         raise InputError("state", f"{state!r} is not one of {', '.join(s.value for s in State)}")
     if kind is not None and kind not in {k.value for k in Kind}:
@@ -238,34 +239,6 @@ def summary(engine: Engine, at: datetime | None = None) -> Summary:
         by_age[band][row.state] = by_age[band].get(row.state, 0) + 1
         escalated += bool(row.escalated)
     return Summary(by_state, by_age, escalated, len(rows))
-
-
-QUEUE_SORTS = ("age", "score")
-
-
-def queue_page(
-    engine: Engine,
-    *,
-    state: str | None = None,
-    sort: str = "age",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 50,
-) -> Page:
-    """One page of the alert queue: filtered by state, sorted by `age` (oldest
-    first when descending) or `score` (highest first when descending), ties by id;
-    served by the indexes of migration 0007."""
-    if state is not None and state not in {s.value for s in State}:
-        raise InputError("state", f"{state!r} is not one of {', '.join(s.value for s in State)}")
-    if sort not in QUEUE_SORTS:
-        raise InputError("sort", f"{sort!r} is not one of {', '.join(QUEUE_SORTS)}")
-    if not 1 <= limit <= 500:
-        raise InputError("limit", "must be between 1 and 500")
-    with engine.connect() as conn:
-        total, rows = store.alert_queue(
-            conn, state=state, sort=sort, descending=descending, offset=max(0, offset), limit=limit
-        )
-    return Page(total, max(0, offset), [from_row(r) for r in rows])
 
 
 def _require_role(by: audit.Actor, permission: Permission) -> None:

@@ -214,7 +214,7 @@ def events_of(conn: Connection, alert_id: int) -> list[Any]:
 # how a page of alerts may be ordered; the id breaks ties so pages never overlap
 ALERT_ORDERS = {
     "newest": (alerts.c.id.desc(),),
-    "oldest": (alerts.c.id.asc(),),
+    "age": (alerts.c.raised_at.asc(), alerts.c.id.asc()),  # the longest waiting first
     "score": (alerts.c.score.desc(), alerts.c.id.desc()),
     "updated": (alerts.c.updated_at.desc(), alerts.c.id.desc()),
 }
@@ -302,24 +302,3 @@ def save_keys(
         return
     conn.execute(delete(monitor_keys))
     conn.execute(insert(monitor_keys).values(id=1, data=data, **values))
-
-
-def alert_queue(
-    conn: Connection,
-    *,
-    state: str | None,
-    sort: str,
-    descending: bool,
-    offset: int,
-    limit: int,
-) -> tuple[int, list[Any]]:
-    """One page of alerts sorted by `score` or `age` (raised_at), ties by id, and
-    how many match; served by the (state, score / raised_at, id) indexes."""
-    where = [alerts.c.state == state] if state else []
-    column = alerts.c.score if sort == "score" else alerts.c.raised_at
-    # the oldest first is the longest waiting: age descending is raised_at ascending
-    ascending = (not descending) if sort == "score" else descending
-    order = [column.asc(), alerts.c.id.asc()] if ascending else [column.desc(), alerts.c.id.desc()]
-    total = conn.execute(select(func.count()).select_from(alerts).where(*where)).scalar_one()
-    rows = list(conn.execute(select(alerts).where(*where).order_by(*order).offset(offset).limit(limit)))
-    return int(total), rows
