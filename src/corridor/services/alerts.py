@@ -418,9 +418,7 @@ def case_file(engine: Engine, alert_id: int) -> dict[str, Any]:
         party = None
         latest = store.latest_version(conn)
         if latest is not None:
-            party = next(
-                (p.data for p in store.party_rows(conn, latest.id) if p.party_id == alert.party_id), None
-            )
+            party = next((p.data for p in store.party_rows_by_id(conn, latest.id, [alert.party_id])), None)
     return {
         "alert": {k: v for k, v in alert.to_dict().items() if k not in ("explanation", "events")},
         "party": {"id": alert.party_id, "name": alert.party_name, **(party or {})},
