@@ -62,6 +62,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 # the browser tests drive Debian's Chromium (Playwright's own browser download does not

@@ -73,7 +73,9 @@ def free_port() -> int:
 
 
 def body(names: list[tuple[str, str]]) -> str:
-    queries = {f"q{i}": {"schema": schema, "properties": {"name": [name]}} for i, (schema, name) in enumerate(names)}
+    queries = {
+        f"q{i}": {"schema": schema, "properties": {"name": [name]}} for i, (schema, name) in enumerate(names)
+    }
     return json.dumps({"queries": queries}, ensure_ascii=False)
 
 
@@ -158,7 +160,8 @@ def in_process_seconds(home: Path, rounds: int) -> float:
     screener, key, _versions = service.current_with_versions()
     catalog = catalog_module.build(engine, key)
     examples = [
-        matching.parse_example(f"q{i}", {"schema": s, "properties": {"name": [n]}}) for i, (s, n) in enumerate(NAMES)
+        matching.parse_example(f"q{i}", {"schema": s, "properties": {"name": [n]}})
+        for i, (s, n) in enumerate(NAMES)
     ]
     options = matching.MatchOptions(datasets=catalog.sources_of(["default"]))
     matching.match(screener, catalog, examples, options)  # warm: caches as a running server has them
@@ -177,7 +180,9 @@ def main() -> None:
     args = parser.parse_args()
     seconds = 3 if args.quick else 10
     if shutil.which("wrk") is None:
-        print("\n## HTTP API (`bench/bench_api.py`)\n\nNot run: wrk is not installed (`apt-get install wrk`).\n")
+        print(
+            "\n## HTTP API (`bench/bench_api.py`)\n\nNot run: wrk is not installed (`apt-get install wrk`).\n"
+        )
         return
     home = Path(tempfile.mkdtemp(prefix="corridor-bench-api-"))
     server: subprocess.Popen[bytes] | None = None
@@ -186,7 +191,11 @@ def main() -> None:
         key = build_store(home)
         build_seconds = time.perf_counter() - started
         port = free_port()
-        env = {**os.environ, "CORRIDOR_HOME": str(home), "CORRIDOR_DATABASE_URL": f"sqlite:///{home / 'corridor.db'}"}
+        env = {
+            **os.environ,
+            "CORRIDOR_HOME": str(home),
+            "CORRIDOR_DATABASE_URL": f"sqlite:///{home / 'corridor.db'}",
+        }
         server = subprocess.Popen(
             [sys.executable, "-m", "corridor.cli", "serve", "--port", str(port), "--workers", "2"],
             env=env,
@@ -207,7 +216,9 @@ def main() -> None:
         # both workers ready: each loads the index on start; warm them
         headers = {"Authorization": f"ApiKey {key}", "Content-Type": "application/json"}
         for schema, name in NAMES * 4:
-            response = httpx.post(f"{base}/match/default", content=body([(schema, name)]).encode(), headers=headers, timeout=30)
+            response = httpx.post(
+                f"{base}/match/default", content=body([(schema, name)]).encode(), headers=headers, timeout=30
+            )
             response.raise_for_status()
         single = Path(home / "single.lua")
         wrk_script(single, [body([n]) for n in NAMES], key)
@@ -229,9 +240,15 @@ def main() -> None:
 
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     print("\n## HTTP API (`bench/bench_api.py`)\n")
-    print(f"{machine()} · {today} · wrk on 127.0.0.1, {seconds} s per run, `corridor serve --workers 2` (uvicorn, httptools, uvloop)\n")
-    print(f"Store: every list of the shared folder (as `make demo`), built in {build_seconds:.0f} s. Every request carries an API key and")
-    print("writes its audit record before it is answered. Load generator and server share the machine's 2 cores.\n")
+    print(
+        f"{machine()} · {today} · wrk on 127.0.0.1, {seconds} s per run, `corridor serve --workers 2` (uvicorn, httptools, uvloop)\n"
+    )
+    print(
+        f"Store: every list of the shared folder (as `make demo`), built in {build_seconds:.0f} s. Every request carries an API key and"
+    )
+    print(
+        "writes its audit record before it is answered. Load generator and server share the machine's 2 cores.\n"
+    )
     print("| load | requests/s | p50 ms | p99 ms | requests | failed |")
     print("|---|---:|---:|---:|---:|---:|")
     for connections, found in runs.items():

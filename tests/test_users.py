@@ -96,7 +96,11 @@ def test_the_users_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CORRIDOR_HOME", str(tmp_path))
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     runner = CliRunner()
-    added = runner.invoke(app, ["users", "add", "ann", "--role", "analyst", "--password-file", "-", "--db", url], input=PASSWORD + "\n")
+    added = runner.invoke(
+        app,
+        ["users", "add", "ann", "--role", "analyst", "--password-file", "-", "--db", url],
+        input=PASSWORD + "\n",
+    )
     assert added.exit_code == 0, added.output
     generated = runner.invoke(app, ["users", "add", "rex", "--role", "reviewer", "--generate", "--db", url])
     assert generated.exit_code == 0, generated.output
@@ -107,7 +111,9 @@ def test_the_users_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     rows = json.loads(listed.stdout)
     assert [(r["name"], r["role"]) for r in rows] == [("ann", "analyst"), ("rex", "reviewer")]
     assert "hash" not in listed.stdout and PASSWORD not in listed.stdout
-    short = runner.invoke(app, ["users", "passwd", "ann", "--password-file", "-", "--db", url], input="short\n")
+    short = runner.invoke(
+        app, ["users", "passwd", "ann", "--password-file", "-", "--db", url], input="short\n"
+    )
     assert short.exit_code == 2 and "password" in short.output
     assert runner.invoke(app, ["users", "role", "ann", "reviewer", "--db", url]).exit_code == 0
     assert runner.invoke(app, ["users", "disable", "ann", "--db", url]).exit_code == 0

@@ -30,7 +30,13 @@ FIXTURE_PEOPLE = [
 def write_ftm(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     with path.open("w", encoding="utf-8") as handle:
         for ident, schema, name in rows:
-            record = {"id": ident, "schema": schema, "caption": name, "properties": {"name": [name]}, "datasets": ["web_test"]}
+            record = {
+                "id": ident,
+                "schema": schema,
+                "caption": name,
+                "properties": {"name": [name]},
+                "datasets": ["web_test"],
+            }
             handle.write(json.dumps(record) + "\n")
     return path
 
@@ -146,7 +152,9 @@ def test_a_wrong_key_does_not_sign_in(site: Site) -> None:
     form = site.client.get("/ui/login")
     token = re.search(r'name="token" value="([^"]+)"', form.text)
     assert token
-    answer = site.client.post("/ui/login", data={"key": "cor_000000000000_" + "x" * 43, "token": token.group(1)})
+    answer = site.client.post(
+        "/ui/login", data={"key": "cor_000000000000_" + "x" * 43, "token": token.group(1)}
+    )
     assert answer.status_code == 401
     assert "corridor_session" not in answer.cookies
 
@@ -198,13 +206,16 @@ def test_list_data_is_escaped_in_every_page(site: Site) -> None:
     client = site.sign_in("screener")
     # a plain query that matches the listed name: the markup on the page can only be the list's
     answer = client.post(
-        "/ui/screen", data={"name": "Script Alert X Script Hostile Trading", "schema": "Company", "csrf": site.csrf()}
+        "/ui/screen",
+        data={"name": "Script Alert X Script Hostile Trading", "schema": "Company", "csrf": site.csrf()},
     )
     assert answer.status_code == 200 and "ftm:web-xss" in answer.text
     assert "<script>alert" not in answer.text
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in answer.text
     entity = client.get("/ui/entities/ftm:web-xss")
-    assert entity.status_code == 200 and "<script>alert" not in entity.text and "&lt;script&gt;" in entity.text
+    assert (
+        entity.status_code == 200 and "<script>alert" not in entity.text and "&lt;script&gt;" in entity.text
+    )
     # and the input echoed back
     echoed = client.post("/ui/screen", data={"name": "<b>bold</b> Trading", "csrf": site.csrf()})
     assert "<b>bold</b>" not in echoed.text and "&lt;b&gt;bold&lt;/b&gt;" in echoed.text

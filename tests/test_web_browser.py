@@ -100,7 +100,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Itera
     try:
         deadline = time.monotonic() + 120
         while True:
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "server exited"
+            assert process.poll() is None, (
+                process.stderr.read().decode() if process.stderr else "server exited"
+            )
             try:
                 if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                     break
@@ -183,7 +185,9 @@ def test_sign_in_screen_open_the_entity_and_check_a_transaction(
     # a trade check: paste the corridor scenario, read verdicts and citations
     page.get_by_role("link", name="Trade check").click()
     page.wait_for_url(f"{base}/ui/check")
-    page.get_by_label("Transactions (YAML or JSON)").fill((ROOT / "examples/corridor-2022.yaml").read_text(encoding="utf-8"))
+    page.get_by_label("Transactions (YAML or JSON)").fill(
+        (ROOT / "examples/corridor-2022.yaml").read_text(encoding="utf-8")
+    )
     page.get_by_role("button", name="Check").click()
     page.wait_for_selector("article.verdict")
     text = page.inner_text("main")
@@ -234,7 +238,10 @@ def test_portfolio_delta_alerts_four_eyes_and_suppression(
     assert answer.status_code == 200, answer.text
     assert answer.json()["monitoring"]["kind"] == "delta"
     anna.goto(f"{base}/ui/alerts")
-    rows = {r.inner_text().split("\t")[1].strip(): r.inner_text() for r in anna.locator("table.queue tbody tr").all()}
+    rows = {
+        r.inner_text().split("\t")[1].strip(): r.inner_text()
+        for r in anna.locator("table.queue tbody tr").all()
+    }
     changed_row = next(text for party, text in rows.items() if party.startswith(changed))
     added_row = next(text for party, text in rows.items() if party.startswith(added))
     assert "changed" in changed_row and "new" in added_row

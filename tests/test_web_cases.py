@@ -163,7 +163,11 @@ def test_portfolio_delta_four_eyes_and_suppression(site: Site, shared_data: Path
         files={"file": ("parties.csv", csv.encode(), "text/csv")},
     )
     assert imported.status_code == 200, imported.text
-    assert "4 parties" in imported.text and "left out" in imported.text and "<td class=\"num\">4</td>" in imported.text
+    assert (
+        "4 parties" in imported.text
+        and "left out" in imported.text
+        and '<td class="num">4</td>' in imported.text
+    )
     ran = client.post("/ui/monitor/run", data={"csrf": site.csrf()})
     assert ran.status_code == 200 and "Monitoring (full)" in ran.text
     first = {a.party_id: a for a in alerts.list_page(site.engine, limit=500).alerts}
@@ -175,7 +179,9 @@ def test_portfolio_delta_four_eyes_and_suppression(site: Site, shared_data: Path
     review = client.get(f"/ui/alerts/{hostile}").text
     assert "<script>alert" not in review and str(escape(HOSTILE)) in review
     case = client.get(f"/ui/alerts/{hostile}/case")
-    assert "<script>alert" not in case.text and case.headers["content-security-policy"].startswith("default-src")
+    assert "<script>alert" not in case.text and case.headers["content-security-policy"].startswith(
+        "default-src"
+    )
 
     # the newer UN list, imported over the API by an admin: the delta runs by itself
     with (shared_data / NEW).open("rb") as handle:
@@ -246,7 +252,11 @@ def test_the_alert_api_keeps_the_same_rules(site: Site, tmp_path: Path) -> None:
     client = site.client
     client.cookies.clear()
     parties = "\n".join(
-        json.dumps(p) for p in ({"id": "api-1", "name": HOSTILE, "schema": "Company"}, {"id": "api-2", "name": "Qqq Api Person"})
+        json.dumps(p)
+        for p in (
+            {"id": "api-1", "name": HOSTILE, "schema": "Company"},
+            {"id": "api-2", "name": "Qqq Api Person"},
+        )
     )
     imported = client.post(
         "/portfolio/import",
@@ -255,7 +265,12 @@ def test_the_alert_api_keeps_the_same_rules(site: Site, tmp_path: Path) -> None:
     )
     assert imported.status_code == 200, imported.text
     assert imported.json()["path"] == "api.jsonl"  # the upload's name, never the server's path
-    assert client.post("/portfolio/import", headers=site.api("screener"), files={"file": ("a.csv", b"id,name\n")}).status_code == 403
+    assert (
+        client.post(
+            "/portfolio/import", headers=site.api("screener"), files={"file": ("a.csv", b"id,name\n")}
+        ).status_code
+        == 403
+    )
     wrong = client.post("/portfolio/import", headers=site.api("analyst"), files={"file": ("a.exe", b"MZ")})
     assert wrong.status_code == 400 and "a.exe" in wrong.text
     ran = client.post("/monitor/run", headers=site.api("analyst"), json={"full": True})
@@ -265,9 +280,17 @@ def test_the_alert_api_keeps_the_same_rules(site: Site, tmp_path: Path) -> None:
     alert_id = listed["alerts"][0]["id"]
     bad = client.get("/alerts", params={"sort": "sideways"}, headers=site.api("analyst"))
     assert bad.status_code == 400 and "sort" in bad.text
-    no_reason = client.post(f"/alerts/{alert_id}/decide", headers=site.api("analyst"), json={"outcome": "true_match", "reason": " "})
+    no_reason = client.post(
+        f"/alerts/{alert_id}/decide",
+        headers=site.api("analyst"),
+        json={"outcome": "true_match", "reason": " "},
+    )
     assert no_reason.status_code == 400 and "reason" in no_reason.text
-    decided = client.post(f"/alerts/{alert_id}/decide", headers=site.api("reviewer"), json={"outcome": "true_match", "reason": "same company"})
+    decided = client.post(
+        f"/alerts/{alert_id}/decide",
+        headers=site.api("reviewer"),
+        json={"outcome": "true_match", "reason": "same company"},
+    )
     assert decided.status_code == 200 and decided.json()["state"] == "decided"
     assert client.post(f"/alerts/{alert_id}/approve", headers=site.api("analyst")).status_code == 403
     own = client.post(f"/alerts/{alert_id}/approve", headers=site.api("reviewer"))
