@@ -15,6 +15,9 @@ starts with `reload()`, so what it runs with is fixed for its whole life.
 | CORRIDOR_API_MAX_BODY | bytes an API request body may have (413 above) | 4194304 (4 MiB) |
 | CORRIDOR_API_MAX_BATCH | queries or transactions in one API call (400 above; yente's MAX_BATCH is 100) | 100 |
 | CORRIDOR_API_MAX_UPLOAD | bytes of a list file uploaded to `POST /lists/import` | 268435456 (256 MiB) |
+| CORRIDOR_SIGNIN_MAX_FAILURES | failed password sign-ins for one account name within the window before its sign-in is refused (docs/security.md) | 5 |
+| CORRIDOR_SIGNIN_MAX_FAILURES_ADDRESS | the same for one client address, whatever the names | 20 |
+| CORRIDOR_SIGNIN_WINDOW | seconds the failures are counted over (and a refusal lasts at most) | 900 |
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ class Settings:
     api_max_body: int = 4 * 1024 * 1024
     api_max_batch: int = 100
     api_max_upload: int = 256 * 1024 * 1024
+    signin_max_failures: int = 5
+    signin_max_failures_address: int = 20
+    signin_window: float = 900.0
 
     @property
     def shared_data(self) -> Path:
@@ -111,6 +117,9 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         api_max_body=_count(env, "CORRIDOR_API_MAX_BODY", 4 * 1024 * 1024),
         api_max_batch=_count(env, "CORRIDOR_API_MAX_BATCH", 100),
         api_max_upload=_count(env, "CORRIDOR_API_MAX_UPLOAD", 256 * 1024 * 1024),
+        signin_max_failures=_count(env, "CORRIDOR_SIGNIN_MAX_FAILURES", 5),
+        signin_max_failures_address=_count(env, "CORRIDOR_SIGNIN_MAX_FAILURES_ADDRESS", 20),
+        signin_window=_seconds(env, "CORRIDOR_SIGNIN_WINDOW", 900.0),
     )
 
 

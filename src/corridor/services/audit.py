@@ -77,6 +77,7 @@ class Action(StrEnum):
     USER_CREATE = "user.create"
     USER_CHANGE = "user.change"  # role, password, disabled or enabled
     SIGN_IN = "sign_in"  # a web session opened
+    SIGN_IN_FAILED = "sign_in.failed"  # a name and password that did not match (services/signin)
     PORTFOLIO_IMPORT = "portfolio.import"
     MONITOR_RUN = "monitor.run"
     ALERT_ASSIGN = "alert.assign"

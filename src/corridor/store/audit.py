@@ -323,6 +323,17 @@ def iter_records(conn: Connection, *, since: str | None = None) -> Iterator[Audi
         yield from_row(row)
 
 
+def records_of(conn: Connection, action: str, *, since: str) -> list[AuditRecord]:
+    """The records of one action from time `since` (stored form), oldest first: a
+    range read on the time index, for counts over a recent window."""
+    query = (
+        select(audit_records)
+        .where(audit_records.c.at >= since, audit_records.c.action == action)
+        .order_by(audit_records.c.seq)
+    )
+    return [from_row(row) for row in conn.execute(query)]
+
+
 def last_records(conn: Connection, count: int) -> list[AuditRecord]:
     """The newest `count` records, oldest first."""
     query = select(audit_records).order_by(audit_records.c.seq.desc()).limit(max(0, count))

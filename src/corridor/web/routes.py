@@ -15,10 +15,11 @@ from starlette.responses import RedirectResponse, Response
 from corridor.api.security import app_state
 from corridor.errors import CorridorError, InputError
 from corridor.match import Query, QueryError
-from corridor.services import audit, sessions
+from corridor.services import audit, sessions, signin
 from corridor.services import lists as lists_service
 from corridor.services import trade as trade_service
 from corridor.services.keys import Permission
+from corridor.settings import Settings
 from corridor.trade.documents import parse_document
 from corridor.web.pages import page, stylesheet
 from corridor.web.session import COOKIE, WebUser, check_form, current_user, require_page, secret
@@ -58,6 +59,10 @@ async def login_form(request: Request, next: str = "/ui/home", error: str = "") 
     return response
 
 
+def _signin_limits(config: Settings) -> signin.Limits:
+    return signin.Limits(config.signin_max_failures, config.signin_max_failures_address, config.signin_window)
+
+
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
@@ -79,15 +84,24 @@ async def login(request: Request) -> Response:
         if key and not name:
             cookie, session = sessions.open_session(state.engine, secret(request), key)
         else:
-            cookie, session = sessions.open_user_session(
-                state.engine, secret(request), name, password if isinstance(password, str) else ""
+            cookie, session = await signin.open_session(
+                state.engine,
+                state.recorder,
+                secret(request),
+                name,
+                password if isinstance(password, str) else "",
+                request.client.host if request.client else "",
+                _signin_limits(state.settings),
+                endpoint="/ui/login",
             )
     except CorridorError as exc:
         fresh = stdlib_secrets.token_urlsafe(16)
         response = page(
-            "login.html", 401, title="Sign in", next=target, token=fresh, error=exc.message, user=None
+            "login.html", exc.status, title="Sign in", next=target, token=fresh, error=exc.message, user=None
         )
         response.set_cookie(LOGIN_COOKIE, fresh, httponly=True, samesite="strict", max_age=900, path="/ui")
+        if isinstance(exc, signin.SignInRefused):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
     await state.recorder.record(
         session.principal.actor(audit.Channel.WEB),
