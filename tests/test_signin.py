@@ -73,7 +73,9 @@ def test_an_account_is_refused_after_its_failures_even_with_the_right_password(
     assert {record.summary["name"] for record in records} == {"ann"}
     assert all(record.summary["address"] == "testclient" for record in records)
     assert all(record.channel == "web" and record.actor == "anonymous" for record in records)
-    assert not any(WRONG in repr(record.to_dict()) or PASSWORD in repr(record.to_dict()) for record in records)
+    assert not any(
+        WRONG in repr(record.to_dict()) or PASSWORD in repr(record.to_dict()) for record in records
+    )
     assert audit.verify(engine).ok
 
 

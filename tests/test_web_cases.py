@@ -128,7 +128,7 @@ def test_each_page_and_action_refuses_the_role_below(site: Site, method: str, pa
     assert audit.head(site.engine).seq == before
 
 
-def test_a_wrong_password_is_refused_and_recorded_nowhere(site: Site) -> None:
+def test_a_wrong_password_is_refused_and_audited_without_the_password(site: Site) -> None:
     site.client.cookies.clear()
     token = re.search(r'name="token" value="([^"]+)"', site.client.get("/ui/login").text)
     assert token
@@ -138,7 +138,10 @@ def test_a_wrong_password_is_refused_and_recorded_nowhere(site: Site) -> None:
     )
     assert answer.status_code == 401 and "do not match" in answer.text
     assert "corridor_session" not in answer.cookies
-    assert audit.head(site.engine).seq == before
+    assert audit.head(site.engine).seq == before + 1  # one record: the failure, for the throttle
+    (failure,) = audit.tail(site.engine, 1)
+    assert failure.action == "sign_in.failed" and failure.summary["name"] == "ann"
+    assert "not the password" not in repr(failure.to_dict())
 
 
 def test_the_viewer_sees_lists_but_not_alerts(site: Site) -> None:

@@ -409,9 +409,34 @@ def send_back(engine: Engine, alert_id: int, reason: str, *, by: audit.Actor) ->
 # --- case file -----------------------------------------------------------------------
 
 
-def case_file(engine: Engine, alert_id: int) -> dict[str, Any]:
-    """The case for a regulator: the party, the listed entity as it stood in the list
-    version that raised the alert, the evidence and every decision with its author."""
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One alert with what its review needs: the party as the portfolio holds it and
+    the listed entity as it stood in the list version that raised the alert."""
+
+    alert: Alert
+    party: dict[str, Any]
+    listed: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The case file for a regulator: the party, the listed entity, the evidence
+        and every decision with its author."""
+        alert = self.alert
+        return {
+            "alert": {k: v for k, v in alert.to_dict().items() if k not in ("explanation", "events")},
+            "party": self.party,
+            "listed_entity": {
+                "version_id": alert.list_version_id,
+                "digest": alert.entity_digest,
+                "record": self.listed,
+            },
+            "evidence": alert.explanation,
+            "history": [e.to_dict() for e in alert.events],
+        }
+
+
+def case(engine: Engine, alert_id: int) -> Case:
+    """The alert, its party and its listed entity, read once (NotFoundError for an unknown id)."""
     alert = get(engine, alert_id)
     with read_snapshot(engine) as conn:
         entity = store.entity_data(conn, alert.list_version_id, alert.entity_id)
@@ -419,17 +444,12 @@ def case_file(engine: Engine, alert_id: int) -> dict[str, Any]:
         latest = store.latest_version(conn)
         if latest is not None:
             party = next((p.data for p in store.party_rows_by_id(conn, latest.id, [alert.party_id])), None)
-    return {
-        "alert": {k: v for k, v in alert.to_dict().items() if k not in ("explanation", "events")},
-        "party": {"id": alert.party_id, "name": alert.party_name, **(party or {})},
-        "listed_entity": {
-            "version_id": alert.list_version_id,
-            "digest": alert.entity_digest,
-            "record": entity,
-        },
-        "evidence": alert.explanation,
-        "history": [e.to_dict() for e in alert.events],
-    }
+    return Case(alert, {"id": alert.party_id, "name": alert.party_name, **(party or {})}, entity)
+
+
+def case_file(engine: Engine, alert_id: int) -> dict[str, Any]:
+    """The case file of an alert as plain data (JSON, or `case_file_html`)."""
+    return case(engine, alert_id).to_dict()
 
 
 def _html_value(value: Any) -> str:

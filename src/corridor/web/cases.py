@@ -196,17 +196,16 @@ async def _review(
     request: Request, user: WebUser, alert_id: int, error: str = "", code: int = 200
 ) -> Response:
     state = app_state(request)
-    case = await asyncio.to_thread(alerts.case_file, state.engine, alert_id)
-    alert = alerts.get(state.engine, alert_id)
-    listed = case["listed_entity"]["record"] or {}
+    case = await asyncio.to_thread(alerts.case, state.engine, alert_id)
+    alert = case.alert
     return page(
         "alert.html",
         code,
         title=f"Alert {alert.id}",
         user=user,
         alert=alert,
-        party=case["party"],
-        listed=listed,
+        party=case.party,
+        listed=case.listed or {},
         error=error,
         outcomes=[o.value for o in alerts.Outcome],
         can_decide=user.can(Permission.ALERT_DECIDE),
