@@ -129,6 +129,14 @@ def test_an_ofac_id_on_the_sdn_and_the_non_sdn_list_shows_both_lists(shared_data
         hit = next(h for h in screener.screen(query) if h.entity_id == ident)
         assert hit.list == merged.source and sorted(hit.lists) == ["ofac-cons", "ofac-sdn"]
         assert sorted(hit.to_dict()["lists"]) == ["ofac-cons", "ofac-sdn"]
+    # the CLI's table names both lists
+    from rich.console import Console
+
+    from corridor.render.screening import hits_table
+
+    console = Console(width=300, record=True)
+    console.print(hits_table([hit]))
+    assert " + ".join(hit.lists) in console.export_text()
 
 
 def test_thresholded_hits_equal_the_threshold_zero_hits_cut_hand_made() -> None:
