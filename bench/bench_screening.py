@@ -31,6 +31,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` as a package when run as a script
 
 from bench.eval import data, evaluate
+from bench.eval.jaro import THRESHOLD as JW_THRESHOLD
+from bench.eval.jaro import JaroWinklerScorer
 from bench.eval.peer import THRESHOLD as PEER_THRESHOLD
 from bench.eval.peer import LogicV2Scorer, entity_proxy, name_proxy, query_proxy
 from bench.eval.sets import (
@@ -265,6 +267,15 @@ def bench_quality(entities: list[Entity], evalset: EvalSet, args: argparse.Names
             "describe": scorer.describe(),
         }
         result["_peer_run"] = peer
+    if args.jaro_winkler:
+        baseline = JaroWinklerScorer(index_entities)
+        jw = evaluate.run_baseline(baseline, evalset, by_id, JW_THRESHOLD)
+        log(f"  jaro-winkler: {len(jw.judged):,} examples in {jw.seconds:.1f} s")
+        result["jaro_winkler"] = {
+            "summary": evaluate.summarize(jw.judged),
+            "seconds": jw.seconds,
+            "describe": baseline.describe(),
+        }
     return result
 
 
@@ -393,13 +404,23 @@ def quality_markdown(
     )
     lines.append("")
     lines.append("By kind (positives: recall@5 / recall@1 / wrong-entity alerts; negatives: alert rate):\n")
-    lines.append("| kind | n | corridor | logic-v2 |\n|---|---:|---|---|")
+    jw = result.get("jaro_winkler", {}).get("summary")
+    if jw:
+        lines.append(
+            f"Jaro–Winkler baseline (`bench/eval/jaro.py`): full scan of the index's names, alerts at {JW_THRESHOLD}.\n"
+        )
+    lines.append("| kind | n | corridor | logic-v2 | Jaro–Winkler |\n|---|---:|---|---|---|")
     for kind, figures in ours["kinds"].items():
         peer_fig = peer["kinds"].get(kind) if peer else None
+        jw_fig = jw["kinds"].get(kind) if jw else None
         lines.append(
-            f"| {kind} | {figures['n']} | {_kind_cell(figures)} | {_kind_cell(peer_fig) if peer_fig else '-'} |"
+            f"| {kind} | {figures['n']} | {_kind_cell(figures)} | {_kind_cell(peer_fig) if peer_fig else '-'} "
+            f"| {_kind_cell(jw_fig) if jw_fig else '-'} |"
         )
     inconsistent = result["ours"]["inconsistent"]
+    lines.append(
+        f"\nthreshold-dependent results: {len(inconsistent)} (of {len(evalset.examples):,} examples)"
+    )
     if inconsistent:
         lines.append(
             f"\nConsistency check: for {len(inconsistent)} examples `screen(q)` at {DEFAULT_THRESHOLD} returned other "
@@ -542,6 +563,12 @@ def main() -> None:
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--peer-sample-every", type=int, default=1, help="run logic-v2 on every n-th example")
     parser.add_argument("--out", type=Path, default=data.RESULTS_DIR)
+    parser.add_argument(
+        "--kinds", default="", help="comma-separated prefixes of the kinds to run (e.g. typo,neg_,near_miss)"
+    )
+    parser.add_argument(
+        "--jaro-winkler", action="store_true", help="also run the Jaro–Winkler baseline (bench/eval/jaro.py)"
+    )
     args = parser.parse_args()
     args.cap = args.cap or (40 if args.quick else 300)
     args.builds = 1 if args.quick else 3
@@ -558,6 +585,9 @@ def main() -> None:
     log("building evaluation sets")
     started = time.perf_counter()
     evalset = build_sets(corpus.entities, seed=args.seed, cap=args.cap)
+    if args.kinds:
+        prefixes = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+        evalset.examples = [e for e in evalset.examples if e.kind.startswith(prefixes)]
     sets_dir = args.out / ("sets-quick" if args.quick else "sets")
     evalset.write(sets_dir)
     log(f"  {len(evalset.examples):,} examples in {time.perf_counter() - started:.1f} s -> {sets_dir}")

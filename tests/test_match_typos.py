@@ -88,3 +88,29 @@ def test_screening_retrieves_a_name_with_slips() -> None:
         hits = screener.screen(Query(name, schema=schema))
         assert hits and hits[0].entity_id == expected, (name, hits)
     assert not screener.screen(Query("KIM YONG CHIL", schema="Person"))
+
+
+def test_two_slips_in_a_short_vessel_or_company_word_not_in_a_personal_name() -> None:
+    # 7+ letters outside personal names: vessel names are short
+    assert pair_score(tok("BAREENTRS", "other"), tok("BARENTS", "other")) == (TYPO_TWO, "typo")
+    assert pair_score(tok("ARTAXVILP", "org"), tok("ARTAVIL", "org")) == (TYPO_TWO, "typo")
+    # a 6-letter word keeps one slip only (MAGAEYA is not MARAYA)
+    assert pair_score(tok("MAGAEYA", "other"), tok("MARAYA", "other"))[0] < TYPO_TWO
+    # personal names keep the 8-letter rule: Molotov and Morozov are two names
+    assert pair_score(tok("Molotov"), tok("Morozov"))[0] < TYPO_TWO
+    assert pair_score(tok("MOLOTOV", "other"), tok("Morozov"))[0] < TYPO_TWO
+
+
+def test_screening_finds_a_short_vessel_name_two_slips_away() -> None:
+    screener = Screener.from_entities(
+        [
+            _entity("ofac:1", "Vessel", "BARENTS"),
+            _entity("ofac:2", "Vessel", "DARYABAR"),
+            _entity("ofac:3", "Vessel", "DARYABARI"),  # one edit from the query's neighbour
+            _entity("ofac:4", "Person", "Vyacheslav Mikhaylovich MOROZOV"),
+        ]
+    )
+    for name, expected in (("BAREENTRS", "ofac:1"), ("DASRYAFAR", "ofac:2")):
+        hits = screener.screen(Query(name, schema="Vessel"))
+        assert hits and hits[0].entity_id == expected, (name, hits)
+    assert not screener.screen(Query("Vyacheslav Mikhaylovich MOLOTOV", schema="Person"))

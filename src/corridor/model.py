@@ -106,6 +106,7 @@ class Entity:
     addresses: list[Address] = field(default_factory=list)
     programs: list[str] = field(default_factory=list)  # DPRK3, RUSSIA-EO14024, "Russia"...
     un_refs: list[str] = field(default_factory=list)  # UN refs this record is or cites
+    also_on: list[str] = field(default_factory=list)  # other lists publishing this record under its id
     listed_on: str = ""  # ISO date of designation
     gender: str = ""  # "male" / "female" (FtM vocabulary)
     titles: list[str] = field(default_factory=list)

@@ -69,6 +69,9 @@ class Algorithm:
     listed_left: float = 0.5  # a listed name part left over costs at least half its weight
     listed_span: float = 2.0  # one shared query part may cover up to twice its weight of listed parts (runs)
     unfound_share: float = 0.5  # a query token found nowhere counts at half: it may still match by spelling
+    # among equal scores, records of these lists come first, in this order (the UN
+    # designation before its OFAC and UK copies); then by id
+    list_order: tuple[str, ...] = ("un",)
 
     def kind_factor(self, kind: str) -> float:
         return self.kind_factors[kind]

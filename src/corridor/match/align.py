@@ -15,8 +15,9 @@ applies, in this order (the first that fires wins):
                         Korean tokens never fuzzy-match: Nam/Nan are two names,
                         nor meet on the Russian key: Jong/Yong)             ≤ 0.92
   typo                  a keyboard slip, same first letter: one edit in a
-                        token of 4+ letters / two in one of 8+ (not between
-                        two common name parts: Igor/Egor)           0.88 / 0.80
+                        token of 4+ letters / two in one of 8+, or of 7+
+                        outside personal names (vessels, companies; not
+                        between two common name parts: Igor/Egor)   0.88 / 0.80
 
 Pairs are taken greedily, best first, each token used once: the alignment is
 order-insensitive (KIM Jong Un = Jong Un Kim).  Tokens left over on both sides
@@ -71,6 +72,10 @@ TYPO_ONE = 0.88
 TYPO_ONE_LENGTH = 4
 TYPO_TWO = 0.8
 TYPO_TWO_LENGTH = 8
+# two slips also in a shorter word of 7+ letters when neither is part of a personal
+# name (vessel and company names are short: BAREENTRS for BARENTS); personal names
+# keep the 8-letter rule (MOLOTOV and MOROZOV are two names)
+TYPO_TWO_SHORT = 7
 
 
 _ZERO = (0.0, "")
@@ -170,7 +175,10 @@ def _typo_credit(q: Tok, lt: Tok, qlen: int, llen: int, shortest: int) -> float:
     distance = _osa_distance(q.text, lt.text, score_cutoff=2)
     if distance == 1 and max(qlen, llen) >= TYPO_ONE_LENGTH:
         return TYPO_ONE
-    if distance == 2 and shortest >= TYPO_TWO_LENGTH:
+    if distance == 2 and (
+        shortest >= TYPO_TWO_LENGTH
+        or (shortest >= TYPO_TWO_SHORT and q.tag not in _PERSON_PARTS and lt.tag not in _PERSON_PARTS)
+    ):
         return TYPO_TWO
     return 0.0
 

@@ -49,7 +49,7 @@ from corridor.names.tokens import Tok, analyze, schema_kind
 from corridor.types.identifiers import normalize_identifier, normalize_imo
 
 MAGIC = b"corridor screening index\n"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 _VERSION = struct.Struct(">H")
 _DIGEST_SIZE = 32
 HEADER_SIZE = len(MAGIC) + _VERSION.size + _DIGEST_SIZE
@@ -302,6 +302,8 @@ class Index:
                 e.gender,
                 list(e.identifiers),
                 list(e.imos),
+                e.party,
+                list(e.lists),
             ]
             for e in self.entities
         ]
@@ -343,6 +345,8 @@ class Index:
                 r[7],
                 tuple(r[8]),
                 tuple(r[9]),
+                r[10],
+                tuple(r[11]),
             )
             for r in state["entities"]
         ]
@@ -439,4 +443,13 @@ def entity_record(entity: Entity) -> EntityRecord:
         entity.gender,
         tuple(dict.fromkeys(idents)),
         tuple(dict.fromkeys(imos)),
+        party_of(entity),
+        tuple(dict.fromkeys([entity.source, *entity.also_on])),
     )
+
+
+def party_of(entity: Entity) -> str:
+    """The designation an entity's record is a copy of (`EntityRecord.party`)."""
+    if entity.source == "un" or not entity.un_refs:
+        return entity.id
+    return "un:" + entity.un_refs[0]

@@ -116,12 +116,14 @@ class Hit:
     caption: str
     schema: str
     explanation: Explanation
+    lists: tuple[str, ...] = ()  # every list publishing this record (its `list` first)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "entity_id": self.entity_id,
             "score": round(self.score, 4),
             "list": self.list,
+            "lists": list(self.lists or (self.list,)),
             "ref": self.ref,
             "caption": self.caption,
             "schema": self.schema,

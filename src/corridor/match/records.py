@@ -39,6 +39,11 @@ class EntityRecord:
     gender: str
     identifiers: tuple[str, ...]  # normalised (upper case, letters and digits)
     imos: tuple[str, ...]  # seven digits, check digit valid
+    # the designation this record is a copy of: the UN record's id when the record
+    # is or cites a UN designation (UK and OFAC records name their UN reference),
+    # else its own id; the hit limit counts designations, not records
+    party: str = ""
+    lists: tuple[str, ...] = ()  # every list publishing this record (OFAC SDN and Non-SDN share ids)
 
 
 @final

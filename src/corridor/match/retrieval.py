@@ -28,7 +28,7 @@ from corridor.names.tokens import Tok, analyze, schema_kind
 
 QUERY_CACHE = 20000  # analysed query names kept
 GROUP_CACHE = 50000  # query tokens (and runs of tokens) whose retrieval sets are kept
-TWO_EDITS_LENGTH = 7  # a query token this long found nowhere is also looked up two edits away
+TWO_EDITS_LENGTH = 7  # a query token this long found nowhere is also looked up two edits away (always)
 
 # One retrieval set: (the weight of the query token(s) behind it, in quarters;
 # the names found by them)
@@ -179,8 +179,10 @@ class Retriever:
         of its Russian key (a longer slip), kept only where the alignment would pair
         the two tokens (so the -ova of Markova does not fetch every -ova surname)."""
         texts = self._near_texts(tok)
-        if not texts and len(tok.text) >= TWO_EDITS_LENGTH:
-            texts = self._two_edits(tok)
+        if len(tok.text) >= TWO_EDITS_LENGTH:
+            # also when some token is one edit away: that one may be another word
+            # (DASRYAFAR is one slip from no listed token but two from DARYABAR)
+            texts |= self._two_edits(tok)
         spellings = self.index.spellings
         for key in typo_keys(tok):
             texts.update(spellings.get(key, ()))

@@ -124,14 +124,16 @@ class Screener:
             final, quals = self._qualify(position, name_score, checked)
             if final >= threshold:
                 hits.append((final, position, nid, name_score, pairs, quals))
-        hits.sort(key=lambda h: (-h[0], entities[h[1]].id))
-        # the limit never separates equal scores: the copies of one designation on
-        # several lists (UN, OFAC, UK) score alike, and none may fall out behind
-        # another list's copy because of its id
-        end = min(limit, len(hits))
-        while end < len(hits) and hits[end][0] == hits[end - 1][0]:
-            end += 1
-        return [self._hit(checked.name, qtoks, *h) for h in hits[:end]]
+        order = algorithm.list_order
+        last = len(order)
+        hits.sort(
+            key=lambda h: (
+                -h[0],
+                order.index(entities[h[1]].source) if entities[h[1]].source in order else last,
+                entities[h[1]].id,
+            )
+        )
+        return [self._hit(checked.name, qtoks, *h) for h in self._within_limit(hits, limit)]
 
     def screen_many(
         self, queries: Iterable[Query], threshold: float | None = None, limit: int = 10
@@ -140,6 +142,27 @@ class Screener:
             yield query, self.screen(query, threshold, limit)
 
     # --- internals ---------------------------------------------------------------------
+
+    def _within_limit(
+        self, hits: list[tuple[float, int, int, float, list[Pair], list[Qualifier]]], limit: int
+    ) -> list[tuple[float, int, int, float, list[Pair], list[Qualifier]]]:
+        """The hits (sorted, best first) of the first `limit` designations: every
+        record of a designation kept stays, whatever its score (a UN designation
+        never falls out behind its OFAC and UK copies), and the limit never
+        separates equal scores (unlinked copies score alike)."""
+        entities = self.index.entities
+        parties: set[str] = set()
+        kept: list[tuple[float, int, int, float, list[Pair], list[Qualifier]]] = []
+        last_score = -1.0
+        for hit in hits:
+            party = entities[hit[1]].party or entities[hit[1]].id
+            if party not in parties:
+                if len(parties) >= limit and hit[0] != last_score:
+                    continue
+                parties.add(party)
+                last_score = hit[0]
+            kept.append(hit)
+        return kept
 
     def _qualify(
         self, position: int, name_score: float, checked: CheckedQuery
@@ -183,4 +206,13 @@ class Screener:
         explanation = explain(
             score, query_name, name.full, name.kind, name_score, qtoks, name.tokens, pairs, quals
         )
-        return Hit(entity.id, score, entity.source, entity.ref, entity.caption, entity.schema, explanation)
+        return Hit(
+            entity.id,
+            score,
+            entity.source,
+            entity.ref,
+            entity.caption,
+            entity.schema,
+            explanation,
+            entity.lists or (entity.source,),
+        )

@@ -31,7 +31,7 @@ def hits_table(hits: Sequence[Hit], title: str | None = None) -> Table:
     for hit in hits:
         table.add_row(
             Text(f"{hit.score:.2f}", style=_score_style(hit.score)),
-            text(hit.list),
+            text(" + ".join(hit.lists or (hit.list,))),  # OFAC SDN + Non-SDN: one record, both lists
             text(hit.ref),
             text(hit.caption),
             text(hit.schema),

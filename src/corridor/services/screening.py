@@ -35,7 +35,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, final
 
@@ -62,7 +62,8 @@ CHECK_EVERY = 5.0  # seconds between checks of the active versions in `current()
 def unique_entities(entities: Iterable[Entity]) -> Iterator[Entity]:
     """One record per entity id.  OFAC ids are shared by its SDN and Non-SDN
     publications (a party can be on both): the record with more names and
-    identifiers is kept, with the programs of both."""
+    identifiers is kept, with the names, identifiers and programs of both, and
+    the other list in `also_on` (so a hit shows both lists: `Hit.lists`)."""
     chosen: dict[str, Entity] = {}
     for entity in entities:
         other = chosen.get(entity.id)
@@ -74,7 +75,15 @@ def unique_entities(entities: Iterable[Entity]) -> Iterator[Entity]:
             if len(entity.names) + len(entity.identifiers) > len(other.names) + len(other.identifiers)
             else (other, entity)
         )
-        keep.programs = list(dict.fromkeys([*keep.programs, *drop.programs]))
+        keep = replace(
+            keep,
+            names=list({(n.full, n.kind): n for n in [*keep.names, *drop.names]}.values()),
+            identifiers=list({(i.type, i.value): i for i in [*keep.identifiers, *drop.identifiers]}.values()),
+            programs=list(dict.fromkeys([*keep.programs, *drop.programs])),
+            also_on=[
+                s for s in dict.fromkeys([*keep.also_on, drop.source, *drop.also_on]) if s != keep.source
+            ],
+        )
         chosen[entity.id] = keep
     yield from chosen.values()
 
@@ -367,8 +376,9 @@ def active_programs(engine: Engine) -> dict[str, tuple[str, ...]]:
 # Hits asked for per trade party: every list's record of one designation must reach
 # the verdict (a party on the UN, OFAC SDN and consolidated, UK, FCDO, EU and
 # OpenSanctions lists has seven records, and the UN one may score a little below the
-# others), so the limit is far above the records one designation has; the engine
-# never separates equal scores at the limit either.
+# others), so the limit is far above the designations a party meets; the engine
+# applies its limit per designation (every record of a designation it keeps stays:
+# `EntityRecord.party`) and never separates equal scores at the limit either.
 TRADE_HIT_LIMIT = 100
 
 
