@@ -20,11 +20,23 @@ from corridor import settings
 from corridor.api import errors
 from corridor.api.limits import BodyLimit
 from corridor.api.responses import JSON
-from corridor.api.routers import audit, keys, lists, matching, monitoring, reconcile, screening, system, trade
+from corridor.api.routers import (
+    audit,
+    intel,
+    keys,
+    lists,
+    matching,
+    monitoring,
+    reconcile,
+    screening,
+    system,
+    trade,
+)
 from corridor.api.state import AppState
 from corridor.store import db
 from corridor.web import cases as web_cases
 from corridor.web import errors as web_errors
+from corridor.web import intel as web_intel
 from corridor.web import lists as web_lists
 from corridor.web import routes as web_routes
 
@@ -71,10 +83,10 @@ def create_app(
     )
     app.state.corridor = state
     errors.install(app)
-    for module in (system, matching, reconcile, screening, trade, lists, monitoring, keys, audit):
+    for module in (system, matching, reconcile, screening, trade, lists, monitoring, keys, audit, intel):
         app.include_router(module.router)
     # the analysts' pages: the same state, keys, roles and audit trail
-    for pages in (web_routes, web_cases, web_lists):
+    for pages in (web_routes, web_cases, web_lists, web_intel):
         app.include_router(pages.router)
     web_errors.install(app)
     app.add_middleware(

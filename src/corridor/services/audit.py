@@ -86,6 +86,7 @@ class Action(StrEnum):
     ALERT_DECIDE = "alert.decide"
     ALERT_APPROVE = "alert.approve"
     ALERT_RETURN = "alert.return"  # sent back by the reviewer
+    INTEL_EXTRACT = "intel.extract"  # a report read into facts, screened and checked (web, API)
 
 
 class Channel(StrEnum):

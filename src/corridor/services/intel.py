@@ -240,6 +240,8 @@ def forget_gazetteers() -> None:
     """Drop this process's gazetteers (a test that plays a new process)."""
     with _gazetteers_lock:
         _gazetteers.clear()
+    with _served_lock:
+        _served.clear()
 
 
 def engines(
@@ -267,6 +269,38 @@ def engines(
     return built
 
 
+_served: dict[tuple[str, str], Engines] = {}
+_served_lock = threading.Lock()
+
+
+def engines_over(db_engine: Engine, screener: Screener, index_key: str, home: Path | None = None) -> Engines:
+    """The engines for a server that already holds the screening index (`screener`,
+    built for the active versions `index_key`): the extractor, the listed-names
+    gazetteer of the same versions, screening and trade checks over that screener.
+    Built once per index key and database, then shared by the requests."""
+    from corridor.services.screening import ScreenerParties, active_programs
+    from corridor.services.trade import nomenclature as hs_nomenclature
+
+    where = (db_engine.url.render_as_string(hide_password=False), index_key)
+    with _served_lock:
+        found = _served.get(where)
+        if found is not None:
+            return found
+        built = Engines(Extractor(vocabulary(hs_nomenclature().describe)))
+        parties = None
+        if queries.active_versions(db_engine):
+            built.listed = listed_names(db_engine, home)
+            built.screen = name_screen(screener)
+            parties = ScreenerParties(screener, active_programs(db_engine))
+        else:
+            built.warnings.append("no lists imported: parties and vessels are not screened")
+        built.check = trade_checker(parties)
+        for stale in [k for k in _served if k[0] == where[0]]:
+            del _served[stale]
+        _served[where] = built
+        return built
+
+
 def read_report(path: Path) -> bytes:
     """A report file's bytes, within the limits."""
     if not path.exists():
@@ -288,9 +322,28 @@ def read_report(path: Path) -> bytes:
 def analyse_file(
     path: Path, built: Engines, report_date: dt.date | None = None, tx_prefix: str = ""
 ) -> Analysis:
-    data = read_report(path)
+    return analyse_bytes(
+        read_report(path), str(path), built, report_date, tx_prefix or path.stem, path.suffix
+    )
+
+
+def analyse_bytes(
+    data: bytes,
+    source: str,
+    built: Engines,
+    report_date: dt.date | None = None,
+    tx_prefix: str = "report",
+    suffix: str = ".txt",
+) -> Analysis:
+    """One report given as bytes (a pasted text, an upload), within the same limits
+    as a file: LimitError past MAX_FILE_BYTES, ParseError for binary data."""
+    if len(data) > MAX_FILE_BYTES:
+        raise LimitError(
+            f"{len(data):,} bytes: larger than a report ({MAX_FILE_BYTES:,} bytes at most)",
+            where=Where(file=source),
+        )
     extractor = built.extractor
-    doc = extractor.read(data, str(path), report_date, suffix=path.suffix)
+    doc = extractor.read(data, source, report_date, suffix=suffix)
     if report_date is None:
         found = dateline(doc.text)
         if found is not None:
@@ -302,7 +355,7 @@ def analyse_file(
         listed=built.listed,
         screen=built.screen,
         check=built.check,
-        tx_prefix=tx_prefix or path.stem,
+        tx_prefix=tx_prefix,
     )
 
 
@@ -415,3 +468,31 @@ def fact_support(
             db_engine, kind=kind or "entity,vessel,aircraft", key_contains=key, limit=limit
         )
     return store.fact_support(db_engine, kind=kind, limit=limit)
+
+
+def audit_summary(analysis: Analysis) -> dict[str, Any]:
+    """What the audit record keeps of an extraction: the report's hash, the facts
+    counted by kind, the screening hits (entity ids and scores) and each check's
+    outcome with its rule ids; not the text."""
+    kinds: dict[str, int] = {}
+    for fact in analysis.facts:
+        kinds[fact.kind] = kinds.get(fact.kind, 0) + 1
+    return {
+        "sha256": analysis.document.sha256,
+        "language": analysis.document.language,
+        "partial": analysis.document.partial,
+        "facts": kinds,
+        "hits": [
+            {"fact": key, "entity_id": h.entity_id, "score": round(h.score, 4)}
+            for key, hits in sorted(analysis.screening.items())
+            for h in hits
+        ],
+        "checks": [
+            {
+                "activity": c.activity,
+                "outcome": c.outcome,
+                "rule_ids": sorted({f.rule_id for f in c.findings}),
+            }
+            for c in analysis.checks
+        ],
+    }
