@@ -97,3 +97,36 @@ def test_the_russian_exporters_file_gets_the_rulings_of_rules_md() -> None:
     assert by_id["ДВ-МУКА-2024-021"].outcome.value == "CLEAR"
     assert by_id["ДВ-ИМП-2024-005"].outcome.value == "PROHIBITED"
     assert any(r.startswith("UN-2397-6") for r in by_id["ДВ-ИМП-2024-005"].rule_ids)
+
+
+@pytest.mark.parametrize("written", ["Корея", "Korea", "코리아", "корейская"])
+def test_an_ambiguous_korea_is_refused_naming_both_koreas(written: str) -> None:
+    """«Корея» alone is either Korea: a transaction writing it is refused with the two
+    candidates named, never read as the DPRK or the South."""
+    from corridor.errors import ParseError
+    from corridor.services import trade
+    from corridor.trade.transaction import parse_transaction
+
+    assert countries.candidates(written) == ("kp", "kr")
+    data = {
+        "id": "AMBIGUOUS-KOREA",
+        "type": "shipment",
+        "date": "2024-03-01",
+        "origin": "ru",
+        "destination": written,
+        "goods": [{"hs_code": "1101", "description": "мука пшеничная", "quantity": 10, "unit": "t"}],
+    }
+    with pytest.raises(ParseError) as caught:
+        parse_transaction(data, trade.nomenclature())
+    message = str(caught.value)
+    assert "destination" in message and "ambiguous" in message and "kp" in message and "kr" in message
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("Российской Федерации", "ru"), ("России", "ru"), ("Северной Кореи", "kp"), ("Республики Корея", "kr")],
+)
+def test_the_genitive_forms_of_documents_resolve(written: str, code: str) -> None:
+    # «происхождение: Российской Федерации», «грузополучатель из Северной Кореи»
+    assert countries.to_code(written) == code
+    assert countries.candidates(written) == ()

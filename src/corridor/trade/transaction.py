@@ -44,7 +44,7 @@ from corridor.trade.products import vocabulary as product_vocabulary
 from corridor.trade.tariffs import CODE_DIGITS, SYSTEMS, format_code
 from corridor.trade.tariffs import tables as tariff_tables
 from corridor.trade.vocabularies import vocabularies
-from corridor.types.countries import to_code
+from corridor.types.countries import candidates, to_code
 from corridor.types.dates import parse_single
 from corridor.types.identifiers import imo_check_digit_ok
 from corridor.types.text import name_key, normalize
@@ -304,6 +304,13 @@ def _country(value: Any, path: str) -> str | None:
         return None
     code = to_code(text)
     if code is None:
+        either = candidates(text)
+        if either:
+            raise FieldError(
+                path,
+                f"ambiguous country {text!r}: it may be {' or '.join(either)}"
+                " (write the country's full name or its ISO code, e.g. КНДР / kp, Республика Корея / kr)",
+            )
         raise FieldError(path, f"unknown country {text!r}")
     return code
 

@@ -15,6 +15,7 @@ import gettext
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import jsonschema
 import pycountry
@@ -32,8 +33,7 @@ def _key(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def aliases() -> dict[str, dict[str, str]]:
-    """The aliases by language (`data/countries.yaml`, checked against its schema)."""
+def _data() -> dict[str, dict[str, Any]]:
     data = yaml.safe_load(
         resources.files("corridor.types").joinpath("data/countries.yaml").read_text("utf-8")
     )
@@ -41,7 +41,27 @@ def aliases() -> dict[str, dict[str, str]]:
         resources.files("corridor.types").joinpath("data/countries.schema.json").read_text("utf-8")
     )
     jsonschema.validate(data, schema)
-    return {lang: {str(k): str(v) for k, v in table.items()} for lang, table in data.items()}
+    return {str(section): dict(table) for section, table in data.items()}
+
+
+def aliases() -> dict[str, dict[str, str]]:
+    """The aliases by language (`data/countries.yaml`, checked against its schema)."""
+    return {
+        lang: {str(k): str(v) for k, v in table.items()}
+        for lang, table in _data().items()
+        if lang != "ambiguous"
+    }
+
+
+@lru_cache(maxsize=1)
+def _ambiguous() -> dict[str, tuple[str, ...]]:
+    table = _data().get("ambiguous", {})
+    return {_key(str(name)): tuple(str(c) for c in codes) for name, codes in table.items()}
+
+
+def candidates(text: str) -> tuple[str, ...]:
+    """The countries an ambiguous name may stand for ("Корея": kp and kr), else ()."""
+    return _ambiguous().get(_key(text), ()) if text else ()
 
 
 def _translations(language: str) -> gettext.NullTranslations:
@@ -73,6 +93,8 @@ def _table() -> dict[str, str]:
     for table_of_language in aliases().values():
         for name, code in table_of_language.items():
             table[_key(name)] = code
+    for name in _ambiguous():
+        table.pop(name, None)  # never guessed, whatever a translation says
     return table
 
 
