@@ -49,6 +49,7 @@ from typing import Any
 from faker import Faker
 
 from bench.eval import companies, korean, russian, typos
+from bench.eval import scripts as script_sets
 from bench.eval.links import Clusters, birth_years, is_dprk, latin_names, link
 from bench.eval.text import fold, levenshtein, skeleton, skeleton_key, tokens, word_overlap
 from corridor.model import Entity, NameKind
@@ -68,7 +69,7 @@ POSITIVE_KINDS: tuple[str, ...] = (
 )
 TYPO_GROUPS = ("ko", "ru", "ru_cyrillic", "en", "company", "vessel")
 TYPO_KINDS = tuple(f"typo{count}_{group}" for count in (1, 2) for group in TYPO_GROUPS)
-POSITIVE_KINDS = POSITIVE_KINDS + TYPO_KINDS
+POSITIVE_KINDS = POSITIVE_KINDS + TYPO_KINDS + script_sets.POSITIVE_KINDS
 NEGATIVE_KINDS = (
     "neg_person_ko",
     "neg_person_ru",
@@ -76,6 +77,7 @@ NEGATIVE_KINDS = (
     "neg_company",
     "near_miss_korean",
     "near_miss_russian",
+    *script_sets.NEGATIVE_KINDS,
 )
 SEPARATE_KINDS = ("dob_mismatch",)
 ALL_KINDS = POSITIVE_KINDS + NEGATIVE_KINDS + SEPARATE_KINDS
@@ -395,6 +397,7 @@ class Builder:
             ("near_miss_russian", self.near_miss_russian),
             ("dob_mismatch", self.dob_mismatch),
             *[(kind, self._typo_builder(kind)) for kind in TYPO_KINDS],
+            *script_sets.builders(self),
         ]
         examples: list[Example] = []
         for kind, build in builders:

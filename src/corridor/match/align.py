@@ -47,7 +47,7 @@ import itertools
 
 from rapidfuzz.distance import OSA
 
-from corridor.names import korean
+from corridor.names import korean, scripts
 from corridor.names.cyrillic import russian_key
 from corridor.names.tokens import Tok
 
@@ -97,6 +97,8 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
         return _ZERO
     if q.tag in _NO_FUZZY_TAGS or lt.tag in _NO_FUZZY_TAGS:
         return _ZERO
+    if q.script in _ICU_SCRIPTS or lt.script in _ICU_SCRIPTS:
+        return _script_pair(q, lt)
     both_korean = bool(q.kkey and lt.kkey)
     if both_korean:
         if q.kkey == lt.kkey:
@@ -141,11 +143,54 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
         if min(len(qkey), len(lkey)) >= MIN_FUZZY * max(len(qkey), len(lkey)):
             sim = max(sim, _lev(qkey, lkey, score_cutoff=MIN_FUZZY))
     sim = min(sim, MAX_FUZZY)
+    if (typo or sim >= MIN_FUZZY) and _other_chinese_name(q, lt):
+        return _ZERO
     if typo > sim:
         return typo, "typo"
     if sim < MIN_FUZZY:
         return _ZERO
     return sim, "fuzzy"
+
+
+# Script families read by ICU (`names.scripts`): their tokens are compared by their
+# Latin reading, and explained by the transliteration that matched.
+_ICU_SCRIPTS = frozenset(scripts.FAMILIES)
+SKELETON_SIM = 0.85  # same consonant skeleton (abjads, Thai, kana against Latin)
+SKELETON_SHORT = 0.8  # ... of only SKELETON_MIN letters (عبد bd: Abd; דוד dd: David)
+SKELETON_MIN = 2  # letters a skeleton needs to count
+
+
+def _script_pair(q: Tok, lt: Tok) -> tuple[float, str]:
+    """A pair with a token in an ICU-read script: the ordinary comparison of the
+    Latin readings (the token taken as Latin), or the consonant skeleton of an
+    abjad/Thai/kana token against a Latin one; the method names the
+    transliteration ("Arabic → Latin (ICU)", "Hanja → Korean reading")."""
+    fam = q.script if q.script in _ICU_SCRIPTS else lt.script
+    q_as = q._replace(script="Latin") if q.script in _ICU_SCRIPTS else q
+    l_as = lt._replace(script="Latin") if lt.script in _ICU_SCRIPTS else lt
+    sim, method = pair_score(q_as, l_as)
+    if fam in scripts.SKELETON_FAMILIES and sim < SKELETON_SIM:
+        qs = scripts.skeleton(q.text, fam)
+        if len(qs) >= SKELETON_MIN and qs == scripts.skeleton(lt.text, fam):
+            sim, method = SKELETON_SIM if len(qs) > SKELETON_MIN else SKELETON_SHORT, "consonant skeleton"
+    if sim <= 0.0:
+        return _ZERO
+    name = scripts.label("Hanja" if method == "korean-romanization" and fam == "Han" else fam)
+    return sim, name if method in ("exact", "korean-romanization") else f"{name}, {method}"
+
+
+def _other_chinese_name(q: Tok, lt: Tok) -> bool:
+    """Two parts of personal names that both read as the same number of Pinyin
+    syllables are two Chinese names when they differ by a whole valid syllable
+    (Haitao/Haibao, Wei/Wen): a typo or a fuzzy likeness is not credited, as for
+    Korean syllables.  A slip that leaves no valid Pinyin (Haitoa) still counts."""
+    if q.tag not in _PERSON_PARTS or lt.tag not in _PERSON_PARTS:
+        return False
+    one = scripts.pinyin_syllables(q.text)
+    if not one:
+        return False
+    two = scripts.pinyin_syllables(lt.text)
+    return two is not None and len(two) > 0 and len(one) == len(two)
 
 
 def _typo_credit(q: Tok, lt: Tok, qlen: int, llen: int, shortest: int) -> float:
@@ -195,6 +240,7 @@ _SCRIPT_METHOD = {
     "Hangul": "korean-romanization",
     "Cyrillic": "cyrillic-translit",
     "Other": "transliteration",
+    **{fam: scripts.label(fam) for fam in scripts.FAMILIES},
 }
 # Spellings that only transliterations of Russian produce.
 _RUSSIAN_MARKS = ("zh", "kh", "shch", "ts", "iy", "yy", "ye", "yu", "ya", "yo", "sch", "ou", "ij", "ii", "w")
@@ -218,6 +264,8 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
     if single.kkey and all(p.kkey for p in parts):
         key = korean.korean_key(joined)
         if single.kkey == key:
+            if single.script == "Han" or parts[0].script == "Han":
+                return 0.95, scripts.label("Hanja")
             return 0.95, "korean-romanization"
         if single.kloose == key.replace("u", "o"):
             return 0.90, "korean-romanization"
@@ -260,6 +308,7 @@ def row_hits(qtoks: tuple[Tok, ...], lt: Tok) -> RowHits:
             or q.text[:2] in dropped
             or (korean_l and q.kkey)
             or (legal_l and q.legal)
+            or q.script in scripts.SKELETON_FAMILIES
         ):
             sim, method = pair_score(q, lt)
             if sim > 0.0:

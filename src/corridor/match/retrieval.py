@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import final
 
 from corridor.match.algorithm import Algorithm
-from corridor.match.align import row_hits
+from corridor.match.align import SKELETON_MIN, row_hits
 from corridor.match.features.schema import schema_allows
 from corridor.match.index import Index
 from corridor.match.terms import joined_keys, one_deletions, spans, token_keys, token_weight, typo_keys
+from corridor.names.scripts import SKELETON_FAMILIES, skeleton
 from corridor.names.tokens import Tok, analyze, schema_kind
 
 QUERY_CACHE = 20000  # analysed query names kept
@@ -68,6 +69,7 @@ class Retriever:
         self._token_cache: dict[tuple[Tok, float, str], TokenSets] = {}
         self._run_cache: dict[tuple[tuple[Tok, ...], str], tuple[RetrievalSet, ...]] = {}
         self._schema_names: dict[str, frozenset[int]] = {}
+        self._skeletons: dict[str, dict[str, list[str]]] = {}
 
     def clear_caches(self) -> None:
         self._query_cache.clear()
@@ -113,6 +115,9 @@ class Retriever:
         max_postings = self.algorithm.max_postings
         sets: list[RetrievalSet] = []
         found_sets = [postings[k] for k in token_keys(tok) if k in postings]
+        if tok.script in SKELETON_FAMILIES:
+            # an abjad, Thai or kana token: the Latin names of the same consonant skeleton
+            found_sets.extend(postings["t" + t] for t in self._skeleton_texts(tok))
         if not found_sets:
             # a token no listed name has: perhaps a typo
             found_sets = self._typo_sets(tok)
@@ -188,6 +193,23 @@ class Retriever:
             texts.update(spellings.get(key, ()))
         postings = self.index.postings
         return [postings["t" + text] for text in self._spelled_alike(tok, texts)]
+
+    def _skeleton_texts(self, tok: Tok) -> list[str]:
+        """Listed Latin token texts with the consonant skeleton of a query token of
+        a skeleton family (`names.scripts.skeleton`; the table of each family is
+        built from the index's vocabulary on first use)."""
+        fam = tok.script
+        table = self._skeletons.get(fam)
+        if table is None:
+            table = {}
+            for text, toks in self.index.listed_tokens.items():
+                if toks and toks[0].script == "Latin" and text.isalpha():
+                    table.setdefault(skeleton(text, fam), []).append(text)
+            self._skeletons[fam] = table
+        key = skeleton(tok.text, fam)
+        if len(key) < SKELETON_MIN:
+            return []
+        return [t for t in table.get(key, ()) if "t" + t in self.index.postings]
 
     def _near_texts(self, tok: Tok) -> set[str]:
         """Listed tokens one edit away from a query token (symmetric deletion: a

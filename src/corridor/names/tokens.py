@@ -34,7 +34,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from corridor.names import cyrillic, korean
+from corridor.names import cyrillic, korean, scripts
 from corridor.names.legal_forms import find_legal_forms
 from corridor.types.text import normalize, script_of
 
@@ -301,11 +301,28 @@ def token_forms(orig: str) -> tuple[str, str, str, int, tuple[str, ...], str]:
     if script == "Cyrillic":
         text = normalize(cyrillic.transliterate(orig, "bgn"))
         return text, "", "", 0, cyrillic.russian_keys(orig), script
+    if script == "Other":
+        fam = scripts.family(orig)
+        if fam:
+            return _script_forms(orig, fam)
     text = orig
     segments = korean.segment_latin(text) if text.isalpha() else None
     kkey = korean.korean_key(text) if segments else ""
     rkeys = cyrillic.russian_keys(text) if text.isalpha() else (text,)
     return text, kkey, kkey.replace("u", "o"), len(segments or ()), rkeys, script
+
+
+def _script_forms(orig: str, fam: str) -> tuple[str, str, str, int, tuple[str, ...], str]:
+    """Forms of a token in a script family of `names.scripts`: its ICU reading;
+    a Han token all of whose characters are common name Hanja also gets the Korean
+    key of its Korean reading (金正恩 → 김 정은 → kim jongun)."""
+    text = scripts.to_latin(orig)
+    rkeys = cyrillic.russian_keys(text) if text.isalpha() else (text,)
+    reading = scripts.hanja_reading(orig) if fam == "Han" else ""
+    if reading:
+        kkey = korean.korean_key(korean.romanize_dprk(reading))
+        return text, kkey, kkey.replace("u", "o"), len(reading), rkeys, fam
+    return text, "", "", 0, rkeys, fam
 
 
 def _split_hangul(tokens: list[str], kind: str) -> list[str]:
@@ -342,8 +359,10 @@ def _person_tags(tokens: list[str], comma_split: int | None) -> list[str]:
         return tags
     first = tokens[0]
     first_text = token_forms(first)[0]
-    looks_korean = korean.has_hangul(first) or (
-        first_text in korean.SURNAME_EQUIV or korean.korean_key(first_text) in _KOREAN_SURNAME_KEYS
+    looks_korean = (
+        korean.has_hangul(first)
+        or (script_of(first) == "Other" and scripts.family(first) == "Han")
+        or (first_text in korean.SURNAME_EQUIV or korean.korean_key(first_text) in _KOREAN_SURNAME_KEYS)
     )
     family_at = 0 if looks_korean else len(tokens) - 1
     if tags[family_at] == "given":
@@ -362,13 +381,24 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
     normal = normalize(name)
     if not normal:
         return ()
+    in_scripts = False
     if any(script_of(t) == "Other" for t in normal.split()):
-        normal = normalize(to_latin_other(normal))
+        in_scripts = scripts.has_family_letters(name)
+        if in_scripts:
+            # kept in their own script (read per token by `_script_forms`)
+            normal = " ".join(
+                t if scripts.family(t) else normalize(t) for t in scripts.prepare(name).split()
+            ).strip()
+            normal = " ".join(normal.split())
+        else:
+            normal = normalize(to_latin_other(normal))
     comma_split: int | None = None
     if kind == "person" and "," in name:
         comma_split = len(normalize(name.split(",", 1)[0]).split())
     raw_tokens = normal.split()
     tokens = _split_hangul(raw_tokens, kind)
+    if in_scripts:
+        tokens = scripts.split_han(tokens, kind)
     if comma_split is not None and len(tokens) != len(raw_tokens):
         comma_split = None
     legal_at: dict[int, str] = {}

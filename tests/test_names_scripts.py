@@ -1,0 +1,214 @@
+"""Arabic, Chinese, Japanese, Greek, Hebrew and Thai names (issue 13, items 2 and 4):
+ICU readings per script, the keys that make them meet Latin names, Hanja read as
+Korean, the Chinese near-miss guard, and screening of the real lists."""
+
+from __future__ import annotations
+
+import copy
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from corridor.match import DEFAULT_THRESHOLD, Query, Screener
+from corridor.match.compare import compare
+from corridor.model import Entity
+from corridor.names import scripts
+from corridor.names.tokens import analyze
+
+
+@pytest.mark.parametrize(
+    ("token", "family"),
+    [
+        ("محمد", "Arabic"),
+        ("李向阳", "Han"),
+        ("プーチン", "Japanese"),
+        ("たなか", "Japanese"),
+        ("田中さん", "Japanese"),  # kanji with kana: Japanese
+        ("Παπαδόπουλος", "Greek"),
+        ("דוד", "Hebrew"),
+        ("ทักษิณ", "Thai"),
+        ("Ivan", ""),
+        ("김정은", ""),
+        ("Иван", ""),
+    ],
+)
+def test_family(token: str, family: str) -> None:
+    assert scripts.family(token) == family
+
+
+@pytest.mark.parametrize(
+    ("token", "latin"),
+    [
+        ("محمد", "mhmd"),
+        ("خالد", "khald"),
+        ("向阳", "xiangyang"),
+        ("プーチン", "puchin"),
+        ("たなか", "tanaka"),
+        ("παπαδόπουλος", "papadopoulos"),
+        ("דוד", "dwd"),
+        ("ทักษิณ", "thaksin"),
+    ],
+)
+def test_icu_reading_per_script(token: str, latin: str) -> None:
+    assert scripts.to_latin(token) == latin
+
+
+@pytest.mark.parametrize(
+    ("original", "latin", "family"),
+    [
+        ("محمد", "Mohammed", "Arabic"),
+        ("محمد", "Muhammad", "Arabic"),
+        ("عثمان", "Uthman", "Arabic"),
+        ("فاطمة", "Fatima", "Arabic"),
+        ("בנימין", "Binyamin", "Hebrew"),
+        ("דוד", "David", "Hebrew"),
+        ("ウラジーミル", "Vladimir", "Japanese"),
+        ("プーチン", "Putin", "Japanese"),
+        ("ชินวัตร", "Shinawatra", "Thai"),
+    ],
+)
+def test_consonant_skeletons_meet(original: str, latin: str, family: str) -> None:
+    assert scripts.skeleton(scripts.to_latin(original), family) == scripts.skeleton(latin.lower(), family)
+
+
+def test_skeletons_keep_different_names_apart() -> None:
+    mohammed = scripts.skeleton(scripts.to_latin("محمد"), "Arabic")
+    assert mohammed != scripts.skeleton("ahmed", "Arabic")
+    assert mohammed != scripts.skeleton("mahdi", "Arabic")
+
+
+def test_prepare_keeps_scripts_whole_and_splits_the_article() -> None:
+    # Thai vowel signs and Arabic points are combining marks: not separators
+    assert scripts.prepare("ทักษิณ ชินวัตร") == "ทักษิณ ชินวัตร"
+    assert scripts.prepare("مُحَمَّد عبد الرحمن") == "محمد عبد ال رحمن"
+    assert scripts.prepare("ウラジーミル・プーチン") == "ウラジーミル プーチン"
+
+
+def test_chinese_names_split_into_surname_and_given_name() -> None:
+    assert scripts.split_han(["李向阳"], "person") == ["李", "向阳"]
+    assert scripts.split_han(["欧阳修"], "person") == ["欧阳", "修"]
+    assert scripts.split_han(["鸿祥公司"], "org") == ["鸿", "祥", "公", "司"]
+    toks = analyze("李向阳", "person")
+    assert [(t.orig, t.text, t.script, t.tag) for t in toks] == [
+        ("李", "li", "Han", "family"),
+        ("向阳", "xiangyang", "Han", "given"),
+    ]
+
+
+def test_hanja_read_as_korean() -> None:
+    assert scripts.hanja_reading("金正恩") == "김정은"
+    assert scripts.hanja_reading("向阳") == ""  # 阳 is not a Korean name Hanja of the table
+    kim, jong_un = analyze("金正恩", "person")
+    assert kim.kkey == analyze("Kim", "person")[0].kkey
+    assert jong_un.kkey == analyze("Jongun", "person")[0].kkey
+
+
+def test_the_data_is_checked_by_its_schema() -> None:
+    data = scripts.data()
+    assert set(data["transforms"]) == set(scripts.FAMILIES)
+    schema = json.loads(resources.files("corridor.names").joinpath("data/scripts.schema.json").read_text())
+    broken = copy.deepcopy(data)
+    broken["hanja_readings"]["金"] = "kim"  # a reading must be one Hangul syllable
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+    broken = copy.deepcopy(data)
+    broken["transforms"]["Klingon"] = "Klingon-Latin"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_pinyin_syllables() -> None:
+    assert scripts.pinyin_syllables("xiangyang") == ("xiang", "yang")
+    assert scripts.pinyin_syllables("haitao") == ("hai", "tao")
+    assert scripts.pinyin_syllables("ivan") is None
+    assert scripts.pinyin_syllables("haitoa") is None
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "label"),
+    [
+        ("محمد عبد الرحمن", "Mohammed Abd al-Rahman", "Arabic → Latin (ICU)"),
+        ("李向阳", "LI Xiangyang", "Chinese → Pinyin (ICU)"),
+        ("金正恩", "KIM Jong Un", "Hanja → Korean reading"),
+        ("ウラジーミル・プーチン", "Vladimir PUTIN", "Japanese kana → Latin (ICU)"),
+        ("Αλέξανδρος Παπαδόπουλος", "Alexandros PAPADOPOULOS", "Greek → Latin (ICU)"),
+        ("בנימין נתניהו", "Binyamin NETANYAHU", "Hebrew → Latin (ICU)"),
+        ("ทักษิณ ชินวัตร", "Thaksin SHINAWATRA", "Thai → Latin (ICU)"),
+    ],
+)
+def test_cross_script_pairs_score_and_explain(query: str, listed: str, label: str) -> None:
+    result = compare(query, listed, "Person")
+    assert result.score >= DEFAULT_THRESHOLD, result.explanation.summary
+    methods = {p.method for p in result.explanation.name.parts}
+    assert any(label in m for m in methods), methods
+    # the original script is what the explanation shows
+    assert query.split()[0][:1] in result.explanation.summary
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("Liu Haitao", "LIU Haibao"),  # another valid syllable: another name
+        ("Zhang Wei", "ZHANG Wen"),
+        ("Wang Jianguo", "WANG Jianhua"),
+        ("刘海涛", "LIU Haibao"),
+        ("Chen Xiaoming", "CHEN Xiaoping"),
+    ],
+)
+def test_chinese_near_misses_are_not_typos(query: str, listed: str) -> None:
+    assert compare(query, listed, "Person").score < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("Liu Haitoa", "LIU Haitao"),  # a slip that is no Pinyin still counts
+        ("Chen Xiaomnig", "CHEN Xiaoming"),
+    ],
+)
+def test_chinese_typos_still_count(query: str, listed: str) -> None:
+    assert compare(query, listed, "Person").score >= DEFAULT_THRESHOLD
+
+
+@pytest.fixture(scope="module")
+def real(shared_data: Path) -> Screener:
+    from corridor.sources import parse
+
+    entities: list[Entity] = []
+    for path in (
+        shared_data / "un/2026-05-08/consolidated.xml",
+        shared_data / "ofac/sdn_csv_only_2024-05-03/sdn.csv",
+    ):
+        entities.extend(parse(path).entities)
+    return Screener.from_entities(entities)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "expected", "label"),
+    [
+        ("إسماعيل هنية", "ofac:23627", "Arabic → Latin (ICU)"),  # listed as Ismail HANIYEH
+        ("איסמעיל הנייה", "ofac:23627", "Hebrew → Latin (ICU)"),
+        ("อิสมาอิล ฮานิเยห์", "ofac:23627", "Thai → Latin (ICU)"),
+        ("イスマイル・ハニヤ", "ofac:23627", "Japanese kana → Latin (ICU)"),
+        ("ウラジーミル・プーチン", "ofac:35096", "Japanese kana → Latin (ICU)"),
+        ("李方伟", "ofac:11447", "Chinese → Pinyin (ICU)"),  # Fangwei LI
+        ("金正恩", "ofac:20157", "Hanja → Korean reading"),  # Jong Un KIM
+    ],
+)
+def test_real_lists_found_from_other_scripts(real: Screener, name: str, expected: str, label: str) -> None:
+    hits = real.screen(Query(name, schema="Person"))
+    assert hits and hits[0].entity_id == expected, [(h.entity_id, round(h.score, 2)) for h in hits]
+    assert label in hits[0].explanation.summary
+
+
+@pytest.mark.slow
+def test_real_lists_chinese_near_miss_does_not_alert(real: Screener) -> None:
+    # 李方伟 (Li Fangwei) is listed; Li Fangwen / Li Fanghui are other people
+    assert real.screen(Query("李方伟", schema="Person"))
+    for name in ("Li Fangwen", "Li Fanghui", "李方文"):
+        hits = real.screen(Query(name, schema="Person"))
+        assert "ofac:11447" not in [h.entity_id for h in hits], name
