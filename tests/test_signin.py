@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.test_web import FIXTURE_PEOPLE, ready_client, write_ftm
 
 from corridor.services import audit, signin, users
 from corridor.store import db
 from corridor.store.audit import read_snapshot, records_of
-from tests.test_web import FIXTURE_PEOPLE, ready_client, write_ftm
 
 PASSWORD = "correct horse battery staple"
 WRONG = "a wrong guess at the password"
