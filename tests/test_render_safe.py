@@ -94,6 +94,7 @@ def test_hits_table_and_its_title_show_hostile_text(value: str) -> None:
     hit = SimpleNamespace(
         score=0.93,
         list="un",
+        lists=("un",),
         ref="KPi.999",
         caption=value,
         schema="Person",
