@@ -57,11 +57,19 @@ _CLAUSE = re.compile(
     r"|,\s*(?:а|но|однако|тогда как|в то время как)\s",
     re.IGNORECASE,
 )
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+_LIST_JOIN = re.compile(r"\s*(?:,|и|или|либо|and|or|&|,\s*and|,\s*и)\s*(?:the\s+)?", re.IGNORECASE)
 _COORDINATED = re.compile(r"\s*(?:,|and|or|&|и|,\s*and)\s*", re.IGNORECASE)
 _RU_SHIP_BEFORE = re.compile(
-    r"\b(?:танкер|судн|сухогруз|теплоход|корабл|пароход|паром|балкер|контейнеровоз|траулер|лихтер)[а-яё]*\s+[«\"“]?$",
+    r"\b(?:танкер|судн|суд(?=ов\b|ам\b|ами\b)|сухогруз|теплоход|корабл|пароход|паром|балкер|контейнеровоз"
+    r"|траулер|лихтер|буксир|ледокол|барж|яхт)[а-яё]*(?:\s+|\s*[—–:-]\s*)[«\"“„]?$",
     re.IGNORECASE,
 )
+# Oblique case endings Russian glues to the last word of a Korean name ("Ким Чен Ына",
+# "Ким Ир Сену", "Пак Тхэ Соном") and the consonants a Korean syllable can end with
+# in Russian spelling: "Ына" is "Ын", "Чжу" stays "Чжу".
+_KOREAN_CASE_ENDINGS = ("ом", "ым", "ем", "а", "у", "е", "я", "ю")
+_KOREAN_CODAS = "нмрлкптг"
 _TRANSFER_CUES = frozenset(("arms trade", "arms deal", "arms transfers", "military cargo"))
 _JUSTEXT_LANGUAGE = {"en": "English", "ru": "Russian", "ko": "Korean"}
 
@@ -167,15 +175,40 @@ class Extractor:
 
     def facts(self, doc: Document, listed: ListedNames | None = None) -> list[Fact]:
         builder = _Facts(doc)
-        folded = fold(doc.text)
+        folded = fold(_POSSESSIVE.sub("  ", doc.text))  # "the UN's", "Russia's": the name, then a space
         full = doc.language == "en"
         some = doc.language in ("en", "ru", "ko")
         claimed = _Spans(len(doc.text))
 
         places = self.vocab.place_matcher.find_folded(folded)
         previous_place = -1
+        facility = (
+            re.compile(
+                r"\s+(?P<noun>(?:[A-Z][a-z]+\s+){0,2}(?:"
+                + "|".join(
+                    r"\s+".join(w[:1].upper() + w[1:] for w in n.split()) for n in self.vocab.facility_nouns
+                )
+                + r"))\b"
+            )
+            if self.vocab.facility_nouns
+            else None
+        )
         for match in places:
             place = self.vocab.places[match.value[0]]
+            served = facility.match(doc.text, match.end) if facility is not None else None
+            if served is not None:
+                # "Vladivostok International Airport": the facility, and the city it serves
+                name = doc.text[match.start : served.end()]
+                attrs_f: dict[str, object] = {
+                    "place_id": "",
+                    "name": name,
+                    "country": place.country,
+                    "roles": [served.group("noun").split()[-1].casefold()],
+                    "why": "facility of a known place",
+                    "serves": place.id,
+                }
+                builder.add("place", f"place:{name_key(name)}", name, match.start, served.end(), attrs_f)
+                claimed.add((match.start, served.end()))
             listed_with_places = previous_place >= 0 and bool(
                 _COORDINATED.fullmatch(doc.text[previous_place : match.start])
             )
@@ -317,6 +350,8 @@ class Extractor:
                 continue
             if doc.language == "ru" and self._russian_verb(doc.text[match.start : match.end]):
                 continue  # "стала" (became) shares its stem with "сталь" (steel): goods are nouns
+            if doc.language == "ru" and self._other_word(doc.text[match.start : match.end], match.value[0]):
+                continue  # "сырьё" (raw materials) shares its stem with "сыр" (cheese)
             term = self.vocab.goods[match.value[0]]
             goods_sentence = _sentence_of(doc.sentences, match.start)
             direction = (
@@ -371,8 +406,16 @@ class Extractor:
                 for g in context["goods"]  # type: ignore[attr-defined]
             ):
                 continue  # payment in kind here means paid with oil
-            if activity.check == "arms" and not (context["transfer"] or match.phrase in _TRANSFER_CUES):
-                continue  # "shortages of weapons" is no arms transfer
+            if activity.check == "arms" and not (
+                context["transfer"]
+                or match.phrase in _TRANSFER_CUES
+                or any(
+                    self.vocab.activities[c.value[0]].check == "payment_in_kind"
+                    and cue_sentence.start <= c.start < cue_sentence.end
+                    for c in cues
+                )
+            ):
+                continue  # "shortages of weapons" is no arms transfer; "weapons in exchange for oil" is
             fact = builder.add(
                 "activity",
                 f"activity:{activity.id}",
@@ -397,6 +440,29 @@ class Extractor:
         out: list[tuple[int, int, str, str]] = []
         for match in re.finditer(rf"\b(?P<name>{name})\s+(?P<noun>(?i:{nouns}))\b", text):
             words = match.group("name").split()
+            owner = words[0].rstrip("sS")
+            if (
+                len(words) > 1
+                and owner[-1:] in "'’"
+                and (to_code(owner[:-1]) is not None or owner[:-1].casefold() in self.vocab.not_names)
+            ):
+                # "China's Jilin province": the place is Jilin, China only owns it
+                cut = match.start() + len(words[0]) + 1
+                label = text[cut : match.end("name")]
+                noun = match.group("noun").casefold()
+                descriptive = (
+                    noun in ("district", "region", "province", "county")
+                    and not match.group("noun")[0].isupper()
+                )
+                out.append(
+                    (
+                        cut,
+                        match.end("name") if descriptive else match.end(),
+                        label if descriptive else text[cut : match.end()],
+                        noun,
+                    )
+                )
+                continue
             if (
                 all(w.casefold() in self.vocab.not_names for w in words)
                 or words[0].casefold() in self.vocab.not_names
@@ -416,6 +482,16 @@ class Extractor:
                 continue
             out.append((match.start("name"), match.end("name"), match.group("name"), "place"))
         return out
+
+    def _other_word(self, written: str, goods_id: str) -> bool:
+        """A one-word Cyrillic goods match whose dictionary form is none of the goods
+        term's ("вооружённым" is not "вооружение", "сырьё" is not "сыр")."""
+        word = written.strip().casefold()
+        terms = self.vocab.goods_words.get(goods_id, set())
+        if " " in word or not terms or word in terms or not re.search(r"[а-яё]", word):
+            return False
+        lemma = self.russian_ner.lemmas(word)
+        return bool(lemma) and not any(lemma & self.russian_ner.lemmas(t) for t in terms)
 
     def _russian_verb(self, written: str) -> bool:
         """A one-word Cyrillic goods match that the morphology reads as a verb."""
@@ -482,11 +558,41 @@ class Extractor:
             or normal.casefold() in self.vocab.not_names
         ):
             return False
+        known_place = self.vocab.place_matcher.find(normal)
+        whole_place = bool(known_place) and known_place[0].start == 0 and known_place[0].end >= len(normal)
         sides = self.vocab.side_matcher.find(span.text)
-        if sides and sides[0].start == 0 and sides[-1].end >= len(span.text.rstrip()):
+        if not whole_place and sides and sides[0].start == 0 and sides[-1].end >= len(span.text.rstrip()):
             return False  # Россия, Северной Кореи, КНДР: a side of the corridor, not a party or place
         if to_code(normal) is not None or to_code(span.text) is not None:
             return False
+        ner = self.russian_ner
+        if span.kind != "place" and _RU_SHIP_BEFORE.search(text[max(0, span.start - 40) : span.start]):
+            name = normal.strip('«»"“”')
+            ship: dict[str, object] = {
+                "name": name,
+                "schema": "Vessel",
+                "why": "after a ship word",
+                "written": span.text,
+            }
+            builder.add("vessel", f"vessel:{name_key(name)}", name, span.start, span.end, ship)
+            return True
+        # one word that the dictionary knows as an adjective ("Бишкекское") or as a
+        # common noun ("Фабрика"): a word capitalised, not a name
+        if (
+            span.kind != "place"
+            and len(words) == 1
+            and not normal.isupper()
+            and (ner.part_of_speech(words[0]) in ("ADJF", "ADJS") or ner.common_word(words[0]))
+        ):
+            return False
+        if span.kind == "person" and words[0] in self.vocab.korean_surnames:
+            normal = _korean_nominative(span.text.strip())
+        if span.kind == "person" and words[0] in self.vocab.korean_surnames:
+            known_place, whole_place = [], False  # the name changed: "Ким Чен Ын" is no place
+        if span.kind != "place" and whole_place:
+            span = RuSpan(span.start, span.end, "place", span.text, normal)  # "Пхеньян" read as a body
+        if span.kind == "place" and not known_place and self._common_phrase(builder.doc, span, words):
+            return False  # "Автомобильный мост" opening a sentence: a common noun phrase
         if span.kind == "place":
             known = self.vocab.place_matcher.find(normal)
             if known and known[0].start == 0 and known[0].end >= len(normal):
@@ -502,11 +608,6 @@ class Extractor:
             attrs = {"place_id": "", "name": normal, "country": "", "roles": [], "why": "Russian NER"}
             builder.add("place", f"place:{name_key(normal)}", normal, span.start, span.end, attrs)
             return True
-        if span.kind != "place" and _RU_SHIP_BEFORE.search(text[max(0, span.start - 40) : span.start]):
-            name = normal.strip('«»"“”')
-            attrs = {"name": name, "schema": "Vessel", "why": "after a ship word", "written": span.text}
-            builder.add("vessel", f"vessel:{name_key(name)}", name, span.start, span.end, attrs)
-            return True
         if span.kind == "person":
             schema = "Person"
         else:
@@ -517,6 +618,18 @@ class Extractor:
         attrs = {"name": normal, "schema": schema, "why": "Russian NER", "written": span.text}
         builder.add("entity", f"entity:{name_key(normal)}", normal, span.start, span.end, attrs)
         return True
+
+    def _common_phrase(self, doc: Document, span: RuSpan, words: list[str]) -> bool:
+        """A Russian NER place that opens a sentence and whose words are all common
+        dictionary words with no geographical reading: the capital letter says nothing."""
+        sentence = _sentence_of(doc.sentences, span.start)
+        before = doc.text[sentence.start if sentence is not None else 0 : span.start]
+        opens = not before.strip(' «"“„-—') or before.rstrip(' «"“„-—\t').endswith("\n")
+        return (
+            opens
+            and all(self.russian_ner.common_word(w) for w in words)
+            and not any(self.russian_ner.place_word(w) for w in words)
+        )
 
     def _listed_fact(self, builder: _Facts, hit: ListedMatch) -> None:
         schemas = {c.schema for c in hit.candidates}
@@ -674,6 +787,19 @@ _ADJECTIVE_ENDINGS = ("russian", "korean", "ский", "ские", "ских", "
 
 def _adjective(phrase: str) -> bool:
     return phrase.endswith(_ADJECTIVE_ENDINGS)
+
+
+def _korean_nominative(written: str) -> str:
+    """A Korean name as Russian writes it, in the nominative: the case ending taken
+    off its last word ("Ким Чен Ына" → "Ким Чен Ын", "Кима" → "Ким"); the dictionary's
+    Russian names are no guide here ("Ир" is no form of "Ира")."""
+    words = written.split()
+    last = words[-1]
+    for ending in _KOREAN_CASE_ENDINGS:
+        stem = last[: -len(ending)]
+        if last.casefold().endswith(ending) and len(stem) >= 2 and stem[-1].casefold() in _KOREAN_CODAS:
+            return " ".join([*words[:-1], stem])
+    return written
 
 
 def _merge_context(attrs: dict[str, object], context: dict[str, object]) -> None:
@@ -886,7 +1012,57 @@ class _Facts:
         if best is not None:
             best[1].attrs["imo"] = imo  # the name stays the key: the IMO is an attribute
 
+    def _coordinated_with_vessels(self) -> None:
+        """A name in a list with a vessel ("Angara или Lady R", "the Sky Ocean and the
+        Dunai") is a vessel too, unless a list or a rule said what it is."""
+        vessels = [e for f in self.by_key.values() if f.kind == "vessel" for e in f.evidence]
+        text = self.doc.text
+        for key, fact in list(self.by_key.items()):
+            if fact.kind != "entity" or fact.attrs.get("why") in ("listed name", "known organisation"):
+                continue
+            if fact.attrs.get("schema") not in ("Organization", "LegalEntity", None):
+                continue
+            if not any(
+                _LIST_JOIN.fullmatch(text[e.end : v.start]) or _LIST_JOIN.fullmatch(text[v.end : e.start])
+                for e in fact.evidence
+                for v in vessels
+                if 0 <= v.start - e.end <= 8 or 0 <= e.start - v.end <= 8
+            ):
+                continue
+            del self.by_key[key]
+            new_key = f"vessel:{name_key(fact.label)}"
+            target = self.by_key.get(new_key)
+            if target is None:
+                attrs = dict(fact.attrs, schema="Vessel", why="listed with vessels")
+                self.by_key[new_key] = Fact("vessel", new_key, fact.label, list(fact.evidence), attrs)
+            else:
+                target.evidence.extend(e for e in fact.evidence if e not in target.evidence)
+
+    def _short_names(self) -> None:
+        """A person named once in full and then by one of those names alone ("Vladimir
+        Putin" … "Putin", "Ким Дон Джил" … "Ким") is one fact: the short mentions join
+        the full name when exactly one full name of the report has that word first or last."""
+        people = [f for f in self.by_key.values() if f.kind == "entity" and f.attrs.get("schema") == "Person"]
+        full = [f for f in people if len(f.label.split()) >= 2]
+        for fact in list(self.by_key.values()):
+            words = fact.label.split()
+            if fact.kind != "entity" or len(words) != 1 or fact.attrs.get("why") in ("listed name",):
+                continue
+            if fact.attrs.get("schema") not in ("Person", "Organization", None):
+                continue
+            word = words[0].casefold()
+            owners = [
+                f for f in full if word in (f.label.split()[0].casefold(), f.label.split()[-1].casefold())
+            ]
+            if len(owners) != 1:
+                continue
+            owner = owners[0]
+            owner.evidence.extend(e for e in fact.evidence if all(o.start != e.start for o in owner.evidence))
+            del self.by_key[fact.key]
+
     def result(self) -> list[Fact]:
+        self._coordinated_with_vessels()
+        self._short_names()
         facts = list(self.by_key.values())
         for fact in facts:
             fact.evidence.sort(key=lambda e: e.start)

@@ -140,14 +140,30 @@ _LEGAL = frozenset(
         "зао",
     )
 )
-_SHIP_WORDS = r"(?:oil\s+|product\s+|chemical\s+|cargo\s+|container\s+|bulk\s+|fishing\s+|naval\s+|transport\s+)?(?:tankers?|vessels?|ships?|freighters?|carriers?|oilers?|boats?|ferry|ferries)"
+_SHIP_WORDS = r"(?:oil\s+|product\s+|chemical\s+|cargo\s+|container\s+|bulk\s+|fishing\s+|naval\s+|transport\s+)?(?:tankers?|vessels?|ships?|freighters?|carriers?|oilers?|boats?|ferry|ferries|tugs?|tugboats?|icebreakers?|trawlers?|barges?|dredgers?|yachts?)"
 _FLAGGED = r"(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?-flagged)"
 _SHIP_NAME = r"(?:[A-Z][\w'’-]*|\d{1,3})(?:\s(?:[A-Z][\w'’-]*|\d{1,3}))*"
 _VESSEL_AFTER = re.compile(
     rf"(?:\b{_FLAGGED}\s+(?:{_SHIP_WORDS}\s+)?|\b{_SHIP_WORDS}(?:,)?\s+(?:the\s+|called\s+|named\s+)?)(?P<name>{_SHIP_NAME})(?:\s+and\s+(?:the\s+)?(?P<name2>{_SHIP_NAME}))?"
 )
+# "the Mangyongbong-92 ferry", "The Sky Ocean tanker": a name before the ship word
+_VESSEL_BEFORE = re.compile(rf"\b[Tt]he\s+(?P<name>{_SHIP_NAME})\s+{_SHIP_WORDS}\b")
+_TIME_AFTER = re.compile(r":\d\d\b")
+# "танкер San Ma 2", "судно «Rye Song Gang 1»": a ship written in Latin letters after a Russian ship word
+_RU_VESSEL_AFTER = re.compile(
+    r"(?i:\b(?:танкер|судн|сухогруз|теплоход|паром|балкер|контейнеровоз|буксир|ледокол)[а-яё]*)"
+    r"\s+[«\"“„]?(?P<name>[A-Z][\w-]*(?:\s(?:[A-Z][\w-]*|\d{1,3}))*)"
+)
+# "InvestStroiTrest company", "TonnelYuzhStroi, a construction company": a firm by its head noun
+_COMPANY_AFTER = re.compile(
+    r"\s+(?:company|corporation|firm|holding|concern)\b"
+    r"|,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?(?:company|corporation|firm|contractor|developer|operator|shipowner)\b"
+)
 _QUOTED = re.compile(r"[‘'\"“](?P<name>[A-Z][^’'\"”\n]{2,40}?)[’'\"”]")
-_SHIP_CUE = re.compile(rf"\b{_SHIP_WORDS}\b|\bIMO\b|-flagged\b", re.IGNORECASE)
+_SHIP_CUE = re.compile(
+    rf"\b{_SHIP_WORDS}\b|\bIMO\b|-flagged\b|\b(?:танкер|судн|суд(?:ов|ам|ами)\b|сухогруз|контейнеровоз|паром|корабл)",
+    re.IGNORECASE,
+)
 _CYRILLIC_ORG = re.compile(
     r"\b(?:ООО|АО|ПАО|ОАО|ЗАО|компания|компании)\s+[«\"“](?P<name>[^»\"”]{2,60})[»\"”]"
 )
@@ -283,6 +299,22 @@ class NameFinder:
                             NameMatch(start, start + len(name), name, "vessel", "Vessel", "after a ship word")
                         )
                         taken.append((start, start + len(name)))
+            for match in _VESSEL_BEFORE.finditer(sentence):
+                start, end = match.span("name")
+                name = self._clean_vessel(sentence[start:end])
+                if (
+                    not name
+                    or "-flagged" in sentence[start:end].casefold()
+                    or self._only_common(name)
+                    or any(self._is_org_word(w.casefold()) for w in name.split())
+                ):
+                    continue
+                start = sentence.index(name, start)
+                if free(start, start + len(name)):
+                    found.append(
+                        NameMatch(start, start + len(name), name, "vessel", "Vessel", "before a ship word")
+                    )
+                    taken.append((start, start + len(name)))
             for match in _QUOTED.finditer(sentence):
                 start, end = match.span("name")
                 name = match.group("name").strip()
@@ -291,6 +323,14 @@ class NameFinder:
                 if shaped and free(start, end) and not self._only_common(name):
                     found.append(NameMatch(start, end, name, "vessel", "Vessel", "quoted near a ship word"))
                     taken.append((start, end))
+        for match in _RU_VESSEL_AFTER.finditer(sentence):
+            start, end = match.span("name")
+            name = self._clean_vessel(sentence[start:end])
+            if name and free(start, start + len(name)):
+                found.append(
+                    NameMatch(start, start + len(name), name, "vessel", "Vessel", "after a ship word")
+                )
+                taken.append((start, start + len(name)))
         for regex, schema in ((_CYRILLIC_ORG, "Company"), (_CYRILLIC_STATE, "PublicBody")):
             for match in regex.finditer(sentence):
                 start, end = match.span("name")
@@ -329,8 +369,8 @@ class NameFinder:
             after = sentence[end : end + 60]
             apposition = re.match(rf",\s+(?:a|an)\s+(?:[\w,-]+\s+){{0,4}}{_SHIP_WORDS}\b", after)
             listed = any(
-                re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[e:start])
-                or re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", sentence[end:s])
+                re.fullmatch(r"\s*(?:,|and|or|,\s*and|или|либо|и)\s*", sentence[e:start])
+                or re.fullmatch(r"\s*(?:,|and|or|,\s*and|или|либо|и)\s*", sentence[end:s])
                 for s, e in spans
                 if (e <= start and start - e <= 6) or (s >= end and s - end <= 6)
             )
@@ -371,7 +411,14 @@ class NameFinder:
         return out
 
     def _after_title(self, run: list[_Tok]) -> list[_Tok] | None:
-        """The name after a title of one to three words at the start of a run."""
+        """The name after a title of one to three words at the start of a run (after a
+        nationality or other common word: "Japanese Chief Cabinet Secretary ...")."""
+        while (
+            len(run) > 3
+            and run[0].bare in self.vocab.not_names
+            and run[0].bare not in self.vocab.person_titles
+        ):
+            run = run[1:]
         words = [t.bare for t in run]
         for size in (3, 2, 1):
             if len(run) <= size:
@@ -428,13 +475,33 @@ class NameFinder:
             return None
         if to_code(name) is not None:
             return None  # "the Russian Federation" is a country, not a party
+        shouted = [t for t in run if len(t.text) >= 4 and t.text.isupper()]
+        if len(shouted) >= 3 and len(shouted) < len(run):
+            return None  # "NORTH KOREA-RUSSIA SUMMIT News Today": a headline or a page's section bar
         state = any(w in self.vocab.state_words for w in words)
         company = any(w in self.vocab.company_words for w in words)
+        titled_first = self._after_title(run)
+        if titled_first is not None and len(titled_first) >= 2:
+            # "Japanese Chief Cabinet Secretary Yoshihide Suga": a person after a title,
+            # whatever state word the title holds
+            return NameMatch(
+                titled_first[0].start,
+                titled_first[-1].end,
+                sentence[titled_first[0].start : titled_first[-1].end],
+                "entity",
+                "Person",
+                "after a title",
+            )
         if (state or company) and len(run) >= 2:
             legal = any(w in _LEGAL for w in words)
             schema = "PublicBody" if state and not company else "Company" if legal else "Organization"
             return NameMatch(start, end, name, "entity", schema, "organisation word")
-        if ship_sentence and len(run) >= 2 and run[-1].text.isdigit():
+        if (
+            ship_sentence
+            and len(run) >= 2
+            and run[-1].text.isdigit()
+            and not _TIME_AFTER.match(sentence, end)
+        ):
             return NameMatch(start, end, name, "vessel", "Vessel", "name with a hull number")
         positions, words_of = tokens.get()
         found_at = bisect_left(positions, run[0].start)
@@ -456,6 +523,12 @@ class NameFinder:
                 "Person",
                 "after a title",
             )
+        if (
+            len(run) <= 3
+            and not any(w in self.vocab.not_names for w in words)
+            and _COMPANY_AFTER.match(sentence, end)
+        ):
+            return NameMatch(start, end, name, "entity", "Company", "company apposition")
         if len(run) < 2 or len(run) > 4 or any(w in _CONNECTORS for w in words):
             return None
         if any(w in self.vocab.not_names for w in words):

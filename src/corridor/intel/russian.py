@@ -90,14 +90,52 @@ class RussianNer:
         doc = Doc(text)
         doc.segment(models.segmenter)
         doc.tag_ner(models.ner)
-        out = []
+        out: list[RuSpan] = []
         for span in doc.spans:
             kind = NER_KINDS.get(span.type)
             if kind is None:
                 continue
-            written = text[span.start : span.stop]
-            out.append(RuSpan(span.start, span.stop, kind, written, _normal(kind, written, models)))
+            start = span.start
+            if (
+                out
+                and kind == "organisation"
+                and out[-1].kind == "organisation"
+                and not text[out[-1].end : start].strip()
+            ):
+                # natasha cuts "Совет Безопасности ООН" in two: a body and the body it belongs to
+                start = out.pop().start
+            written = text[start : span.stop]
+            out.append(RuSpan(start, span.stop, kind, written, _normal(kind, written, models)))
         return out
+
+    def common_word(self, word: str) -> bool:
+        """A dictionary word that is no name: a common noun, an adjective or a verb form
+        in every reading the morphology has ("Фабрика", "Бишкекское"), not a name, a place,
+        an organisation, a trademark or an abbreviation.  False without the models."""
+        models = self._load()
+        if models is None or not word:
+            return False
+        parses = models.vocab.parse(word.casefold())
+        proper = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"}
+        return (
+            bool(parses)
+            and all(p.is_known and not (proper & set(p.tag.grammemes)) for p in parses)
+            and str(parses[0].tag.POS) in ("NOUN", "ADJF", "ADJS", "PRTF", "VERB", "INFN")
+        )
+
+    def lemmas(self, word: str) -> set[str]:
+        """The dictionary forms of `word` in every reading (empty without the models)."""
+        models = self._load()
+        if models is None:
+            return set()
+        return {str(p.normal_form).replace("ё", "е") for p in models.vocab.parse(word.casefold())}
+
+    def place_word(self, word: str) -> bool:
+        """One of the morphology's readings of `word` is a geographical name."""
+        models = self._load()
+        if models is None:
+            return False
+        return any("Geox" in set(p.tag.grammemes) for p in models.vocab.parse(word.casefold()))
 
 
 _NAME_GRAMMEMES = frozenset(("Name", "Surn", "Patr"))

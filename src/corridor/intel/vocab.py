@@ -106,6 +106,7 @@ class Vocabulary:
         self.place_matcher: PhraseMatcher[str] = PhraseMatcher(place_phrases)
 
         self.goods: dict[str, GoodsTerm] = {}
+        self.goods_words: dict[str, set[str]] = {}  # one-word Russian terms per goods id
         goods_phrases: list[tuple[str, str]] = []
         for i, entry in enumerate(data["goods"]["goods"]):
             description = ""
@@ -127,6 +128,9 @@ class Vocabulary:
             )
             self.goods[term.id] = term
             goods_phrases.extend((t, term.id) for t in entry["terms"])
+            self.goods_words.setdefault(term.id, set()).update(
+                t.casefold() for t in entry["terms"] if " " not in t.strip() and re.search("[а-яё]", t, re.I)
+            )
         self.goods_matcher: PhraseMatcher[str] = PhraseMatcher(goods_phrases)
         self.not_goods: PhraseMatcher[str] = PhraseMatcher((p, p) for p in data["goods"].get("not_goods", ()))
         self.compound_heads = frozenset(w.casefold() for w in data["goods"].get("compound_heads", ()))
@@ -163,6 +167,9 @@ class Vocabulary:
         )
         self.not_names = frozenset(w.casefold().rstrip(".") for w in lex["not_names"])
         self.place_nouns = tuple(sorted((w.casefold() for w in lex["place_nouns"]), key=len, reverse=True))
+        self.facility_nouns = tuple(
+            sorted((w.casefold() for w in lex.get("facility_nouns", ())), key=len, reverse=True)
+        )
         self.place_heads = frozenset(w.casefold() for w in lex["place_heads"])
         self.boilerplate_line = re.compile(
             "|".join(f"(?:{p})" for p in lex["boilerplate_lines"]), re.IGNORECASE
