@@ -212,3 +212,9 @@ def test_real_lists_chinese_near_miss_does_not_alert(real: Screener) -> None:
     for name in ("Li Fangwen", "Li Fanghui", "李方文"):
         hits = real.screen(Query(name, schema="Person"))
         assert "ofac:11447" not in [h.entity_id for h in hits], name
+
+
+def test_the_pinyin_inventory_is_what_icu_reads() -> None:
+    inventory = set(scripts.data()["pinyin_syllables"])
+    assert inventory == set(scripts.icu_pinyin_inventory())
+    assert {"zhang", "xiang", "lu", "er"} <= inventory and "chol" not in inventory

@@ -280,9 +280,9 @@ def to_thai(name: str) -> str:
                 mark = "เ" if unit == "e" else "โ"
                 if last_consonant_at >= 0 and last_consonant_at == len(text) - 1:
                     text = text[:last_consonant_at] + mark + text[last_consonant_at:]
-                else:
-                    text += "อ" if not text else ""
-                    text = text[:-1] + mark + text[-1:] if text else mark + "อ"
+                else:  # a vowel after a vowel: written on the silent consonant อ
+                    text += mark + "อ"
+                last_consonant_at = len(text) - 1
                 continue
             if unit in ("a", "i", "u", "y"):
                 if not text or last_consonant_at != len(text) - 1:

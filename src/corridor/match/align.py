@@ -115,6 +115,8 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
         lkeys = lt.rkeys
         for key in q.rkeys:
             if key in lkeys:
+                if _other_chinese_name(q, lt):
+                    return _ZERO  # Yan/Jian, Zhou/Su: alike to the Russian key, two Chinese names
                 return 0.95, _russian_method(q, lt)
         if q.rstem == lt.rstem and len(q.rstem) > 4:
             return 0.85, "gender-form"
@@ -169,6 +171,10 @@ def _script_pair(q: Tok, lt: Tok) -> tuple[float, str]:
     q_as = q._replace(script="Latin") if q.script in _ICU_SCRIPTS else q
     l_as = lt._replace(script="Latin") if lt.script in _ICU_SCRIPTS else lt
     sim, method = pair_score(q_as, l_as)
+    if fam == "Han" and method not in ("exact", "korean-romanization"):
+        # Hanzi are read for certain: another Pinyin (or a likeness) is another name
+        # (王 wang is not Kwang; Wade-Giles spellings are not covered)
+        return _ZERO
     if fam in scripts.SKELETON_FAMILIES and sim < SKELETON_SIM:
         qs = scripts.skeleton(q.text, fam)
         if len(qs) >= SKELETON_MIN and qs == scripts.skeleton(lt.text, fam):
@@ -179,18 +185,22 @@ def _script_pair(q: Tok, lt: Tok) -> tuple[float, str]:
     return sim, name if method in ("exact", "korean-romanization") else f"{name}, {method}"
 
 
+CHINESE_GIVEN_SYLLABLES = 2  # Chinese given names have one or two syllables
+
+
 def _other_chinese_name(q: Tok, lt: Tok) -> bool:
-    """Two parts of personal names that both read as the same number of Pinyin
-    syllables are two Chinese names when they differ by a whole valid syllable
-    (Haitao/Haibao, Wei/Wen): a typo or a fuzzy likeness is not credited, as for
-    Korean syllables.  A slip that leaves no valid Pinyin (Haitoa) still counts."""
+    """Two different parts of personal names that both read as one or two Pinyin
+    syllables are two Chinese names (Haitao/Haibao, Wei/Wen, Yan/Jian, Zhou/Su):
+    no typo, likeness or phonetic key credits them, as for Korean syllables (the
+    Korean key, judged before, still does).  A slip that leaves no valid Pinyin
+    (Haitoa) still counts."""
     if q.tag not in _PERSON_PARTS or lt.tag not in _PERSON_PARTS:
         return False
     one = scripts.pinyin_syllables(q.text)
-    if not one:
+    if not one or len(one) > CHINESE_GIVEN_SYLLABLES:
         return False
     two = scripts.pinyin_syllables(lt.text)
-    return two is not None and len(two) > 0 and len(one) == len(two)
+    return two is not None and 0 < len(two) <= CHINESE_GIVEN_SYLLABLES
 
 
 def _typo_credit(q: Tok, lt: Tok, qlen: int, llen: int, shortest: int) -> float:
