@@ -91,8 +91,11 @@ def test_analyze_tags_and_forms() -> None:
 
 
 def test_other_scripts_use_icu() -> None:
+    # a Chinese-script personal name: surname and given name (names.scripts.split_han),
+    # read as Pinyin by ICU, its script kept for the explanation
     toks = analyze("金正恩", "person")
-    assert [t.text for t in toks] == ["jin", "zheng", "en"]
+    assert [t.text for t in toks] == ["jin", "zhengen"]
+    assert {t.script for t in toks} == {"Han"}
 
 
 def test_hangul_legal_forms_are_not_split_as_surnames() -> None:
