@@ -154,7 +154,7 @@ def _new_session(browser: Any, base: str, name: str) -> Any:
 
 
 def test_sign_in_screen_open_the_entity_and_check_a_transaction(
-    server: tuple[str, str], browser: Any, tmp_path: Path
+    server: tuple[str, str], browser: Any, tmp_path: Path, shared_data: Path
 ) -> None:
     base, _admin_key = server
     shots = _shots(tmp_path)
@@ -194,6 +194,20 @@ def test_sign_in_screen_open_the_entity_and_check_a_transaction(
     assert "RU-KP-GASOLINE-2022-10" in text and "CAPPED_REPORTABLE" in text
     assert "UNSCR 2397" in text  # the refined-petroleum cap's paragraph is cited
     page.screenshot(path=str(shots / "check.png"))
+
+    # a report into facts: the seed pasted, its facts and the law that applies
+    seed = sorted((shared_data.parent / "seeds").glob("*.txt"))[0]
+    page.get_by_role("link", name="Reports").click()
+    page.wait_for_url(f"{base}/ui/intel")
+    page.get_by_label("Report text").fill(seed.read_text(encoding="utf-8"))
+    page.get_by_role("button", name="Extract").click()
+    page.wait_for_selector("section[aria-labelledby='law']")
+    report = page.inner_text("main")
+    assert "Vladivostok" in report and "2710" in report  # a place and the fuels' heading
+    assert "2397" in report  # the refined-petroleum cap cited
+    # the law and the first facts, as an analyst scrolls to them
+    page.locator("section[aria-labelledby='law']").evaluate("e => e.scrollIntoView()")
+    page.screenshot(path=str(shots / "intel.png"))
 
     # readable on a phone: nothing wider than the screen
     page.set_viewport_size({"width": 390, "height": 844})
