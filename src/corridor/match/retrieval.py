@@ -67,6 +67,7 @@ class Retriever:
         self.algorithm = algorithm
         self._query_cache: dict[tuple[str, str], AnalysedQuery] = {}
         self._token_cache: dict[tuple[Tok, float, str], TokenSets] = {}
+        self._postings_cache: dict[tuple[Tok, float], tuple[list[list[int]], list[list[int]]]] = {}
         self._run_cache: dict[tuple[tuple[Tok, ...], str], tuple[RetrievalSet, ...]] = {}
         self._schema_names: dict[str, frozenset[int]] = {}
         self._skeletons: dict[str, dict[str, list[str]]] = {}
@@ -74,6 +75,7 @@ class Retriever:
     def clear_caches(self) -> None:
         self._query_cache.clear()
         self._token_cache.clear()
+        self._postings_cache.clear()
         self._run_cache.clear()
 
     # --- analysis ----------------------------------------------------------------------
@@ -111,24 +113,12 @@ class Retriever:
         found = self._token_cache.get(cache_key)
         if found is not None:
             return found
-        postings = self.index.postings
         max_postings = self.algorithm.max_postings
         sets: list[RetrievalSet] = []
-        found_sets = [postings[k] for k in token_keys(tok) if k in postings]
-        if tok.script in SKELETON_FAMILIES:
-            # an abjad, Thai or kana token: the Latin names of the same consonant skeleton
-            found_sets.extend(postings["t" + t] for t in self._skeleton_texts(tok))
-        if not found_sets:
-            # a token no listed name has: perhaps a typo
-            found_sets = self._typo_sets(tok)
-        elif weight >= 0.8 and len(tok.text) >= 3:
-            # a rare token another listed name may spell one letter apart
-            # (Zawiya/Zawiyah): those names count, a little less
-            near = [postings["t" + t] for t in self._spelled_alike(tok, self._near_texts(tok))]
-            near = [s for s in near if len(s) <= max_postings]
-            if near:
-                # at full weight: a slip scores up to 0.88, so the bound must count it whole
-                sets.append((max(1, round(weight * 4)), self._restrict(near, schema)))
+        found_sets, near = self._token_postings(tok, weight)
+        if near:
+            # at full weight: a slip scores up to 0.88, so the bound must count it whole
+            sets.append((max(1, round(weight * 4)), self._restrict(near, schema)))
         usable = [s for s in found_sets if len(s) <= max_postings]
         nowhere = 0.0
         if usable:
@@ -141,6 +131,38 @@ class Retriever:
         if len(self._token_cache) >= GROUP_CACHE:
             self._token_cache.clear()
         self._token_cache[cache_key] = result
+        return result
+
+    def _token_postings(self, tok: Tok, weight: float) -> tuple[list[list[int]], list[list[int]]]:
+        """The postings one query token finds whatever the query's schema: its own
+        keys' (or, found nowhere, its typo spellings'), and those of the listed
+        tokens spelled one letter apart from a rare one.
+        Cached apart from `_token_sets` (which restricts them to a schema), since
+        the typo and near-spelling searches cost the most and a trade check asks
+        for the same word as a party (LegalEntity) and as a vessel (Vessel)."""
+        cache_key = (tok, weight)
+        found = self._postings_cache.get(cache_key)
+        if found is not None:
+            return found
+        postings = self.index.postings
+        max_postings = self.algorithm.max_postings
+        near: list[list[int]] = []
+        found_sets = [postings[k] for k in token_keys(tok) if k in postings]
+        if tok.script in SKELETON_FAMILIES:
+            # an abjad, Thai or kana token: the Latin names of the same consonant skeleton
+            found_sets.extend(postings["t" + t] for t in self._skeleton_texts(tok))
+        if not found_sets:
+            # a token no listed name has: perhaps a typo
+            found_sets = self._typo_sets(tok)
+        elif weight >= 0.8 and len(tok.text) >= 3:
+            # a rare token another listed name may spell one letter apart
+            # (Zawiya/Zawiyah): those names count, a little less
+            near = [postings["t" + t] for t in self._spelled_alike(tok, self._near_texts(tok))]
+            near = [s for s in near if len(s) <= max_postings]
+        result = (found_sets, near)
+        if len(self._postings_cache) >= GROUP_CACHE:
+            self._postings_cache.clear()
+        self._postings_cache[cache_key] = result
         return result
 
     def _run_sets(self, toks: tuple[Tok, ...], weight: float, schema: str) -> tuple[RetrievalSet, ...]:
@@ -240,11 +262,15 @@ class Retriever:
         deletes = self.index.deletes
         postings = self.index.postings
         near: set[str] = set()
-        for once in one_deletions(text):
-            for twice in one_deletions(once):
-                near.update(deletes.get(twice, ()))
-                if "t" + twice in postings:
-                    near.add(twice)
+        # each spelling less two letters once (deleting i then j is deleting j then i)
+        size = len(text)
+        twice_deleted = {
+            text[:i] + text[i + 1 : j] + text[j + 1 :] for i in range(size) for j in range(i + 1, size)
+        }
+        for twice in twice_deleted:
+            near.update(deletes.get(twice, ()))
+            if "t" + twice in postings:
+                near.add(twice)
         near.discard(text)
         return near
 
