@@ -74,6 +74,8 @@ def test_refresh_checks_at_once_and_a_swap_frees_the_old_index(tmp_path: Path) -
     if old is not None:
         assert old() is None
     assert gc.get_freeze_count() > 0  # the new index is kept out of the collector
+    # full passes, which walk the screening caches, are made rarer (not switched off)
+    assert gc.isenabled() and gc.get_threshold()[2] >= services.FULL_COLLECTION_EVERY > 10
 
 
 def test_a_busy_build_keeps_the_old_index_serving(tmp_path: Path) -> None:
