@@ -45,6 +45,7 @@ from corridor.errors import IntegrityError, Where
 from corridor.match.records import EntityRecord, ListedDate, NameRecord
 from corridor.match.terms import joined_keys, one_deletions, spans, token_keys, token_weight, typo_keys
 from corridor.model import Entity, Name
+from corridor.names.glossary import countries_named
 from corridor.names.tokens import Tok, analyze, schema_kind
 from corridor.types.identifiers import normalize_identifier, normalize_imo
 
@@ -141,6 +142,7 @@ class Index:
                     continue
                 seen.add(signature)
                 raw_names.append((index, name.full, str(name.kind.value), toks))
+        ent_recs = shared_countries(ent_recs)
         total = len(raw_names)
         df: Counter[str] = Counter()
         for _, _, _, toks in raw_names:
@@ -421,6 +423,9 @@ def entity_record(entity: Entity) -> EntityRecord:
     for address in entity.addresses:
         if address.country and address.country not in countries:
             countries.append(address.country)
+    if not countries and entity.schema != "Person":
+        # no country given (OFAC's sdn.csv gives none): what the names say
+        countries = [c.lower() for c in countries_named([n.full for n in entity.names], entity.programs)]
     idents: list[str] = []
     imos: list[str] = []
     for ident in entity.identifiers:
@@ -446,6 +451,46 @@ def entity_record(entity: Entity) -> EntityRecord:
         party_of(entity),
         tuple(dict.fromkeys([entity.source, *entity.also_on])),
     )
+
+
+def shared_countries(records: list[EntityRecord]) -> list[EntityRecord]:
+    """A record without countries takes those of the other records of its
+    designation: the same party (a copy citing the UN reference) or, for
+    organisations, the same name (OFAC's KOMID and the UN's, which
+    OFAC's sdn.csv does not link)."""
+    by_key: dict[str, tuple[str, ...]] = {}
+    for rec in records:
+        if rec.countries:
+            by_key.setdefault("party:" + rec.party, rec.countries)
+            if rec.schema != "Person":
+                by_key.setdefault(f"name:{rec.caption.casefold()}", rec.countries)
+    out: list[EntityRecord] = []
+    for rec in records:
+        found: tuple[str, ...] | None = None
+        if not rec.countries:
+            found = by_key.get("party:" + rec.party)
+            if found is None and rec.schema != "Person":
+                found = by_key.get(f"name:{rec.caption.casefold()}")
+        if found is None:
+            out.append(rec)
+            continue
+        out.append(
+            EntityRecord(
+                rec.id,
+                rec.source,
+                rec.ref,
+                rec.caption,
+                rec.schema,
+                rec.birth_dates,
+                found,
+                rec.gender,
+                rec.identifiers,
+                rec.imos,
+                rec.party,
+                rec.lists,
+            )
+        )
+    return out
 
 
 def party_of(entity: Entity) -> str:
