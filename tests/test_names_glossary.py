@@ -14,10 +14,11 @@ import jsonschema
 import pytest
 
 from corridor.match import Query, Screener
-from corridor.match.index import shared_countries
+from corridor.match.index import organisation_name_keys, shared_countries
 from corridor.match.records import EntityRecord
 from corridor.model import Entity, NameKind, make_name
 from corridor.names import glossary
+from corridor.names.tokens import analyze
 from corridor.trade import hs
 from corridor.trade.evaluate import Evaluator
 from corridor.trade.rules import Outcome, default_rulebook
@@ -185,15 +186,20 @@ def _record(ident: str, caption: str, countries: tuple[str, ...], party: str = "
 
 
 def test_a_record_without_country_takes_its_designations() -> None:
-    records = shared_countries(
-        [
-            _record("un:KPe.003", "TANCHON COMMERCIAL BANK", ("kp",)),
-            _record("ofac:9346", "Tanchon Commercial Bank", ()),
-            _record("uk:1", "OTHER NAME", (), party="un:KPe.003"),
-            _record("ofac:1", "UNRELATED BANK", ()),
-        ]
-    )
-    assert [r.countries for r in records] == [("kp",), ("kp",), ("kp",), ()]
+    records = [
+        _record("un:KPe.023", "DAEDONG CREDIT BANK (DCB)", ("kp",)),
+        _record("ofac:16085", "DAEDONG CREDIT BANK", ()),
+        _record("uk:1", "OTHER NAME", (), party="un:KPe.023"),
+        _record("ofac:1", "UNRELATED BANK", ()),
+        _record("ofac:2", "SHARED NAME", ("cn",)),
+        _record("ofac:3", "SHARED NAME", ("hk",)),
+        _record("ofac:4", "SHARED NAME", ()),
+    ]
+    raw = [(i, r.caption, "primary", analyze(r.caption, "org")) for i, r in enumerate(records)]
+    shared = shared_countries(records, organisation_name_keys(raw, records))
+    # by the name without its bracketed abbreviation, by the UN reference; nothing
+    # from a name whose records disagree
+    assert [r.countries for r in shared] == [("kp",), ("kp",), ("kp",), (), ("cn",), ("hk",), ()]
 
 
 # --- screening --------------------------------------------------------------------------

@@ -32,6 +32,7 @@ import gc
 import hashlib
 import hmac
 import os
+import re
 import struct
 import tempfile
 from collections import Counter
@@ -142,7 +143,7 @@ class Index:
                     continue
                 seen.add(signature)
                 raw_names.append((index, name.full, str(name.kind.value), toks))
-        ent_recs = shared_countries(ent_recs)
+        ent_recs = shared_countries(ent_recs, organisation_name_keys(raw_names, ent_recs))
         total = len(raw_names)
         df: Counter[str] = Counter()
         for _, _, _, toks in raw_names:
@@ -453,25 +454,53 @@ def entity_record(entity: Entity) -> EntityRecord:
     )
 
 
-def shared_countries(records: list[EntityRecord]) -> list[EntityRecord]:
+def organisation_name_keys(
+    raw_names: list[tuple[int, str, str, tuple[Tok, ...]]], records: list[EntityRecord]
+) -> list[tuple[int, str]]:
+    """(record position, key) for the names of organisations: the name's tokens
+    without legal forms, and without a bracketed abbreviation ("DAEDONG CREDIT
+    BANK (DCB)" and "DAEDONG CREDIT BANK" are one key)."""
+    keys: list[tuple[int, str]] = []
+    for position, full, kind, toks in raw_names:
+        if records[position].schema == "Person" or kind == "weak_alias":
+            continue
+        keys.append((position, " ".join(t.text for t in toks if not t.legal)))
+        if "(" in full:
+            bare = analyze(_BRACKETED.sub(" ", full), schema_kind(records[position].schema))
+            keys.append((position, " ".join(t.text for t in bare if not t.legal)))
+    return keys
+
+
+_BRACKETED = re.compile(r"\([^)]*\)")
+
+
+def shared_countries(records: list[EntityRecord], name_keys: list[tuple[int, str]]) -> list[EntityRecord]:
     """A record without countries takes those of the other records of its
     designation: the same party (a copy citing the UN reference) or, for
-    organisations, the same name (OFAC's KOMID and the UN's, which
-    OFAC's sdn.csv does not link)."""
-    by_key: dict[str, tuple[str, ...]] = {}
+    organisations, a name of the same key (`organisation_name_keys`: OFAC's sdn.csv
+    gives KOMID no country and no UN reference; the UN record gives KP).  A key
+    whose records give different countries says nothing."""
+    by_party: dict[str, tuple[str, ...]] = {}
+    by_name: dict[str, tuple[str, ...] | None] = {}
     for rec in records:
         if rec.countries:
-            by_key.setdefault("party:" + rec.party, rec.countries)
-            if rec.schema != "Person":
-                by_key.setdefault(f"name:{rec.caption.casefold()}", rec.countries)
+            by_party.setdefault(rec.party, rec.countries)
+    for position, key in name_keys:
+        countries = records[position].countries
+        if key and countries:
+            known = by_name.get(key, countries)
+            by_name[key] = countries if known == countries else None
+    from_names: dict[int, tuple[str, ...]] = {}
+    for position, key in name_keys:
+        found = by_name.get(key)
+        if found and not records[position].countries:
+            from_names.setdefault(position, found)
     out: list[EntityRecord] = []
-    for rec in records:
-        found: tuple[str, ...] | None = None
+    for position, rec in enumerate(records):
+        shared: tuple[str, ...] | None = None
         if not rec.countries:
-            found = by_key.get("party:" + rec.party)
-            if found is None and rec.schema != "Person":
-                found = by_key.get(f"name:{rec.caption.casefold()}")
-        if found is None:
+            shared = by_party.get(rec.party) or from_names.get(position)
+        if shared is None:
             out.append(rec)
             continue
         out.append(
@@ -482,7 +511,7 @@ def shared_countries(records: list[EntityRecord]) -> list[EntityRecord]:
                 rec.caption,
                 rec.schema,
                 rec.birth_dates,
-                found,
+                shared,
                 rec.gender,
                 rec.identifiers,
                 rec.imos,
