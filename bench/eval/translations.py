@@ -437,6 +437,7 @@ def country_mismatch(builder: Builder) -> Iterator[Example]:
             kind="",
             query={"name": f"{core.title()} {form}", "schema": "Company", "country": country},
             expected=None,
+            accept=builder.accept(entity.id),
             against=entity.id,
             note=f"{names[0]!r} with another legal form, country {country}",
         )
