@@ -129,7 +129,7 @@ def _names(name: str, schema: str = "Organization") -> list[str]:
 
 def test_hangul_names_read_in_english() -> None:
     assert "Korea Mining Development Trading Corporation" in _names("조선광업개발무역회사")
-    assert _names("조선련봉총회사")[0] == "Korea 련봉 General Corporation"
+    assert _names("조선련봉총회사")[0] == "Korea Ryonpong General Corporation"
     assert "Korea Trading Bank" in _names("조선무역은행")
     assert "Ministry of Atomic Energy Industry" in _names("원자력공업성")
 
@@ -147,7 +147,8 @@ def test_a_variant_says_which_words_were_translated() -> None:
     first = glossary.variants("조선무역은행")[0]
     assert first.source == "glossary"
     assert first.notes == ("조선 → Korea", "무역 → Trading", "은행 → Bank")
-    assert any("Tanchon" in n for n in glossary.variants("단천상업은행")[0].notes)
+    assert "단천 → Tanchon (a name, romanised)" in glossary.variants("단천상업은행")[0].notes
+    assert _names("제2경제위원회")[0] == "Second Economic Committee"
 
 
 def test_no_variants_for_persons_names_without_glossary_words_or_too_many() -> None:
@@ -156,6 +157,7 @@ def test_no_variants_for_persons_names_without_glossary_words_or_too_many() -> N
     assert _names("Иванов Пётр") == []
     assert _names("Acme Holdings") == []
     assert len(glossary.variants("조선광업개발무역회사", limit=2)) == 2
+    assert len(glossary.variants("조선광업개발무역회사")) == glossary.MAX_VARIANTS
 
 
 def test_abbreviations_both_ways_case_where_it_matters() -> None:

@@ -18,9 +18,10 @@ lists use.
 * `segment_cyrillic(words)`  Cyrillic words as glossary concepts (by stem, with
   their part of speech) and proper-name parts.
 
-Proper-name parts stay as written (련봉, Рёнбон): the name analysis reads them
-(Korean keys for Hangul, Russian keys for Cyrillic), and every romanisation of
-them meets the listed one there.  Word order: Korean compounds already run in
+Proper-name parts are romanised as the DPRK lists do when in Hangul (련봉 →
+Ryonpong, whose Korean key every romanisation of 련봉 shares) and stay as written
+in Cyrillic (Рёнбон: the name analysis reads Cyrillic, Korean names in Cyrillic
+included).  Word order: Korean compounds already run in
 the English order (modifiers first); a Russian name puts the proper name and the
 genitive modifiers after the head noun (корпорация по развитию горнодобывающей
 промышленности), so they are moved before it.  A head written first in English
@@ -42,11 +43,12 @@ from typing import Any
 import jsonschema
 import yaml
 
-from corridor.names.korean import has_hangul, romanize_mr
+from corridor.names.korean import has_hangul, romanize_dprk
 from corridor.names.legal_forms import legal_form_class
 
-# the most English readings screened per query (each is one more screening)
-MAX_VARIANTS = 6
+# the most English readings screened per query (each is one more screening; on
+# the evaluation sets 3 found what 6 did, docs/benchmarks.md)
+MAX_VARIANTS = 4
 # a Russian stem may be followed by an ending of at most this many letters
 # (корпораци-ями); a longer rest is another word (банк-ротство)
 MAX_ENDING = 4
@@ -287,11 +289,18 @@ def _segments(name: str) -> tuple[list[Segment], bool]:
     return segments, found
 
 
+def _proper(text: str) -> str:
+    """A proper-name part as the variant writes it: Hangul romanised as the DPRK
+    lists do (련봉 → Ryonpong: its Korean key is Ryonbong's), anything else as
+    written (Рёнбон: the name analysis reads Cyrillic itself)."""
+    return romanize_dprk(text).title() if has_hangul(text) else text
+
+
 def _render(segments: list[Segment], choice: list[int]) -> str:
     parts: list[str] = []
     for seg, pick in zip(segments, choice, strict=True):
         if seg.concept is None:
-            parts.append(seg.text)
+            parts.append(_proper(seg.text))
         elif pick < len(seg.concept.english):
             parts.append(seg.concept.english[pick])
     return " ".join(parts)
@@ -318,7 +327,7 @@ def _notes(segments: list[Segment], choice: list[int]) -> tuple[str, ...]:
             english = seg.concept.english[pick] if pick < len(seg.concept.english) else "(left out)"
             notes.append(f"{seg.text} → {english}")
         elif has_hangul(seg.text):
-            notes.append(f"{seg.text} ({romanize_mr(seg.text, ascii_only=True).title()}) kept as a name")
+            notes.append(f"{seg.text} → {_proper(seg.text)} (a name, romanised)")
     return tuple(notes)
 
 
@@ -341,11 +350,13 @@ def _translations(segments: list[Segment]) -> list[Variant]:
         add(order, base)
         # the optional words (Korea, DPRK) left out: the lists often omit them
         add(order, [len(s.concept.english) if s.concept and s.concept.optional else 0 for s in order])
-    # one word read another way at a time; the words of the name itself (trading /
-    # trade, company / corporation) before the optional country words (Korean, Choson)
+    # one word read another way at a time: the words of the name itself before the
+    # optional country words (Korean, Choson), the head (last: company /
+    # corporation) first
     order = segments
     for optional in (False, True):
-        for i, seg in enumerate(order):
+        for i in range(len(order) - 1, -1, -1):
+            seg = order[i]
             if seg.concept is None or seg.concept.optional is not optional:
                 continue
             for pick in range(1, len(seg.concept.english)):
@@ -353,27 +364,38 @@ def _translations(segments: list[Segment]) -> list[Variant]:
     return out
 
 
-def _abbreviations(name: str) -> list[Variant]:
-    """The name with each abbreviation written out, and each long form abbreviated
-    (legal forms are left to `corridor.names.legal_forms`)."""
-    out: list[Variant] = []
+@lru_cache(maxsize=1)
+def _abbreviation_patterns() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str, str], ...]]:
+    """One pattern finding any short or long form (a query without one costs one
+    search), and per form (pattern, replacement, note)."""
+    forms: list[tuple[re.Pattern[str], str, str]] = []
+    alternatives: list[str] = []
     for abbr in glossary().abbreviations:
         if abbr.legal_form:
             continue
+        short = rf"(?<![\w'’-]){re.escape(abbr.short)}(?![\w'’-])"
         flags = 0 if abbr.case_sensitive else re.IGNORECASE
-        short = re.compile(rf"(?<![\w'’-]){re.escape(abbr.short)}(?![\w'’-])", flags)
-        if short.search(name):
-            for long in abbr.long:
-                out.append(Variant(short.sub(long, name), "abbreviation", (f"{abbr.short} → {long}",)))
+        alternatives.append(short if abbr.case_sensitive else f"(?i:{short})")
         for long in abbr.long:
-            pattern = re.compile(
-                r"(?<!\w)" + r"\s+".join(re.escape(w) for w in long.split()) + r"(?!\w)", re.I
-            )
-            if pattern.search(name):
-                out.append(
-                    Variant(pattern.sub(abbr.short, name), "abbreviation", (f"{long} → {abbr.short}",))
-                )
-    return out
+            forms.append((re.compile(short, flags), long, f"{abbr.short} → {long}"))
+        for long in abbr.long:
+            written = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in long.split()) + r"(?!\w)"
+            alternatives.append(f"(?i:{written})")
+            forms.append((re.compile(written, re.IGNORECASE), abbr.short, f"{long} → {abbr.short}"))
+    return re.compile("|".join(alternatives)), tuple(forms)
+
+
+def _abbreviations(name: str) -> list[Variant]:
+    """The name with each abbreviation written out, and each long form abbreviated
+    (legal forms are left to `corridor.names.legal_forms`)."""
+    anything, forms = _abbreviation_patterns()
+    if anything.search(name) is None:
+        return []
+    return [
+        Variant(pattern.sub(replacement, name), "abbreviation", (note,))
+        for pattern, replacement, note in forms
+        if pattern.search(name)
+    ]
 
 
 def variants(name: str, schema: str = "Thing", limit: int = MAX_VARIANTS) -> tuple[Variant, ...]:
@@ -382,10 +404,11 @@ def variants(name: str, schema: str = "Thing", limit: int = MAX_VARIANTS) -> tup
     if _is_person(schema):
         return ()
     out: list[Variant] = []
-    segments, found = _segments(name)
-    if found:
-        out.extend(_translations(segments))
-    elif not has_hangul(name) and not _CYRILLIC_RE.search(name):
+    if has_hangul(name) or _CYRILLIC_RE.search(name):
+        segments, found = _segments(name)
+        if found:
+            out.extend(_translations(segments))
+    else:
         out.extend(_abbreviations(name))
     seen = {name}
     unique: list[Variant] = []
