@@ -15,9 +15,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench package lives beside src/
 
-from bench.eval import companies, korean, russian, typos
+from bench.eval import companies, korean, russian, translations, typos
 from bench.eval.links import link
-from bench.eval.sets import Builder, apply_holdout
+from bench.eval.sets import SEPARATE_KINDS, Builder, apply_holdout
 from bench.eval.text import fold, levenshtein, skeleton_key
 
 from corridor.model import DateSpec, Entity, Name, NameKind, make_name
@@ -273,7 +273,9 @@ def test_sets_are_deterministic_labelled_and_negatives_are_not_listed() -> None:
             assert fold(example.query["name"]) not in listed_folded
             assert skeleton_key(example.query["name"]) not in listed_keys
             assert not korean.hangul_keys(example.query["name"]) & korean.hangul_keys("KIM YONG CHOL")
-        elif example.kind != "dob_mismatch":
+        elif example.kind in SEPARATE_KINDS:
+            assert example.expected is None and example.against in ids
+        else:
             assert example.expected in ids
     hangul = [e for e in first.examples if e.kind == "hangul"]
     assert hangul and all(e.expected == "ofac:20000" or e.expected in ids for e in hangul)
@@ -375,3 +377,28 @@ def test_two_typos_hit_two_words_unless_a_word_is_long() -> None:
         given, family = made[0].split("-")
         assert given != "Kim Yong" and family != "Chol"
     assert typos.with_typos("PRIGOZHIN", 2, rng) is not None  # a long word takes two
+
+
+# --- translated organisation names (translations.py) ---------------------------------
+
+
+def test_korean_translation_of_a_dprk_organisation_name() -> None:
+    rng = random.Random(3)
+    written = {translations.to_korean("KOREA MINING DEVELOPMENT TRADING CORPORATION", rng) for _ in range(20)}
+    assert {w.replace(" ", "") for w in written if w} == {"조선광업개발무역회사"}
+    # Ministry of X: the head goes last in Korean
+    assert (translations.to_korean("Ministry of Atomic Energy Industry", rng) or "").replace(
+        " ", ""
+    ) == "원자력공업성"
+    # a word neither in the table nor Korean: no translation
+    assert translations.to_korean("Bank of East Land", rng) is None
+
+
+def test_russian_translation_agrees_and_puts_the_name_last() -> None:
+    rng = random.Random(5)
+    written = translations.to_russian("TANCHON COMMERCIAL BANK", rng) or ""
+    assert written.startswith("Коммерческий банк ")
+    assert (translations.to_russian("Korea Mining Development Trading Corporation", rng) or "") == (
+        "Корейская торговая корпорация по развитию горнодобывающей промышленности"
+    )
+    assert translations.to_russian("Second Economic Committee", rng) is None  # "second": not in the table

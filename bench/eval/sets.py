@@ -28,6 +28,8 @@ Kinds (negatives, expected None):
   near_miss_russian     the first name of a listed Russian person changed
 Reported separately:
   dob_mismatch          a listed person's name with a birth date 20-35 years off
+Translated organisation names, abbreviations, their negatives and country_mismatch
+(reported separately): `translations`.
 
 Holdout: real non-Latin names used as queries (hangul_real, cyrillic_real) are
 removed from their own record in the evaluation index (`EvalSet.holdout`), so the
@@ -48,7 +50,7 @@ from typing import Any
 
 from faker import Faker
 
-from bench.eval import companies, korean, russian, typos
+from bench.eval import companies, korean, russian, translations, typos
 from bench.eval import scripts as script_sets
 from bench.eval.links import Clusters, birth_years, is_dprk, latin_names, link
 from bench.eval.text import fold, levenshtein, skeleton, skeleton_key, tokens, word_overlap
@@ -69,7 +71,7 @@ POSITIVE_KINDS: tuple[str, ...] = (
 )
 TYPO_GROUPS = ("ko", "ru", "ru_cyrillic", "en", "company", "vessel")
 TYPO_KINDS = tuple(f"typo{count}_{group}" for count in (1, 2) for group in TYPO_GROUPS)
-POSITIVE_KINDS = POSITIVE_KINDS + TYPO_KINDS + script_sets.POSITIVE_KINDS
+POSITIVE_KINDS = POSITIVE_KINDS + TYPO_KINDS + script_sets.POSITIVE_KINDS + translations.POSITIVE_KINDS
 NEGATIVE_KINDS = (
     "neg_person_ko",
     "neg_person_ru",
@@ -78,8 +80,9 @@ NEGATIVE_KINDS = (
     "near_miss_korean",
     "near_miss_russian",
     *script_sets.NEGATIVE_KINDS,
+    *translations.NEGATIVE_KINDS,
 )
-SEPARATE_KINDS = ("dob_mismatch",)
+SEPARATE_KINDS = ("dob_mismatch", *translations.SEPARATE_KINDS)
 ALL_KINDS = POSITIVE_KINDS + NEGATIVE_KINDS + SEPARATE_KINDS
 
 DEFAULT_SEED = 20260508
@@ -398,6 +401,7 @@ class Builder:
             ("dob_mismatch", self.dob_mismatch),
             *[(kind, self._typo_builder(kind)) for kind in TYPO_KINDS],
             *script_sets.builders(self),
+            *translations.builders(self),
         ]
         examples: list[Example] = []
         for kind, build in builders:

@@ -32,6 +32,7 @@ import gc
 import hashlib
 import hmac
 import os
+import re
 import struct
 import tempfile
 from collections import Counter
@@ -45,6 +46,7 @@ from corridor.errors import IntegrityError, Where
 from corridor.match.records import EntityRecord, ListedDate, NameRecord
 from corridor.match.terms import joined_keys, one_deletions, spans, token_keys, token_weight, typo_keys
 from corridor.model import Entity, Name
+from corridor.names.glossary import countries_named
 from corridor.names.tokens import Tok, analyze, schema_kind
 from corridor.types.identifiers import normalize_identifier, normalize_imo
 
@@ -141,6 +143,7 @@ class Index:
                     continue
                 seen.add(signature)
                 raw_names.append((index, name.full, str(name.kind.value), toks))
+        ent_recs = shared_countries(ent_recs, organisation_name_keys(raw_names, ent_recs))
         total = len(raw_names)
         df: Counter[str] = Counter()
         for _, _, _, toks in raw_names:
@@ -421,6 +424,9 @@ def entity_record(entity: Entity) -> EntityRecord:
     for address in entity.addresses:
         if address.country and address.country not in countries:
             countries.append(address.country)
+    if not countries and entity.schema != "Person":
+        # no country given (OFAC's sdn.csv gives none): what the names say
+        countries = [c.lower() for c in countries_named([n.full for n in entity.names], entity.programs)]
     idents: list[str] = []
     imos: list[str] = []
     for ident in entity.identifiers:
@@ -446,6 +452,74 @@ def entity_record(entity: Entity) -> EntityRecord:
         party_of(entity),
         tuple(dict.fromkeys([entity.source, *entity.also_on])),
     )
+
+
+def organisation_name_keys(
+    raw_names: list[tuple[int, str, str, tuple[Tok, ...]]], records: list[EntityRecord]
+) -> list[tuple[int, str]]:
+    """(record position, key) for the names of organisations: the name's tokens
+    without legal forms, and without a bracketed abbreviation ("DAEDONG CREDIT
+    BANK (DCB)" and "DAEDONG CREDIT BANK" are one key)."""
+    keys: list[tuple[int, str]] = []
+    for position, full, kind, toks in raw_names:
+        if records[position].schema == "Person" or kind == "weak_alias":
+            continue
+        keys.append((position, " ".join(t.text for t in toks if not t.legal)))
+        if "(" in full:
+            bare = analyze(_BRACKETED.sub(" ", full), schema_kind(records[position].schema))
+            keys.append((position, " ".join(t.text for t in bare if not t.legal)))
+    return keys
+
+
+_BRACKETED = re.compile(r"\([^)]*\)")
+
+
+def shared_countries(records: list[EntityRecord], name_keys: list[tuple[int, str]]) -> list[EntityRecord]:
+    """A record without countries takes those of the other records of its
+    designation: the same party (a copy citing the UN reference) or, for
+    organisations, a name of the same key (`organisation_name_keys`: OFAC's sdn.csv
+    gives KOMID no country and no UN reference; the UN record gives KP).  A key
+    whose records give different countries says nothing."""
+    by_party: dict[str, tuple[str, ...]] = {}
+    by_name: dict[str, tuple[str, ...] | None] = {}
+    for rec in records:
+        if rec.countries:
+            by_party.setdefault(rec.party, rec.countries)
+    for position, key in name_keys:
+        countries = records[position].countries
+        if key and countries:
+            known = by_name.get(key, countries)
+            by_name[key] = countries if known == countries else None
+    from_names: dict[int, tuple[str, ...]] = {}
+    for position, key in name_keys:
+        found = by_name.get(key)
+        if found and not records[position].countries:
+            from_names.setdefault(position, found)
+    out: list[EntityRecord] = []
+    for position, rec in enumerate(records):
+        shared: tuple[str, ...] | None = None
+        if not rec.countries:
+            shared = by_party.get(rec.party) or from_names.get(position)
+        if shared is None:
+            out.append(rec)
+            continue
+        out.append(
+            EntityRecord(
+                rec.id,
+                rec.source,
+                rec.ref,
+                rec.caption,
+                rec.schema,
+                rec.birth_dates,
+                shared,
+                rec.gender,
+                rec.identifiers,
+                rec.imos,
+                rec.party,
+                rec.lists,
+            )
+        )
+    return out
 
 
 def party_of(entity: Entity) -> str:

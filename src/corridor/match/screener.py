@@ -35,7 +35,12 @@ from corridor.match.model import Hit, Qualifier, Query, QueryError
 from corridor.match.query import CheckedQuery, check_query
 from corridor.match.retrieval import Retriever
 from corridor.model import Entity
+from corridor.names.glossary import variants as glossary_variants
 from corridor.names.tokens import Tok
+
+# one entity's score for one spelling of the query: (score, entity position, name
+# id, name score, aligned pairs, qualifiers, the query spelling, its tokens)
+_Scored = tuple[float, int, int, float, list[Pair], list[Qualifier], str, tuple[Tok, ...]]
 
 
 class Screener:
@@ -79,10 +84,40 @@ class Screener:
         if limit < 1:
             raise QueryError("limit", f"{limit} is not a positive number")
         checked = check_query(query)
+        hits = self._scored(checked.name, checked, threshold)
+        # a Hangul or Cyrillic organisation name is also screened in its English
+        # readings (names.glossary), an abbreviation written out: each entity keeps
+        # its best score, the reading it came from said in its explanation
+        expansions = glossary_variants(checked.name, checked.schema)
+        if expansions:
+            best = {h[1]: h for h in hits}
+            for variant in expansions:
+                detail = f"{variant.source}: {', '.join(variant.notes)}; screened as '{variant.name}'"
+                note = Qualifier(variant.source, 0.0, detail)
+                for h in self._scored(variant.name, checked, threshold):
+                    current = best.get(h[1])
+                    if current is None or h[0] > current[0]:
+                        best[h[1]] = (h[0], h[1], h[2], h[3], h[4], [*h[5], note], h[6], h[7])
+            hits = list(best.values())
+        entities = self.index.entities
+        order = self.algorithm.list_order
+        last = len(order)
+        hits.sort(
+            key=lambda h: (
+                -h[0],
+                order.index(entities[h[1]].source) if entities[h[1]].source in order else last,
+                entities[h[1]].id,
+            )
+        )
+        return [self._hit(*h) for h in self._within_limit(hits, limit)]
+
+    def _scored(self, name: str, checked: CheckedQuery, threshold: float) -> list[_Scored]:
+        """Every entity scoring >= threshold for one spelling of the query name."""
+        algorithm = self.algorithm
         schema = checked.schema
         index = self.index
         entities = index.entities
-        analysed = self.retriever.analyse(checked.name, schema)
+        analysed = self.retriever.analyse(name, schema)
         # the names the algorithm's own threshold retrieves are always aligned,
         # whatever threshold is asked: a score never depends on the threshold
         base_floor = algorithm.threshold - algorithm.prune_margin
@@ -116,24 +151,15 @@ class Screener:
             if current is None or score > current[0]:
                 best[rec.entity] = (score, nid, pairs)
 
-        hits: list[tuple[float, int, int, float, list[Pair], list[Qualifier]]] = []
+        hits: list[_Scored] = []
         floor = threshold - algorithm.max_boost
         for position, (name_score, nid, pairs) in best.items():
             if name_score < floor and position not in forced:
                 continue
             final, quals = self._qualify(position, name_score, checked)
             if final >= threshold:
-                hits.append((final, position, nid, name_score, pairs, quals))
-        order = algorithm.list_order
-        last = len(order)
-        hits.sort(
-            key=lambda h: (
-                -h[0],
-                order.index(entities[h[1]].source) if entities[h[1]].source in order else last,
-                entities[h[1]].id,
-            )
-        )
-        return [self._hit(checked.name, qtoks, *h) for h in self._within_limit(hits, limit)]
+                hits.append((final, position, nid, name_score, pairs, quals, name, qtoks))
+        return hits
 
     def screen_many(
         self, queries: Iterable[Query], threshold: float | None = None, limit: int = 10
@@ -143,16 +169,14 @@ class Screener:
 
     # --- internals ---------------------------------------------------------------------
 
-    def _within_limit(
-        self, hits: list[tuple[float, int, int, float, list[Pair], list[Qualifier]]], limit: int
-    ) -> list[tuple[float, int, int, float, list[Pair], list[Qualifier]]]:
+    def _within_limit(self, hits: list[_Scored], limit: int) -> list[_Scored]:
         """The hits (sorted, best first) of the first `limit` designations: every
         record of a designation kept stays, whatever its score (a UN designation
         never falls out behind its OFAC and UK copies), and the limit never
         separates equal scores (unlinked copies score alike)."""
         entities = self.index.entities
         parties: set[str] = set()
-        kept: list[tuple[float, int, int, float, list[Pair], list[Qualifier]]] = []
+        kept: list[_Scored] = []
         last_score = -1.0
         for hit in hits:
             party = entities[hit[1]].party or entities[hit[1]].id
@@ -192,14 +216,14 @@ class Screener:
 
     def _hit(
         self,
-        query_name: str,
-        qtoks: tuple[Tok, ...],
         score: float,
         position: int,
         nid: int,
         name_score: float,
         pairs: list[Pair],
         quals: list[Qualifier],
+        query_name: str,
+        qtoks: tuple[Tok, ...],
     ) -> Hit:
         entity = self.index.entities[position]
         name = self.index.names[nid]
