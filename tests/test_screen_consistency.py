@@ -202,3 +202,43 @@ def test_thresholded_hits_equal_the_threshold_zero_hits_cut_on_the_evaluation_se
     cut at the default threshold (ids, lists and scores)."""
     differ = _threshold_dependent(shared_data, None)
     assert not differ, "\n".join(differ[:20])
+
+
+def test_a_listed_word_two_wrong_keys_from_another_is_reached_at_every_threshold() -> None:
+    """CHONGBONG and CHONMYONG are both listed, two wrong keys apart: the alignment
+    credits two slips in a 9-letter word, so retrieval at the default threshold must
+    reach the other company as threshold 0 does (it once came only at threshold 0)."""
+    entities = [
+        _entity("ofac:19569", "Organization", "CHONGBONG SHIPPING CO LTD"),
+        _entity("un:KPe.056", "Organization", "CHONMYONG SHIPPING CO"),
+    ] + [
+        _entity(f"x:{i}", "Organization", f"{w} SHIPPING CO") for i, w in enumerate(["AZIA", "HADI", "SINA"])
+    ]
+    screener = Screener.from_entities(entities)
+    query = Query("CHONGBONG SHIPPING COMPANY", schema="Organization")
+    official, cut = _consistent(screener, query)
+    assert official == cut
+    assert {"ofac:19569", "un:KPe.056"} <= {hit[0] for hit in official}
+
+
+@pytest.mark.parametrize("word", ["CHONGBONG", "DARYABAR", "SAMJIYON", "KORYOLINK"])
+def test_the_two_slips_lookup_is_every_listed_word_two_edits_away(word: str) -> None:
+    """`Retriever._two_slips_of` against brute force over the vocabulary (optimal
+    string alignment distance <= 2, same first letter, length within two)."""
+    from rapidfuzz.distance import OSA
+
+    from corridor.names.tokens import analyze
+
+    listed = ["CHONMYONG", "CHONGBONG", "CHONGCHON", "DARYABAR", "DASRYAFAR", "DORYABAR", "SAMJIYON",
+              "SAMJIYONG", "SAMCHIYON", "KORYOLINK", "KORYOLIN", "KOREALINK", "KARYOLINK"]  # fmt: skip
+    entities = [_entity(f"x:{i}", "Organization", f"{w} TRADING") for i, w in enumerate(listed)]
+    screener = Screener.from_entities(entities)
+    (tok,) = analyze(word, "organization")
+    vocabulary = [t for t in screener.index.listed_tokens if t.isalpha()]
+    expected = {
+        t for t in vocabulary
+        if t != tok.text and t[0] == tok.text[0] and abs(len(t) - len(tok.text)) <= 2
+        and OSA.distance(t, tok.text) <= 2
+    }  # fmt: skip
+    assert screener.retriever._two_slips_of(tok) == expected
+    assert expected  # every word here has a listed neighbour two slips away

@@ -19,8 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import final
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from corridor.match.algorithm import Algorithm
-from corridor.match.align import SKELETON_MIN, row_hits
+from corridor.match.align import SKELETON_MIN, TYPO_TWO_SHORT, row_hits
 from corridor.match.features.schema import schema_allows
 from corridor.match.index import Index
 from corridor.match.terms import joined_keys, one_deletions, spans, token_keys, token_weight, typo_keys
@@ -71,6 +74,10 @@ class Retriever:
         self._run_cache: dict[tuple[tuple[Tok, ...], str], tuple[RetrievalSet, ...]] = {}
         self._schema_names: dict[str, frozenset[int]] = {}
         self._skeletons: dict[str, dict[str, list[str]]] = {}
+        # listed token texts by first letter and length, and the listed texts two
+        # slips from a token: properties of the index, kept across `clear_caches`
+        self._by_start: dict[tuple[str, int], list[str]] | None = None
+        self._two_slips: dict[str, frozenset[str]] = {}
 
     def clear_caches(self) -> None:
         self._query_cache.clear()
@@ -136,7 +143,7 @@ class Retriever:
     def _token_postings(self, tok: Tok, weight: float) -> tuple[list[list[int]], list[list[int]]]:
         """The postings one query token finds whatever the query's schema: its own
         keys' (or, found nowhere, its typo spellings'), and those of the listed
-        tokens spelled one letter apart from a rare one.
+        tokens spelled one letter apart from a rare one (two in a long one).
         Cached apart from `_token_sets` (which restricts them to a schema), since
         the typo and near-spelling searches cost the most and a trade check asks
         for the same word as a party (LegalEntity) and as a vessel (Vessel)."""
@@ -156,8 +163,10 @@ class Retriever:
             found_sets = self._typo_sets(tok)
         elif weight >= 0.8 and len(tok.text) >= 3:
             # a rare token another listed name may spell one letter apart
-            # (Zawiya/Zawiyah): those names count, a little less
-            near = [postings["t" + t] for t in self._spelled_alike(tok, self._near_texts(tok))]
+            # (Zawiya/Zawiyah), or two apart in a long one (CHONGBONG/CHONMYONG: the
+            # alignment credits two slips there, so the bound must reach them)
+            texts = self._near_texts(tok) | self._two_slips_of(tok)
+            near = [postings["t" + t] for t in self._spelled_alike(tok, texts)]
             near = [s for s in near if len(s) <= max_postings]
         result = (found_sets, near)
         if len(self._postings_cache) >= GROUP_CACHE:
@@ -210,6 +219,7 @@ class Retriever:
             # also when some token is one edit away: that one may be another word
             # (DASRYAFAR is one slip from no listed token but two from DARYABAR)
             texts |= self._two_edits(tok)
+            texts |= self._two_slips_of(tok)
         spellings = self.index.spellings
         for key in typo_keys(tok):
             texts.update(spellings.get(key, ()))
@@ -273,6 +283,38 @@ class Retriever:
                 near.add(twice)
         near.discard(text)
         return near
+
+    def _two_slips_of(self, tok: Tok) -> frozenset[str]:
+        """Listed tokens within two edits (optimal string alignment) of a query token
+        of TYPO_TWO_SHORT+ letters, with its first letter and within two letters of
+        its length: every listed token `align` may credit as two keyboard slips
+        (two wrong keys too, which the deletion tables do not reach).  Searched in
+        the listed tokens of that first letter and length (rapidfuzz, with a cutoff)
+        and kept per token text."""
+        text = tok.text
+        if len(text) < TYPO_TWO_SHORT or tok.legal or not text.isalpha():
+            return frozenset()
+        found = self._two_slips.get(text)
+        if found is not None:
+            return found
+        by_start = self._by_start
+        if by_start is None:
+            by_start = self._by_start = {}
+            for listed in self.index.listed_tokens:
+                if len(listed) >= TYPO_TWO_SHORT - 2 and listed.isalpha():
+                    by_start.setdefault((listed[0], len(listed)), []).append(listed)
+        near: set[str] = set()
+        for size in range(len(text) - 2, len(text) + 3):
+            bucket = by_start.get((text[0], size))
+            if bucket:
+                matches = process.extract(text, bucket, scorer=OSA.distance, score_cutoff=2, limit=None)
+                near.update(match[0] for match in matches)
+        near.discard(text)
+        found = frozenset(near)
+        if len(self._two_slips) >= GROUP_CACHE:
+            self._two_slips.clear()
+        self._two_slips[text] = found
+        return found
 
     def _spelled_alike(self, tok: Tok, texts: set[str]) -> list[str]:
         """Those listed token texts the alignment pairs with the query token."""
