@@ -14,7 +14,7 @@ import pytest
 from corridor.errors import IntegrityError
 from corridor.match import Screener
 from corridor.match.model import Query
-from corridor.match.reach import PartyKeys, Reach, query_terms, screening_view
+from corridor.match.reach import FORMAT, PartyKeys, Reach, query_terms, screening_view
 from corridor.model import Entity, Identifier
 from corridor.services.delta import list_delta
 from corridor.sources import parse
@@ -137,6 +137,12 @@ def test_damaged_stored_keys_are_refused(un: tuple[list[Entity], list[Entity]]) 
     keys = PartyKeys()
     keys.put("a", query_terms(screener, Query(name="Ri Chol Ho")))
     data = keys.to_bytes()
-    for bad in (b"", data[:-8], data + b"x", b"\x05" + data[1:], data.replace(b'"format":1', b'"format":9')):
+    for bad in (
+        b"",
+        data[:-8],
+        data + b"x",
+        b"\x05" + data[1:],
+        data.replace(b'"format":%d' % FORMAT, b'"format":99'),
+    ):
         with pytest.raises(IntegrityError, match="party keys"):
             PartyKeys.from_bytes(bad, where="monitor_keys")

@@ -29,7 +29,8 @@ Kinds (negatives, expected None):
 Reported separately:
   dob_mismatch          a listed person's name with a birth date 20-35 years off
 Translated organisation names, abbreviations, their negatives and country_mismatch
-(reported separately): `translations`.
+(reported separately): `translations`.  Korean personal names in Cyrillic
+(Kontsevich and the press's spellings) and their near misses: `kontsevich`.
 
 Holdout: real non-Latin names used as queries (hangul_real, cyrillic_real) are
 removed from their own record in the evaluation index (`EvalSet.holdout`), so the
@@ -50,7 +51,7 @@ from typing import Any
 
 from faker import Faker
 
-from bench.eval import companies, korean, russian, translations, typos
+from bench.eval import companies, kontsevich, korean, russian, translations, typos
 from bench.eval import scripts as script_sets
 from bench.eval.links import Clusters, birth_years, is_dprk, latin_names, link
 from bench.eval.text import fold, levenshtein, skeleton, skeleton_key, tokens, word_overlap
@@ -71,7 +72,13 @@ POSITIVE_KINDS: tuple[str, ...] = (
 )
 TYPO_GROUPS = ("ko", "ru", "ru_cyrillic", "en", "company", "vessel")
 TYPO_KINDS = tuple(f"typo{count}_{group}" for count in (1, 2) for group in TYPO_GROUPS)
-POSITIVE_KINDS = POSITIVE_KINDS + TYPO_KINDS + script_sets.POSITIVE_KINDS + translations.POSITIVE_KINDS
+POSITIVE_KINDS = (
+    POSITIVE_KINDS
+    + TYPO_KINDS
+    + script_sets.POSITIVE_KINDS
+    + translations.POSITIVE_KINDS
+    + kontsevich.POSITIVE_KINDS
+)
 NEGATIVE_KINDS = (
     "neg_person_ko",
     "neg_person_ru",
@@ -80,6 +87,7 @@ NEGATIVE_KINDS = (
     "near_miss_korean",
     "near_miss_russian",
     *script_sets.NEGATIVE_KINDS,
+    *kontsevich.NEGATIVE_KINDS,
     *translations.NEGATIVE_KINDS,
 )
 SEPARATE_KINDS = ("dob_mismatch", *translations.SEPARATE_KINDS)
@@ -402,6 +410,7 @@ class Builder:
             *[(kind, self._typo_builder(kind)) for kind in TYPO_KINDS],
             *script_sets.builders(self),
             *translations.builders(self),
+            *kontsevich.builders(self),
         ]
         examples: list[Example] = []
         for kind, build in builders:

@@ -33,6 +33,7 @@ COMPILED = (
     "corridor.names.legal_forms",
     "corridor.names.korean",
     "corridor.names.cyrillic",
+    "corridor.names.korean_cyrillic",
     "corridor.names.scripts",
     "corridor.names.tokens",
     "corridor.match.algorithm",

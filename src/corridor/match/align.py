@@ -49,6 +49,7 @@ from rapidfuzz.distance import OSA
 
 from corridor.names import korean, scripts
 from corridor.names.cyrillic import russian_key
+from corridor.names.korean_cyrillic import coarse_key, loose_key
 from corridor.names.tokens import Tok
 
 MIN_FUZZY = 0.75
@@ -100,7 +101,17 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
     if q.script in _ICU_SCRIPTS or lt.script in _ICU_SCRIPTS:
         return _script_pair(q, lt)
     both_korean = bool(q.kkey and lt.kkey)
-    if both_korean:
+    if both_korean and (q.script == "Cyrillic") != (lt.script == "Cyrillic"):
+        # a Korean name read from Cyrillic carries the coarse key (Чен: 정 or 전), and
+        # is judged by it alone: Пхёнгук reads as Phyong-uk too, which is not
+        # Phyong, and another syllable is another name
+        q_key, l_key = coarse_key(q.kkey), coarse_key(lt.kkey)
+        if q_key == l_key:
+            return 0.90, "korean-cyrillic"
+        if loose_key(q_key) == loose_key(l_key):
+            return 0.85, "korean-cyrillic"  # Сон ~ Sung: the popular spelling's u
+        return _ZERO
+    elif both_korean:
         if q.kkey == lt.kkey:
             return 0.95, "korean-romanization"
         if q.kloose == lt.kloose:
@@ -264,6 +275,14 @@ def _russian_method(q: Tok, lt: Tok) -> str:
     return "phonetic"
 
 
+def _korean_cyrillic_joined(*toks: Tok) -> str:
+    """The coarse Korean key of Korean tokens written together (`korean_cyrillic`):
+    Cyrillic tokens already carry theirs; Latin ones are joined and keyed."""
+    if toks[0].script == "Cyrillic":
+        return coarse_key("".join(t.kkey for t in toks))
+    return coarse_key(korean.korean_key("".join(t.text for t in toks)))
+
+
 def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
     """One token against the run-together spelling of several."""
     joined = "".join(p.text for p in parts)
@@ -271,7 +290,15 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
         if single.script == "Hangul" or parts[0].script == "Hangul":
             return 0.98, "korean-romanization"
         return 0.98, "run-together"
-    if single.kkey and all(p.kkey for p in parts):
+    if single.kkey and all(p.kkey for p in parts) and "Cyrillic" in (single.script, parts[0].script):
+        single_key, parts_key = _korean_cyrillic_joined(single), _korean_cyrillic_joined(*parts)
+        if single_key == parts_key:
+            return 0.90, "korean-cyrillic"
+        if loose_key(single_key) == loose_key(parts_key):
+            return 0.85, "korean-cyrillic"
+        if all(p.ksyllables == 1 for p in parts):
+            return 0.0, ""
+    elif single.kkey and all(p.kkey for p in parts):
         key = korean.korean_key(joined)
         if single.kkey == key:
             if single.script == "Han" or parts[0].script == "Han":
@@ -487,7 +514,12 @@ def _leftovers_joined(
         sim = 1.0
     elif all(qtoks[i].kkey for i in free_q) and all(ltoks[j].kkey for j in free_l):
         # Korean syllables are judged by the key alone (경철 ≠ Yong Chol)
-        same = korean.korean_loose_key(joined_q) == korean.korean_loose_key(joined_l)
+        if "Cyrillic" in (qtoks[free_q[0]].script, ltoks[free_l[0]].script):
+            same = _korean_cyrillic_joined(*(qtoks[i] for i in free_q)) == _korean_cyrillic_joined(
+                *(ltoks[j] for j in free_l)
+            )
+        else:
+            same = korean.korean_loose_key(joined_q) == korean.korean_loose_key(joined_l)
         sim = 0.92 if same else 0.0
     else:
         sim = _lev(joined_q, joined_l, score_cutoff=0.85)

@@ -9,8 +9,9 @@ alignment (`match.retrieval`), and retrieval only finds a name through keys the
 query and the index share, counting for each name the weight of the query
 tokens (and runs of tokens) behind the shared keys:
 
-  direct   the token keys of `match.terms` (text, loose Korean key, Russian
-           keys) — the token's weight, in quarters;
+  direct   the token keys of `match.terms` (text, loose and coarse Korean keys,
+           Russian keys; a query's as `terms.query_keys` picks them) — the
+           token's weight, in quarters;
   fuzzy    the deletion keys (the token and the token less one letter) and the
            typo keys (first and last four sounds) — the weight again for a token
            found nowhere (typo sets), or three quarters of it for a rare token
@@ -53,11 +54,11 @@ from corridor.match.index import Index, _name_text, entity_record
 from corridor.match.model import Query
 from corridor.match.query import check_query
 from corridor.match.screener import Screener
-from corridor.match.terms import joined_keys, one_deletions, spans, token_keys, typo_keys
+from corridor.match.terms import joined_keys, one_deletions, query_keys, spans, token_keys, typo_keys
 from corridor.model import Entity
 from corridor.names.tokens import Tok
 
-FORMAT = 1  # of `PartyKeys.to_bytes`
+FORMAT = 2  # of `PartyKeys.to_bytes` (2: coarse Korean keys)
 WEIGHT_MARGIN = 0.05  # floor lowered by this: token weights move a little with every list update
 SLOTS = 512  # an entry is position * SLOTS + slot; slots: tokens 0..255, runs 256..511
 RUN = 256
@@ -67,7 +68,7 @@ DIRECT, FUZZY, FORCED = 0, 1, 2
 def key_kind(key: str) -> int:
     """What a shared key counts for (see the module docstring)."""
     first = key[0]
-    if first in "tkr":
+    if first in "tkrcC":
         return DIRECT
     if first in "dps":
         return FUZZY
@@ -94,11 +95,12 @@ def slotted_keys(toks: tuple[Tok, ...]) -> dict[str, list[int]] | None:
     if len(toks) >= RUN or len(runs) >= SLOTS - RUN:
         return None
     found: dict[str, list[int]] = {}
+    # the keys a query looks up (`terms.query_keys`), as retrieval does
     for i, tok in enumerate(toks):
-        for key in _token_keys(tok):
+        for key in query_keys(list(_token_keys(tok)), tok.script):
             found.setdefault(key, []).append(i)
     for j, (start, end) in enumerate(runs):
-        for key in joined_keys(toks[start:end]):
+        for key in query_keys(joined_keys(toks[start:end]), toks[start].script):
             found.setdefault(key, []).append(RUN + j)
     return found
 

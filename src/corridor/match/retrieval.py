@@ -26,7 +26,15 @@ from corridor.match.algorithm import Algorithm
 from corridor.match.align import SKELETON_MIN, TYPO_TWO_SHORT, row_hits
 from corridor.match.features.schema import schema_allows
 from corridor.match.index import Index
-from corridor.match.terms import joined_keys, one_deletions, spans, token_keys, token_weight, typo_keys
+from corridor.match.terms import (
+    joined_keys,
+    one_deletions,
+    query_keys,
+    spans,
+    token_keys,
+    token_weight,
+    typo_keys,
+)
 from corridor.names.scripts import SKELETON_FAMILIES, skeleton
 from corridor.names.tokens import Tok, analyze, schema_kind
 
@@ -154,7 +162,7 @@ class Retriever:
         postings = self.index.postings
         max_postings = self.algorithm.max_postings
         near: list[list[int]] = []
-        found_sets = [postings[k] for k in token_keys(tok) if k in postings]
+        found_sets = [postings[k] for k in query_keys(token_keys(tok), tok.script) if k in postings]
         if tok.script in SKELETON_FAMILIES:
             # an abjad, Thai or kana token: the Latin names of the same consonant skeleton
             found_sets.extend(postings["t" + t] for t in self._skeleton_texts(tok))
@@ -183,7 +191,9 @@ class Retriever:
         postings = self.index.postings
         max_postings = self.algorithm.max_postings
         usable = [
-            postings[k] for k in joined_keys(toks) if k in postings and len(postings[k]) <= max_postings
+            postings[k]
+            for k in query_keys(joined_keys(toks), toks[0].script)
+            if k in postings and len(postings[k]) <= max_postings
         ]
         merged = self._restrict(usable, schema) if usable else frozenset()
         result: tuple[RetrievalSet, ...] = ((max(1, round(weight * 4)), merged),) if merged else ()

@@ -4,11 +4,18 @@ Shared by the index build (`match.index`) and query retrieval
 (`match.retrieval`), so a listed name and a query are keyed the same way:
 
   t<text>     the token's Latin form          k<loose Korean key>   Korean tokens
-  r<key>      each Russian phonetic key
+  r<key>      each Russian phonetic key       c<coarse Korean key, u = o>  Korean tokens,
+                                              and C<it> too for a Korean name
+                                              read from Cyrillic (`korean_cyrillic`)
   (the same keys for runs of 2-3 adjacent tokens joined: Kim Jong Un is also
   found as kimjongun, Yong Chol as yongchol)
   p<first four sounds>, s<last four sounds> of the main Russian key: a token
   spelled with a longer slip (`typo_keys`)
+
+A query looks its Korean tokens up by the coarse key only where one side is
+Cyrillic (`query_keys`): a Latin or Hangul token by C<key> (the Cyrillic listed
+names), a Cyrillic one by c<key> (every listed Korean name), so Latin queries
+do not pay for the coarser key among Latin names.
 
 Weights: the prior weight of `names.tokens`, capped by how many listed names
 have the token (`idf_weight`).
@@ -21,6 +28,7 @@ from collections.abc import Iterator
 
 from corridor.names import korean
 from corridor.names.cyrillic import russian_key
+from corridor.names.korean_cyrillic import coarse_key, loose_key
 from corridor.names.tokens import Tok
 
 
@@ -46,7 +54,14 @@ def token_keys(tok: Tok) -> list[str]:
         return []
     keys = ["t" + tok.text]
     if tok.kkey:
+        if tok.script == "Cyrillic":  # a Korean name read from Cyrillic
+            loose = loose_key(tok.kkey)
+            keys.append("c" + loose)
+            keys.append("C" + loose)
+            keys.extend("r" + rkey for rkey in tok.rkeys)
+            return keys
         keys.append("k" + tok.kloose)
+        keys.append("c" + loose_key(coarse_key(tok.kkey)))
         return keys
     for rkey in tok.rkeys:
         keys.append("r" + rkey)
@@ -66,8 +81,12 @@ def joined_keys(toks: tuple[Tok, ...] | list[Tok]) -> list[str]:
     """Retrieval keys of adjacent tokens written together."""
     joined = "".join(t.text for t in toks)
     keys = ["t" + joined]
-    if all(t.kkey for t in toks):
+    if all(t.kkey for t in toks) and toks[0].script == "Cyrillic":
+        key = loose_key(coarse_key("".join(t.kkey for t in toks)))
+        keys.extend(("c" + key, "C" + key))
+    elif all(t.kkey for t in toks):
         keys.append("k" + korean.korean_loose_key(joined))
+        keys.append("c" + loose_key(coarse_key(korean.korean_key(joined))))
     else:
         keys.append("r" + russian_key(joined))
     return keys
@@ -86,3 +105,11 @@ def spans(toks: tuple[Tok, ...]) -> Iterator[tuple[int, int]]:
 def one_deletions(text: str) -> set[str]:
     """Every spelling of `text` less one letter (the symmetric-deletion keys)."""
     return {text[:i] + text[i + 1 :] for i in range(len(text))}
+
+
+def query_keys(keys: list[str], tok_script: str) -> list[str]:
+    """The keys a query token (or run) looks up, of its `token_keys` or
+    `joined_keys`: the coarse Korean key only across Cyrillic (module docstring)."""
+    if tok_script == "Cyrillic":
+        return [k for k in keys if k[0] != "C"]
+    return ["C" + k[1:] if k[0] == "c" else k for k in keys]

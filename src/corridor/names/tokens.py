@@ -9,7 +9,10 @@
 * `kkey`   the Korean key (`korean.korean_key`) when the token is Hangul or can be
            read as romanised Korean syllables, else ""; `ksyllables` how many
            syllables (one-syllable tokens are judged by the Korean key alone:
-           Jong and Yong are two names, though German would spell them alike),
+           Jong and Yong are two names, though German would spell them alike);
+           the words of a Korean personal name in Cyrillic (Ким Чен Ын) carry the
+           coarse key of `korean_cyrillic` instead (Cyrillic cannot tell 정 from
+           전: the matcher compares them coarsely, and only them),
 * `rkeys`  the Russian phonetic keys (`cyrillic.russian_keys`), which also serve as
            the general phonetic key for Latin names; `rstem` the main key with a
            feminine surname ending made masculine (Ivanova → Ivanov),
@@ -34,7 +37,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from corridor.names import cyrillic, korean, scripts
+from corridor.names import cyrillic, korean, korean_cyrillic, scripts
 from corridor.names.legal_forms import find_legal_forms
 from corridor.types.text import normalize, script_of
 
@@ -345,7 +348,7 @@ def _split_hangul(tokens: list[str], kind: str) -> list[str]:
     return out
 
 
-def _person_tags(tokens: list[str], comma_split: int | None) -> list[str]:
+def _person_tags(tokens: list[str], comma_split: int | None, korean_cyrillic: bool = False) -> list[str]:
     tags = ["given"] * len(tokens)
     if not tokens:
         return tags
@@ -360,7 +363,8 @@ def _person_tags(tokens: list[str], comma_split: int | None) -> list[str]:
     first = tokens[0]
     first_text = token_forms(first)[0]
     looks_korean = (
-        korean.has_hangul(first)
+        korean_cyrillic
+        or korean.has_hangul(first)
         or (script_of(first) == "Other" and scripts.family(first) == "Han")
         or (first_text in korean.SURNAME_EQUIV or korean.korean_key(first_text) in _KOREAN_SURNAME_KEYS)
     )
@@ -373,6 +377,12 @@ def _person_tags(tokens: list[str], comma_split: int | None) -> list[str]:
 
 
 _KOREAN_SURNAME_KEYS = frozenset(korean.korean_key(s) for s in _KOREAN_SURNAMES)
+# the same surnames, and their other spellings, as a Cyrillic spelling's coarse key
+# can meet them (Ким, Ли, Чхве, Цой)
+_KOREAN_SURNAME_COARSE = frozenset(
+    korean_cyrillic.coarse_key(korean.korean_key(korean.SURNAME_EQUIV.get(s, s)))
+    for s in (*_KOREAN_SURNAMES, *_KOREAN_SURNAME_SPELLINGS, *korean_cyrillic.data()["more_surnames"])
+)
 
 
 @lru_cache(maxsize=200000)
@@ -409,7 +419,14 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
             for start, end, form_class in spans:
                 for i in range(start, end):
                     legal_at[i] = form_class
-    tags = _person_tags(tokens, comma_split) if kind == "person" else ["name"] * len(tokens)
+    # a Korean name in Cyrillic (Ким Чен Ын): its words also get the coarse Korean
+    # key they share with the Latin and Hangul spellings (`names.korean_cyrillic`)
+    korean_cyr = (
+        kind == "person"
+        and all(script_of(t) == "Cyrillic" for t in tokens)
+        and korean_cyrillic.reads_as_korean(tokens, _KOREAN_SURNAME_COARSE)
+    )
+    tags = _person_tags(tokens, comma_split, korean_cyr) if kind == "person" else ["name"] * len(tokens)
     if kind == "other":
         prefix = _vessel_prefix(tokens)
         for i in range(prefix):
@@ -417,17 +434,23 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
     result: list[Tok] = []
     for i, orig in enumerate(tokens):
         text, kkey, kloose, ksyllables, rkeys, script = token_forms(orig)
+        if korean_cyr:
+            # read as Korean, not by BGN (Хочжин is hojin, not khochzhin)
+            text = korean_cyrillic.read_cyrillic(orig)
+            kkey = kloose = korean_cyrillic.cyrillic_key(orig)
+            ksyllables = korean_cyrillic.syllables(orig)
         legal = legal_at.get(i, "")
         if legal:
             tag, weight = "legal_form", LEGAL_WEIGHT
-        elif tag_is_stop(tags[i]) or (text in STOPWORDS and len(tokens) > 1):
+        elif tag_is_stop(tags[i]) or (text in STOPWORDS and len(tokens) > 1 and not korean_cyr):
             tag = "stopword"
             weight = 0.3 if text in _PARTICLES else STOPWORD_WEIGHT
         elif text.isdigit():
             tag, weight = "number", 1.0
         else:
             tag = tags[i]
-            weight = COMMON_WEIGHTS.get(text, 1.0)
+            # a Korean surname read from Cyrillic weighs as its usual spelling (Ли: Ri)
+            weight = COMMON_WEIGHTS.get(korean.SURNAME_EQUIV.get(text, text) if korean_cyr else text, 1.0)
             if len(text) == 1 and not kkey:
                 weight = min(weight, 0.5)  # an initial
         stem = cyrillic.surname_stem(rkeys[0]) if len(rkeys[0]) > 4 else rkeys[0]
