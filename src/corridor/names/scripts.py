@@ -174,8 +174,18 @@ def to_latin(token: str) -> str:
         return token
     if fam == "Arabic":
         token = token.replace("ة", "ه")  # taa marbuta: a final -a(h) in Latin names
+    for old, new in _rules("pre_rules", fam):
+        token = token.replace(old, new)
     latin = str(trans.transliterate(token)).lower()
+    for old, new in _rules("post_rules", fam):
+        latin = latin.replace(old, new)
     return "".join(c for c in latin if c.isascii() and c.isalnum()) or token
+
+
+@lru_cache(maxsize=16)
+def _rules(kind: str, fam: str) -> tuple[tuple[str, str], ...]:
+    """The data's replacements of `kind` (pre_rules, post_rules) for a family."""
+    return tuple((old, new) for old, new in data()[kind].get(fam, ()))
 
 
 @lru_cache(maxsize=65536)
