@@ -52,6 +52,8 @@ def test_family(token: str, family: str) -> None:
         ("τζονγκ", "jong"),
         ("μπαρραζα", "barraza"),
         ("อาเลกเซ", "alekse"),  # the vowel carrier อ is no letter of the Latin name (ICU: x)
+        ("ヴィクトル", "vikutoru"),  # ヴィ is vi (ICU: vui)
+        ("リアビホヴ", "riabihov"),  # a final ヴ is v
         ("דוד", "dwd"),
         ("ทักษิณ", "thaksin"),
     ],
@@ -144,6 +146,7 @@ def test_pinyin_syllables() -> None:
         ("ιγκορ ολεγκοβιτς", "Igor Olegovich", "Greek → Latin (ICU)"),
         ("τζον φρανκις", "John FRANCIS", "Greek → Latin (ICU)"),
         ("อาเลกเซ วาสิลิเอวิช", "Alexey Vasilyevich", "Thai → Latin (ICU)"),
+        ("ミハイル・ニコラエヴィチ", "Mikhail Nikolaevich", "Japanese kana → Latin (ICU)"),
     ],
 )
 def test_cross_script_pairs_score_and_explain(query: str, listed: str, label: str) -> None:

@@ -176,10 +176,17 @@ def to_latin(token: str) -> str:
         token = token.replace("ة", "ه")  # taa marbuta: a final -a(h) in Latin names
     for old, new in _rules("pre_rules", fam):
         token = token.replace(old, new)
-    latin = str(trans.transliterate(token)).lower()
+    latin = "".join(c for c in str(trans.transliterate(token)).lower() if c.isascii() and c.isalnum())
     for old, new in _rules("post_rules", fam):
-        latin = latin.replace(old, new)
-    return "".join(c for c in latin if c.isascii() and c.isalnum()) or token
+        latin = _replace(latin, old, new)
+    return latin or token
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    """`str.replace`, or with a final $ only at the end of the token."""
+    if old.endswith("$"):
+        return text[: len(text) - len(old) + 1] + new if text.endswith(old[:-1]) else text
+    return text.replace(old, new)
 
 
 @lru_cache(maxsize=16)
