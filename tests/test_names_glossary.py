@@ -340,3 +340,45 @@ def test_a_trade_check_with_a_translated_listed_party_is_not_clear(
     assert verdict.outcome is not Outcome.CLEAR
     screened = next(s for s in verdict.screening if s.name == party)
     assert {"un:KPe.003", "ofac:9346"} & {h.entity_id for h in screened.hits}
+
+
+def _segment_cyrillic_every_phrase(words: list[str]) -> list[tuple[str, str | None]]:
+    """`segment_cyrillic` as it was before phrases were looked up by their first
+    letters: every glossary phrase tried at every word, in the glossary's order."""
+    table = glossary.glossary()
+    folded = [w.lower().replace("ё", "е") for w in words]
+    out: list[tuple[str, str | None]] = []
+    at = 0
+    while at < len(words):
+        for stems, concept, _noun in table.russian:
+            end = at + len(stems)
+            if end <= len(words) and all(
+                folded[at + k].startswith(s) and len(folded[at + k]) - len(s) <= glossary.MAX_ENDING
+                for k, s in enumerate(stems)
+            ):
+                out.append((" ".join(words[at:end]), concept.key))
+                at = end
+                break
+        else:
+            if folded[at] not in table.glue:
+                out.append((words[at], None))
+            at += 1
+    return out
+
+
+def test_cyrillic_phrases_looked_up_by_first_letters_read_as_every_phrase_tried() -> None:
+    table = glossary.glossary()
+    # every glossary phrase with a case ending, alone, inside a name and next to
+    # another, and names of no glossary word
+    phrases = [" ".join(stem + "ой" for stem in stems) for stems, _c, _n in table.russian]
+    names = [
+        *phrases,
+        *(f"ООО «Рога и копыта» {p} по развитию" for p in phrases),
+        *(f"{a} {b}" for a, b in zip(phrases, reversed(phrases), strict=True)),
+        "Корейская торговая корпорация по развитию горнодобывающей промышленности",
+        "Иван Петрович Сидоров",
+        "банкротство",
+    ]
+    for name in names:
+        words = name.replace("«", " ").replace("»", " ").split()
+        assert _parts(glossary.segment_cyrillic(words)) == _segment_cyrillic_every_phrase(words), name

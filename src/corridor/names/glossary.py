@@ -217,15 +217,30 @@ def _stem_matches(word: str, stem: str) -> bool:
     return word.startswith(stem) and len(word) - len(stem) <= MAX_ENDING
 
 
+_START = 2  # letters of a first stem the phrases are looked up by (every stem has 4+)
+
+
+@lru_cache(maxsize=1)
+def _russian_by_start() -> dict[str, tuple[tuple[tuple[str, ...], Concept, bool], ...]]:
+    """The glossary's Russian phrases by the first letters of their first stem, in
+    the glossary's order (longest first): a word is tried only against the phrases
+    it can start (a trade batch reads every party's name through here)."""
+    found: dict[str, list[tuple[tuple[str, ...], Concept, bool]]] = {}
+    for entry in glossary().russian:
+        found.setdefault(entry[0][0][:_START], []).append(entry)
+    return {start: tuple(entries) for start, entries in found.items()}
+
+
 def segment_cyrillic(words: list[str]) -> list[Segment]:
     """Cyrillic words as glossary concepts (longest phrase first) and proper-name
     parts; glue words (по, и) between them are dropped."""
     table = glossary()
+    by_start = _russian_by_start()
     folded = [_fold_cyrillic(w) for w in words]
     out: list[Segment] = []
     at = 0
     while at < len(words):
-        for stems, concept, noun in table.russian:
+        for stems, concept, noun in by_start.get(folded[at][:_START], ()):
             end = at + len(stems)
             if end <= len(words) and all(_stem_matches(folded[at + k], s) for k, s in enumerate(stems)):
                 out.append(Segment(" ".join(words[at:end]), concept, noun))
