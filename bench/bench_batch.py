@@ -11,7 +11,9 @@ or `corridor spark screen` (corridor.spark):
 
   * single      screen_file, workers=1
   * workers 2   screen_file, workers=2 (forked after the index is loaded)
-  * spark       screen_dataframe on local[2] (index shipped once per executor process)
+  * spark       write_splits on local[2], as `corridor spark screen` (index shipped once
+                per executor process; the file cut in order, each part read once and
+                its results written by its task)
 
 Prints a Markdown section (the machine, the date, a table) for docs/benchmarks.md
 and writes bench/results/batch.json.
@@ -110,11 +112,13 @@ def run_one(config: str, source: Path, index: Path, key: bytes, workdir: Path) -
     session.sparkContext.setLogLevel("ERROR")
     startup = time.perf_counter() - started
     started = time.perf_counter()
-    # as `corridor spark screen` does with a text file: split in order, no shuffle, no sort
-    frame = cs.read_input(session, source, partitions=cs.default_partitions(session))
-    results = cs.screen_dataframe(frame, cs.ship_index(session, screener))
+    # as `corridor spark screen` does: the file cut in file order, each part read once by
+    # its task and its results written by it (no counting pass, no shuffle, no sort)
+    shipped = cs.ship_index(session, screener)
+    splits = cs.splits_for(session, source, cs.default_partitions(session))
+    assert splits is not None, f"{source} cannot be split"
     out = workdir / "spark.parquet"
-    cs.write_output(results, out, sort=False)
+    cs.write_splits(session, splits, shipped, out)
     seconds = time.perf_counter() - started
     written = session.read.parquet(str(out))
     from pyspark.sql import functions as F

@@ -26,12 +26,19 @@ single process (`pip install 'corridor[spark]'`; Java 17).
 Input DataFrames: query columns (id, name, schema, birth_date, country, imo,
 identifiers, gender) or one `value` column of JSON lines (text or bytes), with
 an optional `row` column (the input row or line, written back into results and
-error records).  `read_input` reads a CSV, JSONL or Parquet file so.
+error records).  `read_input` reads a CSV, JSONL or Parquet file so (its row
+numbers cost a counting pass over the input).
+
+Files without a DataFrame: `splits_for` cuts a JSONL or Parquet file in file
+order (`services.splits`: byte ranges at line ends, or row ranges), and
+`screen_splits` gives each partition one part to read itself, numbered from the
+part's first row, so the input is read once, by the Python workers, and the
+results come out in row order without a counting pass, a shuffle or a sort
+(what `corridor spark screen` does; CSV takes `read_input`).
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import tempfile
@@ -49,10 +56,12 @@ from corridor.types.jsonl import jsonl_text
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from corridor.services.splits import Split
     from corridor.trade.evaluate import Evaluator
 
 _QUERY_COLUMNS = ("id", "name", "schema", "birth_date", "country", "imo", "identifiers", "gender")
 _HS_FILES = ("harmonized-system.csv", "sections.csv")
+_SPLIT_BATCH = 1024  # result rows per Arrow batch handed to the JVM by `screen_splits`
 
 # per executor Python process: the loaded indexes and evaluators, and how often an
 # index was loaded (diagnostics: once per process)
@@ -136,8 +145,11 @@ def _executor_screener(shipped: ShippedIndex) -> Screener:
         found = Screener.load(SparkFiles.get(shipped.name), bytes.fromhex(shipped.key))
         _SCREENERS[shipped.name] = found
         _LOADS += 1
-        gc.collect()
-        gc.freeze()  # millions of objects that never change: out of the collector's passes
+        # millions of objects that never change: frozen out of the collector's passes,
+        # full passes spaced out, as the screening service does after a load
+        from corridor.services.screening import settle
+
+        settle()
     return found
 
 
@@ -198,6 +210,148 @@ def screen_dataframe(
             yield pa.RecordBatch.from_pylist(out, schema=schema)
 
     return df.mapInArrow(screen_batches, _spark_schema(schema))
+
+
+def splits_for(
+    spark: SparkSession, path: str | Path, partitions: int | None = None, *, shared: bool = False
+) -> list[Split] | None:
+    """The single-read splits of a JSONL or Parquet input (`services.splits`), one
+    per partition (default: `default_partitions`), for `screen_splits`; None when
+    the input is read with `read_input` instead: a CSV file (a quoted field may hold
+    a line end), or a path the executors may not see (not a local file on a local
+    master, unless `shared`: the same path on every executor)."""
+    from corridor.services import splits
+
+    source = Path(path)
+    local = str(spark.sparkContext.master).startswith("local")
+    if not (local or shared) or not splits.splittable(source):
+        return None
+    return splits.file_splits(source, partitions or default_partitions(spark))
+
+
+def _screened_split(
+    screener: Screener, split: Split, threshold: float | None, limit: int
+) -> Iterator[dict[str, Any]]:
+    """The flat result rows of one split, in row order (on an executor)."""
+    from corridor.services.splits import split_records
+
+    for record in split_records(split):
+        result, _error = streaming.screen_one(screener, record, threshold, limit)
+        yield streaming.flat_screen_record(result, record.row)
+
+
+def screen_splits(
+    spark: SparkSession,
+    splits: list[Split],
+    index: ShippedIndex | Screener,
+    *,
+    threshold: float | None = None,
+    limit: int = 10,
+    diagnostics: bool = False,
+) -> DataFrame:
+    """Screening results of an input cut into `splits_for`'s splits: partition i
+    reads split i itself (its bytes or rows once, in the Python worker), numbers
+    its rows from the split's first row and screens them.  No counting pass, no
+    shuffle: partitions come out in row order, so `write_output(..., sort=False)`
+    writes the rows of a single process in order.  (`write_splits` writes Parquet
+    without passing the rows through the JVM.)"""
+    shipped = index if isinstance(index, ShippedIndex) else ship_index(spark, index)
+    import pyarrow as pa
+
+    schema = streaming.screen_parquet_schema()
+    if diagnostics:
+        schema = schema.append(pa.field("_pid", pa.int64())).append(pa.field("_loads", pa.int64()))
+    chosen = list(splits)
+
+    def screen_parts(batches: Iterator[Any]) -> Iterator[Any]:
+        screener = _executor_screener(shipped)
+        for batch in batches:
+            for number in batch.column(0).to_pylist():
+                out: list[dict[str, Any]] = []
+                for flat in _screened_split(screener, chosen[number], threshold, limit):
+                    if diagnostics:
+                        flat["_pid"], flat["_loads"] = os.getpid(), _load_count()
+                    out.append(flat)
+                    if len(out) >= _SPLIT_BATCH:
+                        yield pa.RecordBatch.from_pylist(out, schema=schema)
+                        out = []
+                if out:
+                    yield pa.RecordBatch.from_pylist(out, schema=schema)
+
+    return _split_numbers(spark, len(chosen)).mapInArrow(screen_parts, _spark_schema(schema))
+
+
+def _split_numbers(spark: SparkSession, count: int) -> DataFrame:
+    """One row, the split's number, in each of `count` partitions."""
+    return spark.range(0, count, 1, numPartitions=max(1, count))
+
+
+def _counting(rows: Iterator[dict[str, Any]], counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """`rows` as they go, counted into `counts` (rows, hits, with_hits, errors)."""
+    for flat in rows:
+        hits = len(flat["hits"])
+        counts["rows"] += 1
+        counts["hits"] += hits
+        counts["with_hits"] += hits > 0
+        counts["errors"] += flat["error"] is not None
+        yield flat
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenCounts:
+    """What `write_splits` wrote."""
+
+    rows: int
+    hits: int
+    with_hits: int
+    errors: int
+    parts: int
+
+
+def write_splits(
+    spark: SparkSession,
+    splits: list[Split],
+    index: ShippedIndex | Screener,
+    path: str | Path,
+    *,
+    threshold: float | None = None,
+    limit: int = 10,
+) -> ScreenCounts:
+    """`screen_splits` into a Parquet directory written by the tasks themselves:
+    task i writes the results of split i as part-0000i.parquet (under a temporary
+    name, then renamed: a retried task replaces it whole), so the result rows never
+    pass through the JVM (its row conversion and Parquet writer cost more CPU than
+    reading the input, which in local mode is taken from the Python workers).
+    The part files in name order are the single-process rows in order (the
+    columns of `streaming.screen_parquet_schema`); the tasks return only counts.
+    The directory must be writable by the executors at the same path: a local
+    master (as `splits_for` decides), or a shared file system."""
+    from corridor.services.splits import clear_parts, write_parquet_part
+
+    shipped = index if isinstance(index, ShippedIndex) else ship_index(spark, index)
+    import pyarrow as pa
+
+    target = Path(path)
+    streaming.output_kind(target, ("parquet",))
+    clear_parts(target)
+    chosen = list(splits)
+    directory = str(target.resolve())
+    schema = streaming.screen_parquet_schema()
+    counted = pa.schema([(name, pa.int64()) for name in ("rows", "hits", "with_hits", "errors")])
+
+    def write_parts(batches: Iterator[Any]) -> Iterator[Any]:
+        screener = _executor_screener(shipped)
+        for batch in batches:
+            for number in batch.column(0).to_pylist():
+                counts = {"rows": 0, "hits": 0, "with_hits": 0, "errors": 0}
+                rows = _screened_split(screener, chosen[number], threshold, limit)
+                write_parquet_part(Path(directory), number, _counting(rows, counts), schema)
+                yield pa.RecordBatch.from_pylist([counts], schema=counted)
+
+    written = _split_numbers(spark, len(chosen)).mapInArrow(write_parts, _spark_schema(counted)).collect()
+    (target / "_SUCCESS").touch()
+    total = {name: sum(int(r[name]) for r in written) for name in counted.names}
+    return ScreenCounts(total["rows"], total["hits"], total["with_hits"], total["errors"], len(chosen))
 
 
 def _spark_schema(schema: Any) -> Any:
