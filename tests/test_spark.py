@@ -84,8 +84,8 @@ def test_spark_screening_equals_the_single_process_output_row_for_row(
 def test_single_read_splits_give_the_single_process_output_in_order(
     spark: Any, batch_screener: Screener, batch_records: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    """Each partition reads its own byte range (JSONL) or rows (Parquet) and numbers
-    them itself: the results, unsorted, are the single-process rows in order."""
+    """Each partition reads its own byte range (JSONL, CSV) or rows (Parquet) and
+    numbers them itself: the results, unsorted, are the single-process rows in order."""
     from corridor import spark as cs
 
     source = tmp_path / "parties.jsonl"
@@ -148,9 +148,29 @@ def test_single_read_splits_give_the_single_process_output_in_order(
     got = [r.asDict(recursive=True) for r in cs.screen_splits(spark, splits, shipped).collect()]
     assert got == pq.read_table(single).to_pylist()
 
+    # CSV with quoted line ends, blank lines and malformed rows: cut at row boundaries
+    import csv
+
     csv_in = tmp_path / "parties.csv"
-    csv_in.write_text('id,name\n1,"Kim\nJong Un"\n', encoding="utf-8")
-    assert cs.splits_for(spark, csv_in) is None  # CSV: read_input's path
+    with csv_in.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["id", "name", "schema"])
+        for number, r in enumerate(batch_records[:900]):
+            name = r["name"].replace(" ", "\n", 1) if number % 7 == 0 else r["name"]  # quoted line end
+            writer.writerow([r["id"], name, r["schema"]])
+            if number % 100 == 0:
+                handle.write("\r\n")  # a blank line: not a row
+            if number % 150 == 0:
+                handle.write(f"{number}-bad,too,many,columns\r\n")
+    single = tmp_path / "single-from-csv.parquet"
+    summary = streaming.screen_file(batch_screener, csv_in, single)
+    assert summary.errors == 6
+    splits = cs.splits_for(spark, csv_in, 3)
+    assert splits is not None and len(splits) == 3
+    out = tmp_path / "hits-from-csv.parquet"
+    counts = cs.write_splits(spark, splits, shipped, out)
+    assert pq.read_table(out).to_pylist() == pq.read_table(single).to_pylist()
+    assert (counts.rows, counts.errors) == (summary.rows, 6)
 
 
 def test_the_index_is_loaded_once_per_executor_process(

@@ -163,16 +163,84 @@ def test_parquet_splits_give_the_streaming_records(tmp_path: Path, parts: int) -
     assert len(_from_splits(cut)) == 25
 
 
-def test_csv_is_not_split(tmp_path: Path) -> None:
-    path = tmp_path / "q.csv"
-    path.write_text('id,name\n1,"Kim\nJong Un"\n', encoding="utf-8")
-    assert not splits.splittable(path)
-    with pytest.raises(InputError, match="CSV is not split"):
-        file_splits(path, 2)
+CSV_TRICKY = (
+    "\ufeffid,name,schema,identifiers\r\n".encode()
+    + b'1,"Kim\nJong Un",Person,a;b\r\n'  # a quoted line feed
+    + b"\r\n"  # a blank line: skipped, not numbered
+    + b'2,"ACME\r\nTRADING, LTD",Company,\r\n'  # a quoted CRLF and a comma
+    + b"3,Ri Chol,Person\n"  # a column short: malformed
+    + b"4,Pak,Person,x,extra\n"  # a column too many: malformed
+    + b'5,"He said ""hi""\rthen left",Person,\r'  # doubled quotes, a quoted lone CR, a CR line end
+    + b"6,Ri \xff Chol,Person,\n"  # not UTF-8
+    + b"7,\xea\xb9\x80\xec\xa0\x95\xec\x9d\x80,Person,\n"  # Hangul
+    + b"8,nul\x00here,Person,\n"  # a NUL: csv.Error
+    + b'9,ab"c,Person,\n'  # a quote inside an unquoted field
+    + b"\n\n"
+    + b"10,Last Row,Person,"  # no line end
+)
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 4, 6, 20])
+def test_csv_splits_give_the_streaming_records(tmp_path: Path, parts: int) -> None:
+    path = tmp_path / "tricky.csv"
+    path.write_bytes(CSV_TRICKY)
+    cut = file_splits(path, parts)
+    _assert_covering(cut, len(CSV_TRICKY))
+    assert cut[0].first_row == 2 and all(p.header == ("id", "name", "schema", "identifiers") for p in cut)
+    expected = _streamed(path)
+    assert len(expected) == 10 and sum(r.error is not None for r in expected) == 3
+    assert _from_splits(cut) == expected
+    if parts >= 4:
+        assert len(cut) >= 3  # cut inside the file, not only at its end
+
+
+def test_a_quoted_line_end_is_never_a_cut(tmp_path: Path) -> None:
+    path = tmp_path / "quoted.csv"
+    rows = [f'{i},"Name {i}\nsecond line of {i}"' for i in range(1, 401)]
+    path.write_text("id,name\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    cut = file_splits(path, 7)
+    assert len(cut) == 7
+    data = path.read_bytes()
+    for part in cut[1:]:
+        assert data[part.start : part.start + 1] != b"s"  # never the second line of a record
+        first = next(iter(split_records(part)))
+        assert first.row == part.first_row and isinstance(first.data, dict)
+        assert first.data["id"] == str(part.first_row - 1)
+    assert _from_splits(cut) == _streamed(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(
+            [b"a", b",", b'"', b'""', b"\n", b"\r", b"\r\n", b" ", b"\xff", b"\x00", b"\xea\xb9\x80"]
+        ),
+        max_size=60,
+    ),
+    parts=st.integers(1, 9),
+)
+def test_any_csv_bytes_split_as_the_streaming_reader_reads_them(pieces: list[bytes], parts: int) -> None:
+    import tempfile
+
+    data = b"id,name\n" + b"".join(pieces)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "any.csv"
+        path.write_bytes(data)
+        cut = file_splits(path, parts)
+        _assert_covering(cut, len(data))
+        assert _from_splits(cut) == _streamed(path)
+
+
+def test_bad_inputs_are_refused(tmp_path: Path) -> None:
+    headless = tmp_path / "q.csv"
+    headless.write_text("id,title\n1,Kim\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no column 'name'"):  # as the streaming reader says
+        file_splits(headless, 2)
     with pytest.raises(InputError, match="no such file"):
         file_splits(tmp_path / "missing.jsonl", 2)
+    assert not splits.splittable(tmp_path / "missing.csv")
     with pytest.raises(InputError, match="positive"):
-        file_splits(path, 0)
+        file_splits(headless, 0)
 
 
 def test_parquet_parts_are_written_whole_and_cleared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -29,12 +29,13 @@ an optional `row` column (the input row or line, written back into results and
 error records).  `read_input` reads a CSV, JSONL or Parquet file so (its row
 numbers cost a counting pass over the input).
 
-Files without a DataFrame: `splits_for` cuts a JSONL or Parquet file in file
-order (`services.splits`: byte ranges at line ends, or row ranges), and
+Files without a DataFrame: `splits_for` cuts a CSV, JSONL or Parquet file in
+file order (`services.splits`: byte ranges at row boundaries, or row ranges), and
 `screen_splits` gives each partition one part to read itself, numbered from the
 part's first row, so the input is read once, by the Python workers, and the
-results come out in row order without a counting pass, a shuffle or a sort
-(what `corridor spark screen` does; CSV takes `read_input`).
+results come out in row order without a counting job, a shuffle or a sort;
+`write_splits` has each task write its part file itself (what `corridor spark
+screen` does on a local master).
 """
 
 from __future__ import annotations
@@ -215,11 +216,11 @@ def screen_dataframe(
 def splits_for(
     spark: SparkSession, path: str | Path, partitions: int | None = None, *, shared: bool = False
 ) -> list[Split] | None:
-    """The single-read splits of a JSONL or Parquet input (`services.splits`), one
-    per partition (default: `default_partitions`), for `screen_splits`; None when
-    the input is read with `read_input` instead: a CSV file (a quoted field may hold
-    a line end), or a path the executors may not see (not a local file on a local
-    master, unless `shared`: the same path on every executor)."""
+    """The single-read splits of a CSV, JSONL or Parquet input (`services.splits`),
+    one per partition (default: `default_partitions`), for `screen_splits` and
+    `write_splits`; None when the input is to be read with `read_input` instead: a
+    path the executors may not see (any path unless the master is local, or
+    `shared`: the same path on every executor, e.g. a shared file system)."""
     from corridor.services import splits
 
     source = Path(path)

@@ -68,8 +68,8 @@ def spark_screen(
         splits = spark.splits_for(session, input_path, partitions)
         rows: int | None = None
         if splits is not None and streaming.output_kind(output_path) == "parquet":
-            # JSONL or Parquet cut in file order, each part read once by its task: no
-            # counting pass, no shuffle, no sort; each task writes its own part file
+            # the file cut in file order, each part read once by its task: no counting
+            # job, no shuffle, no sort; each task writes its own part file
             rows = spark.write_splits(
                 session, splits, shipped, output_path, threshold=threshold, limit=limit
             ).rows
@@ -77,8 +77,9 @@ def spark_screen(
             results = spark.screen_splits(session, splits, shipped, threshold=threshold, limit=limit)
             spark.write_output(results, output_path, sort=False)
         else:
-            # CSV (or a path the executors may not see): Spark's reader, rows numbered
-            # by a counting pass; a text file split in order, so written without a sort
+            # a path the executors may not see (not a local master): Spark's reader,
+            # rows numbered by a counting job; a text file is split in order, so
+            # written without a sort
             text = streaming.input_kind(input_path) != "parquet"
             frame = spark.read_input(session, input_path, partitions=partitions if text else None)
             results = spark.screen_dataframe(

@@ -4,8 +4,10 @@ read independently, each knowing the row number of its first record.
 A distributed job (corridor.spark) gives one split to each task: the task reads
 its own bytes (or Parquet rows) once, numbers its records from `first_row` as
 the streaming batch numbers them (`services.streaming`: JSONL line numbers, from
-1; Parquet rows, from 1), and the results come out in input order, part after
-part, with no counting pass over the data and no sort.
+1; CSV rows, the header being row 1; Parquet rows, from 1), and the results come
+out in input order, part after part, with no counting job over the data and no
+sort.  Reading a split gives exactly the records the streaming reader gives for
+that part of the file (tests/test_splits.py compares them, on any bytes).
 
 * **JSONL.**  Byte ranges cut just after a line feed: a cut there is a line
   boundary whatever the line ends are (LF, CRLF or a lone CR, which the streaming
@@ -18,14 +20,18 @@ part, with no counting pass over the data and no sort.
 * **Parquet** (a file, or a directory of part files as Spark writes it): row
   ranges; the row counts come from the files' footers, nothing else is read.  A
   task reads only the row groups its range overlaps.
-* **CSV is not split here** (`splittable` is False): a quoted field may hold a
-  line end, and whether a byte offset is inside quotes cannot be known without
-  parsing everything before it; row numbers also skip blank lines.  CSV input
-  takes the DataFrame path of corridor.spark (`read_input`).
+* **CSV**: a quoted field may hold a line end, so a byte offset cannot tell
+  whether it is inside quotes; the cuts are found by parsing the file on the
+  driver with the streaming reader's own CSV reader (the bytes of the lines each
+  row took, up to the last cut), and each row number is the number of rows that
+  reader returned or failed on before the cut (blank lines skipped).  That is a
+  parse pass on the driver (no screening, no Spark job); each task reads its
+  range with the same reader, given the header.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import uuid
@@ -35,7 +41,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from corridor.errors import InputError
-from corridor.services.streaming import PARQUET_BATCH, InputKind, Record, _parquet_files, _pyarrow, input_kind
+from corridor.services.streaming import (
+    PARQUET_BATCH,
+    InputKind,
+    Record,
+    _parquet_files,
+    _pyarrow,
+    csv_header,
+    csv_reader,
+    csv_records,
+    input_kind,
+)
 
 SCAN_BLOCK = 1 << 20  # bytes per read of the counting scan
 PART_ROWS = 5000  # result rows per Parquet row group written by `write_parquet_part`
@@ -45,7 +61,8 @@ PART_ROWS = 5000  # result rows per Parquet row group written by `write_parquet_
 class Split:
     """One part of an input file.  JSONL: bytes [start, end); Parquet: rows
     [start, end) counted from 0 over the part files in order.  `first_row` is the
-    row number (JSONL: line number) of the first record in the part."""
+    row number (JSONL: line number; CSV: row, the header being row 1) of the
+    first record in the part."""
 
     index: int
     path: str
@@ -53,33 +70,31 @@ class Split:
     start: int
     end: int
     first_row: int
+    header: tuple[str, ...] = ()  # CSV: the header row, for the splits after the first
 
 
 def splittable(path: Path) -> bool:
-    """Whether `path` can be cut into single-read splits (a JSONL file or a Parquet
-    file or directory; not CSV, see the module docstring)."""
-    kind = input_kind(path)
-    if kind == "jsonl":
-        return path.is_file()
-    if kind == "parquet":
+    """Whether `path` can be cut into single-read splits (a CSV or JSONL file, a
+    Parquet file or a directory of Parquet part files)."""
+    if input_kind(path) == "parquet":
         return path.is_file() or (path.is_dir() and bool(_parquet_files(path)))
-    return False
+    return path.is_file()
 
 
 def file_splits(path: str | Path, parts: int) -> list[Split]:
     """At most `parts` splits of `path` in file order, covering it exactly (the
     first starts at row 1; an empty input is one empty split).  InputError for
-    an input that cannot be split (CSV) or read."""
+    an input that cannot be read (a CSV file without a 'name' column)."""
     source = Path(path)
     if parts < 1:
         raise InputError("partitions", f"{parts} is not a positive number of parts")
     kind = input_kind(source)
     if not splittable(source):
-        if kind == "csv":
-            raise InputError("input", f"{source}: CSV is not split into byte ranges (quoted line ends)")
         raise InputError("input", f"{source}: no such file")
     if kind == "parquet":
         return _parquet_splits(source, parts)
+    if kind == "csv":
+        return _csv_splits(source, parts)
     return _jsonl_splits(source, parts)
 
 
@@ -181,6 +196,72 @@ def _jsonl_records(split: Split) -> Iterator[Record]:
                 yield Record(number, line)
 
 
+# --- CSV -------------------------------------------------------------------------------------
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _csv_splits(path: Path, parts: int) -> list[Split]:
+    """Cuts at the first row boundary at or after each even byte target, found by
+    reading the rows as `streaming.csv_records` does (one row number per call of
+    the DictReader: a row, or a csv.Error), counting the bytes of the lines taken."""
+    size = path.stat().st_size
+    targets = [size * i // parts for i in range(1, parts)]
+    cuts: list[tuple[int, int]] = []  # (byte offset, row number of the row starting there)
+    with path.open("rb") as raw:
+        taken = [len(_BOM) if raw.read(len(_BOM)) == _BOM else 0]
+        raw.seek(0)
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+        def lines() -> Iterator[str]:
+            for line in handle:
+                taken[0] += len(line.encode("utf-8", "surrogateescape"))  # the line's bytes, exactly
+                yield line
+
+        reader = csv_reader(lines())
+        header = tuple(csv_header(reader, path))
+        rows = reader.reader  # what DictReader calls, without building the dicts
+        row = 1
+        while targets:
+            try:
+                while next(rows) == []:  # DictReader skips blank rows within one call
+                    pass
+            except StopIteration:
+                break
+            except csv.Error:
+                pass  # a malformed row: numbered too
+            row += 1
+            if taken[0] >= size:
+                break
+            if taken[0] >= targets[0]:
+                cuts.append((taken[0], row + 1))
+                targets = [t for t in targets if t > taken[0]]
+    bounds = [(0, 2), *cuts]
+    name = str(path)
+    return [
+        Split(i, name, "csv", start, bounds[i + 1][0] if i + 1 < len(bounds) else size, first, header)
+        for i, (start, first) in enumerate(bounds)
+    ]
+
+
+def _csv_split_records(split: Split) -> Iterator[Record]:
+    raw = _Range(split.path, split.start, split.end)
+    first = split.start == 0
+    # the streaming reader's wrapper (`_Reader._text` for CSV); the BOM only at the start
+    with io.TextIOWrapper(
+        io.BufferedReader(raw, 1 << 16),
+        encoding="utf-8-sig" if first else "utf-8",
+        errors="surrogateescape",
+        newline="",
+    ) as handle:
+        if first:
+            reader = csv_reader(handle)
+            csv_header(reader, Path(split.path))
+        else:
+            reader = csv_reader(handle, split.header)
+        yield from csv_records(reader, split.first_row)
+
+
 # --- Parquet ---------------------------------------------------------------------------------
 
 
@@ -224,7 +305,7 @@ def split_records(split: Split) -> Iterator[Record]:
         return _jsonl_records(split)
     if split.kind == "parquet":
         return _parquet_records(split)
-    raise InputError("input", f"{split.path}: {split.kind} is not read by splits")
+    return _csv_split_records(split)
 
 
 # --- results, part by part ------------------------------------------------------------------
