@@ -43,7 +43,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 _QUERY_COLUMNS = ("id", "name", "schema", "birth_date", "country", "imo", "identifiers", "gender")
 _HS_FILES = ("harmonized-system.csv", "sections.csv")
 _SPLIT_BATCH = 1024  # result rows per Arrow batch handed to the JVM by `screen_splits`
+_COUNTS = ("rows", "hits", "with_hits", "errors")  # what `write_splits` tasks return
 
 # per executor Python process: the loaded indexes and evaluators, and how often an
 # index was loaded (diagnostics: once per process)
@@ -322,36 +323,36 @@ def write_splits(
     task i writes the results of split i as part-0000i.parquet (under a temporary
     name, then renamed: a retried task replaces it whole), so the result rows never
     pass through the JVM (its row conversion and Parquet writer cost more CPU than
-    reading the input, which in local mode is taken from the Python workers).
-    The part files in name order are the single-process rows in order (the
-    columns of `streaming.screen_parquet_schema`); the tasks return only counts.
+    reading the input, which in local mode is taken from the Python workers; the
+    job is a plain RDD of split numbers, without a SQL plan).  The part files in
+    name order are the single-process rows in order (the columns of
+    `streaming.screen_parquet_schema`); the tasks return only counts.
     The directory must be writable by the executors at the same path: a local
     master (as `splits_for` decides), or a shared file system."""
     from corridor.services.splits import clear_parts, write_parquet_part
 
     shipped = index if isinstance(index, ShippedIndex) else ship_index(spark, index)
-    import pyarrow as pa
-
     target = Path(path)
     streaming.output_kind(target, ("parquet",))
     clear_parts(target)
     chosen = list(splits)
     directory = str(target.resolve())
     schema = streaming.screen_parquet_schema()
-    counted = pa.schema([(name, pa.int64()) for name in ("rows", "hits", "with_hits", "errors")])
 
-    def write_parts(batches: Iterator[Any]) -> Iterator[Any]:
+    def write_parts(numbers: Iterable[int]) -> Iterator[dict[str, int]]:
         screener = _executor_screener(shipped)
-        for batch in batches:
-            for number in batch.column(0).to_pylist():
-                counts = {"rows": 0, "hits": 0, "with_hits": 0, "errors": 0}
-                rows = _screened_split(screener, chosen[number], threshold, limit)
-                write_parquet_part(Path(directory), number, _counting(rows, counts), schema)
-                yield pa.RecordBatch.from_pylist([counts], schema=counted)
+        for number in numbers:
+            counts = dict.fromkeys(_COUNTS, 0)
+            rows = _screened_split(screener, chosen[number], threshold, limit)
+            write_parquet_part(Path(directory), number, _counting(rows, counts), schema)
+            yield counts
 
-    written = _split_numbers(spark, len(chosen)).mapInArrow(write_parts, _spark_schema(counted)).collect()
+    # a plain RDD of the split numbers, one a partition: no SQL plan, no Arrow, no row
+    # conversion in the JVM, which only schedules the tasks and collects the counts
+    numbers = spark.sparkContext.parallelize(range(len(chosen)), max(1, len(chosen)))
+    written = numbers.mapPartitions(write_parts).collect()
     (target / "_SUCCESS").touch()
-    total = {name: sum(int(r[name]) for r in written) for name in counted.names}
+    total = {name: sum(int(r[name]) for r in written) for name in _COUNTS}
     return ScreenCounts(total["rows"], total["hits"], total["with_hits"], total["errors"], len(chosen))
 
 
