@@ -172,6 +172,12 @@ def test_single_read_splits_give_the_single_process_output_in_order(
     assert pq.read_table(out).to_pylist() == pq.read_table(single).to_pylist()
     assert (counts.rows, counts.errors) == (summary.rows, 6)
 
+    # the DataFrame path (Spark's CSV reader) joins quoted line ends and reads doubled quotes
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('id,name\n1,"Kim\nJong Un"\n\n2,Ri Chol\n3,"ACME, ""X"" LTD"\n', encoding="utf-8")
+    got = [(r["row"], r["id"], r["name"]) for r in cs.read_input(spark, quoted).collect()]
+    assert got == [(2, "1", "Kim\nJong Un"), (3, "2", "Ri Chol"), (4, "3", 'ACME, "X" LTD')]
+
 
 def test_the_index_is_loaded_once_per_executor_process(
     spark: Any, batch_screener: Screener, batch_records: list[dict[str, Any]]

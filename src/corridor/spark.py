@@ -553,7 +553,11 @@ def read_input(
 ) -> DataFrame:
     """A CSV, JSONL or Parquet file as a DataFrame with a `row` column numbered as
     the streaming batch numbers them (JSONL: line; CSV: row, the header being row
-    1; Parquet: row from 1).  JSONL lines keep their bytes (`value`), so a line
+    1; Parquet: row from 1).  CSV is read by Spark's CSV reader, with quoted line
+    ends and doubled quotes as the streaming reader reads them, but not its error
+    records for malformed rows (Spark fills missing columns with nulls), and a
+    quoted CRLF comes out as LF: `splits_for` reads a CSV file exactly as a single
+    process does.  JSONL lines keep their bytes (`value`), so a line
     that is not UTF-8 is reported as in a single process; blank lines are dropped
     (after numbering, as a file's lines are).  `partitions`: split a text file into
     about that many input partitions (in file order: no shuffle, and results come
@@ -573,7 +577,16 @@ def read_input(
         numbered = _numbered(text.select(value.alias("value")), 1)
         return numbered.filter(F.length(F.trim(F.col("value").cast("string"))) > 0)
     if kind == "csv":
-        return _numbered(spark.read.option("header", "true").option("mode", "PERMISSIVE").csv(str(source)), 2)
+        # multiLine: a quoted field may hold a line end (the file is then one input
+        # partition); escape '"': a quote is doubled inside a quoted field, as in the
+        # csv module (Spark's default escape is a backslash)
+        reader = (
+            spark.read.option("header", "true")
+            .option("mode", "PERMISSIVE")
+            .option("multiLine", "true")
+            .option("escape", '"')
+        )
+        return _numbered(reader.csv(str(source)), 2)
     return _numbered(spark.read.parquet(str(source)), 1)
 
 
