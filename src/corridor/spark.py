@@ -13,10 +13,11 @@ single process (`pip install 'corridor[spark]'`; Java 17).
   (`SparkContext.addFile`); each executor's Python process loads it on first
   use and keeps it in a module-level cache, so it is loaded once per process,
   not per row or per batch (Spark reuses its Python workers).
-* **The same answers.**  Rows are screened by `mapInArrow` with the very
-  function of the streaming batch (`services.streaming.screen_one`), into the
-  flat result rows of its Parquet output (id, row, hits, error): a Spark run
-  and a single-process run give the same rows.
+* **The same answers.**  Rows are screened by `mapInArrow` (`write_splits`: a
+  plain RDD) with the very function of the streaming batch
+  (`services.streaming.screen_one`), into the flat result rows of its Parquet
+  output (id, row, hits, error): a Spark run and a single-process run give the
+  same rows.
 * **Trade checks** (`check_dataframe`, JSON transactions as JSONL lines) run on
   the executors without the cap ledger; the transactions that make cap charges
   (few: capped petroleum lines) are then checked again on the driver, with the
