@@ -81,6 +81,104 @@ def test_spark_screening_equals_the_single_process_output_row_for_row(
     assert summary.errors == 2 and summary.with_hits >= 30
 
 
+def test_single_read_splits_give_the_single_process_output_in_order(
+    spark: Any, batch_screener: Screener, batch_records: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """Each partition reads its own byte range (JSONL, CSV) or rows (Parquet) and
+    numbers them itself: the results, unsorted, are the single-process rows in order."""
+    from corridor import spark as cs
+
+    source = tmp_path / "parties.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False).encode() for r in batch_records]
+    lines.insert(7, b"{not json")
+    lines.insert(9, b'{"id": "bytes", "name": "Ri \xff Chol"}')
+    lines.insert(11, b"")
+    lines.insert(1500, b"   ")
+    # LF line ends, then CRLF, then LF with lone CRs: the universal newlines of the
+    # streaming reader (a split is cut after a line feed only)
+    third = len(lines) // 3
+    rest = b"".join(line + (b"\r" if n % 10 == 0 else b"\n") for n, line in enumerate(lines[2 * third :]))
+    source.write_bytes(
+        b"\n".join(lines[:third]) + b"\n" + b"\r\n".join(lines[third : 2 * third]) + b"\r\n" + rest
+    )
+    single = tmp_path / "single.parquet"
+    summary = streaming.screen_file(batch_screener, source, single)
+    expected = pq.read_table(single).to_pylist()
+    assert summary.errors == 2
+
+    shipped = cs.ship_index(spark, batch_screener)
+    splits = cs.splits_for(spark, source, 5)
+    assert splits is not None and len(splits) == 5
+    assert splits[0].first_row == 1 and len({s.first_row for s in splits}) == 5
+    results = cs.screen_splits(spark, splits, shipped)
+    assert results.rdd.getNumPartitions() == 5
+    assert [r.asDict(recursive=True) for r in results.collect()] == expected  # in order, unsorted
+    out = tmp_path / "hits.parquet"
+    cs.write_output(results, out, sort=False)
+    assert len(list(out.glob("part-*.parquet"))) == 5
+    assert pq.read_table(out).to_pylist() == expected
+    # the tasks writing their own part files (over the JVM's: the directory is emptied first)
+    counts = cs.write_splits(spark, splits, shipped, out)
+    assert sorted(p.name for p in out.iterdir()) == ["_SUCCESS"] + [f"part-{i:05d}.parquet" for i in range(5)]
+    assert pq.read_table(out).to_pylist() == expected
+    assert (counts.rows, counts.hits, counts.with_hits, counts.errors) == (
+        summary.rows,
+        summary.hits,
+        summary.with_hits,
+        summary.errors,
+    )
+    assert spark.read.parquet(str(out)).count() == summary.rows
+
+    # Parquet: a directory of part files with several row groups, cut into row ranges
+    import pyarrow as pa
+
+    parquet_in = tmp_path / "parties.parquet"
+    parquet_in.mkdir()
+    columns = [{"id": r["id"], "name": r["name"], "schema": r["schema"]} for r in batch_records[:900]]
+    for number, start in enumerate(range(0, 900, 400)):
+        pq.write_table(
+            pa.Table.from_pylist(columns[start : start + 400]),
+            parquet_in / f"part-{number:05d}.parquet",
+            row_group_size=150,
+        )
+    single = tmp_path / "single-from-parquet.parquet"
+    streaming.screen_file(batch_screener, parquet_in, single)
+    splits = cs.splits_for(spark, parquet_in, 4)
+    assert splits is not None and [s.first_row for s in splits] == [1, 226, 451, 676]
+    got = [r.asDict(recursive=True) for r in cs.screen_splits(spark, splits, shipped).collect()]
+    assert got == pq.read_table(single).to_pylist()
+
+    # CSV with quoted line ends, blank lines and malformed rows: cut at row boundaries
+    import csv
+
+    csv_in = tmp_path / "parties.csv"
+    with csv_in.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["id", "name", "schema"])
+        for number, r in enumerate(batch_records[:900]):
+            name = r["name"].replace(" ", "\n", 1) if number % 7 == 0 else r["name"]  # quoted line end
+            writer.writerow([r["id"], name, r["schema"]])
+            if number % 100 == 0:
+                handle.write("\r\n")  # a blank line: not a row
+            if number % 150 == 0:
+                handle.write(f"{number}-bad,too,many,columns\r\n")
+    single = tmp_path / "single-from-csv.parquet"
+    summary = streaming.screen_file(batch_screener, csv_in, single)
+    assert summary.errors == 6
+    splits = cs.splits_for(spark, csv_in, 3)
+    assert splits is not None and len(splits) == 3
+    out = tmp_path / "hits-from-csv.parquet"
+    counts = cs.write_splits(spark, splits, shipped, out)
+    assert pq.read_table(out).to_pylist() == pq.read_table(single).to_pylist()
+    assert (counts.rows, counts.errors) == (summary.rows, 6)
+
+    # the DataFrame path (Spark's CSV reader) joins quoted line ends and reads doubled quotes
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('id,name\n1,"Kim\nJong Un"\n\n2,Ri Chol\n3,"ACME, ""X"" LTD"\n', encoding="utf-8")
+    got = [(r["row"], r["id"], r["name"]) for r in cs.read_input(spark, quoted).collect()]
+    assert got == [(2, "1", "Kim\nJong Un"), (3, "2", "Ri Chol"), (4, "3", 'ACME, "X" LTD')]
+
+
 def test_the_index_is_loaded_once_per_executor_process(
     spark: Any, batch_screener: Screener, batch_records: list[dict[str, Any]]
 ) -> None:

@@ -13,10 +13,11 @@ single process (`pip install 'corridor[spark]'`; Java 17).
   (`SparkContext.addFile`); each executor's Python process loads it on first
   use and keeps it in a module-level cache, so it is loaded once per process,
   not per row or per batch (Spark reuses its Python workers).
-* **The same answers.**  Rows are screened by `mapInArrow` with the very
-  function of the streaming batch (`services.streaming.screen_one`), into the
-  flat result rows of its Parquet output (id, row, hits, error): a Spark run
-  and a single-process run give the same rows.
+* **The same answers.**  Rows are screened by `mapInArrow` (`write_splits`: a
+  plain RDD) with the very function of the streaming batch
+  (`services.streaming.screen_one`), into the flat result rows of its Parquet
+  output (id, row, hits, error): a Spark run and a single-process run give the
+  same rows.
 * **Trade checks** (`check_dataframe`, JSON transactions as JSONL lines) run on
   the executors without the cap ledger; the transactions that make cap charges
   (few: capped petroleum lines) are then checked again on the driver, with the
@@ -26,16 +27,24 @@ single process (`pip install 'corridor[spark]'`; Java 17).
 Input DataFrames: query columns (id, name, schema, birth_date, country, imo,
 identifiers, gender) or one `value` column of JSON lines (text or bytes), with
 an optional `row` column (the input row or line, written back into results and
-error records).  `read_input` reads a CSV, JSONL or Parquet file so.
+error records).  `read_input` reads a CSV, JSONL or Parquet file so (its row
+numbers cost a counting pass over the input).
+
+Files without a DataFrame: `splits_for` cuts a CSV, JSONL or Parquet file in
+file order (`services.splits`: byte ranges at row boundaries, or row ranges), and
+`screen_splits` gives each partition one part to read itself, numbered from the
+part's first row, so the input is read once, by the Python workers, and the
+results come out in row order without a counting job, a shuffle or a sort;
+`write_splits` has each task write its part file itself (what `corridor spark
+screen` does on a local master).
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,10 +58,13 @@ from corridor.types.jsonl import jsonl_text
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from corridor.services.splits import Split
     from corridor.trade.evaluate import Evaluator
 
 _QUERY_COLUMNS = ("id", "name", "schema", "birth_date", "country", "imo", "identifiers", "gender")
 _HS_FILES = ("harmonized-system.csv", "sections.csv")
+_SPLIT_BATCH = 1024  # result rows per Arrow batch handed to the JVM by `screen_splits`
+_COUNTS = ("rows", "hits", "with_hits", "errors")  # what `write_splits` tasks return
 
 # per executor Python process: the loaded indexes and evaluators, and how often an
 # index was loaded (diagnostics: once per process)
@@ -136,8 +148,11 @@ def _executor_screener(shipped: ShippedIndex) -> Screener:
         found = Screener.load(SparkFiles.get(shipped.name), bytes.fromhex(shipped.key))
         _SCREENERS[shipped.name] = found
         _LOADS += 1
-        gc.collect()
-        gc.freeze()  # millions of objects that never change: out of the collector's passes
+        # millions of objects that never change: frozen out of the collector's passes,
+        # full passes spaced out, as the screening service does after a load
+        from corridor.services.screening import settle
+
+        settle()
     return found
 
 
@@ -198,6 +213,148 @@ def screen_dataframe(
             yield pa.RecordBatch.from_pylist(out, schema=schema)
 
     return df.mapInArrow(screen_batches, _spark_schema(schema))
+
+
+def splits_for(
+    spark: SparkSession, path: str | Path, partitions: int | None = None, *, shared: bool = False
+) -> list[Split] | None:
+    """The single-read splits of a CSV, JSONL or Parquet input (`services.splits`),
+    one per partition (default: `default_partitions`), for `screen_splits` and
+    `write_splits`; None when the input is to be read with `read_input` instead: a
+    path the executors may not see (any path unless the master is local, or
+    `shared`: the same path on every executor, e.g. a shared file system)."""
+    from corridor.services import splits
+
+    source = Path(path)
+    local = str(spark.sparkContext.master).startswith("local")
+    if not (local or shared) or not splits.splittable(source):
+        return None
+    return splits.file_splits(source, partitions or default_partitions(spark))
+
+
+def _screened_split(
+    screener: Screener, split: Split, threshold: float | None, limit: int
+) -> Iterator[dict[str, Any]]:
+    """The flat result rows of one split, in row order (on an executor)."""
+    from corridor.services.splits import split_records
+
+    for record in split_records(split):
+        result, _error = streaming.screen_one(screener, record, threshold, limit)
+        yield streaming.flat_screen_record(result, record.row)
+
+
+def screen_splits(
+    spark: SparkSession,
+    splits: list[Split],
+    index: ShippedIndex | Screener,
+    *,
+    threshold: float | None = None,
+    limit: int = 10,
+    diagnostics: bool = False,
+) -> DataFrame:
+    """Screening results of an input cut into `splits_for`'s splits: partition i
+    reads split i itself (its bytes or rows once, in the Python worker), numbers
+    its rows from the split's first row and screens them.  No counting pass, no
+    shuffle: partitions come out in row order, so `write_output(..., sort=False)`
+    writes the rows of a single process in order.  (`write_splits` writes Parquet
+    without passing the rows through the JVM.)"""
+    shipped = index if isinstance(index, ShippedIndex) else ship_index(spark, index)
+    import pyarrow as pa
+
+    schema = streaming.screen_parquet_schema()
+    if diagnostics:
+        schema = schema.append(pa.field("_pid", pa.int64())).append(pa.field("_loads", pa.int64()))
+    chosen = list(splits)
+
+    def screen_parts(batches: Iterator[Any]) -> Iterator[Any]:
+        screener = _executor_screener(shipped)
+        for batch in batches:
+            for number in batch.column(0).to_pylist():
+                out: list[dict[str, Any]] = []
+                for flat in _screened_split(screener, chosen[number], threshold, limit):
+                    if diagnostics:
+                        flat["_pid"], flat["_loads"] = os.getpid(), _load_count()
+                    out.append(flat)
+                    if len(out) >= _SPLIT_BATCH:
+                        yield pa.RecordBatch.from_pylist(out, schema=schema)
+                        out = []
+                if out:
+                    yield pa.RecordBatch.from_pylist(out, schema=schema)
+
+    return _split_numbers(spark, len(chosen)).mapInArrow(screen_parts, _spark_schema(schema))
+
+
+def _split_numbers(spark: SparkSession, count: int) -> DataFrame:
+    """One row, the split's number, in each of `count` partitions."""
+    return spark.range(0, count, 1, numPartitions=max(1, count))
+
+
+def _counting(rows: Iterator[dict[str, Any]], counts: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """`rows` as they go, counted into `counts` (rows, hits, with_hits, errors)."""
+    for flat in rows:
+        hits = len(flat["hits"])
+        counts["rows"] += 1
+        counts["hits"] += hits
+        counts["with_hits"] += hits > 0
+        counts["errors"] += flat["error"] is not None
+        yield flat
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenCounts:
+    """What `write_splits` wrote."""
+
+    rows: int
+    hits: int
+    with_hits: int
+    errors: int
+    parts: int
+
+
+def write_splits(
+    spark: SparkSession,
+    splits: list[Split],
+    index: ShippedIndex | Screener,
+    path: str | Path,
+    *,
+    threshold: float | None = None,
+    limit: int = 10,
+) -> ScreenCounts:
+    """`screen_splits` into a Parquet directory written by the tasks themselves:
+    task i writes the results of split i as part-0000i.parquet (under a temporary
+    name, then renamed: a retried task replaces it whole), so the result rows never
+    pass through the JVM (its row conversion and Parquet writer cost more CPU than
+    reading the input, which in local mode is taken from the Python workers; the
+    job is a plain RDD of split numbers, without a SQL plan).  The part files in
+    name order are the single-process rows in order (the columns of
+    `streaming.screen_parquet_schema`); the tasks return only counts.
+    The directory must be writable by the executors at the same path: a local
+    master (as `splits_for` decides), or a shared file system."""
+    from corridor.services.splits import clear_parts, write_parquet_part
+
+    shipped = index if isinstance(index, ShippedIndex) else ship_index(spark, index)
+    target = Path(path)
+    streaming.output_kind(target, ("parquet",))
+    clear_parts(target)
+    chosen = list(splits)
+    directory = str(target.resolve())
+    schema = streaming.screen_parquet_schema()
+
+    def write_parts(numbers: Iterable[int]) -> Iterator[dict[str, int]]:
+        screener = _executor_screener(shipped)
+        for number in numbers:
+            counts = dict.fromkeys(_COUNTS, 0)
+            rows = _screened_split(screener, chosen[number], threshold, limit)
+            write_parquet_part(Path(directory), number, _counting(rows, counts), schema)
+            yield counts
+
+    # a plain RDD of the split numbers, one a partition: no SQL plan, no Arrow, no row
+    # conversion in the JVM, which only schedules the tasks and collects the counts
+    numbers = spark.sparkContext.parallelize(range(len(chosen)), max(1, len(chosen)))
+    written = numbers.mapPartitions(write_parts).collect()
+    (target / "_SUCCESS").touch()
+    total = {name: sum(int(r[name]) for r in written) for name in _COUNTS}
+    return ScreenCounts(total["rows"], total["hits"], total["with_hits"], total["errors"], len(chosen))
 
 
 def _spark_schema(schema: Any) -> Any:
@@ -397,7 +554,11 @@ def read_input(
 ) -> DataFrame:
     """A CSV, JSONL or Parquet file as a DataFrame with a `row` column numbered as
     the streaming batch numbers them (JSONL: line; CSV: row, the header being row
-    1; Parquet: row from 1).  JSONL lines keep their bytes (`value`), so a line
+    1; Parquet: row from 1).  CSV is read by Spark's CSV reader, with quoted line
+    ends and doubled quotes as the streaming reader reads them, but not its error
+    records for malformed rows (Spark fills missing columns with nulls), and a
+    quoted CRLF comes out as LF: `splits_for` reads a CSV file exactly as a single
+    process does.  JSONL lines keep their bytes (`value`), so a line
     that is not UTF-8 is reported as in a single process; blank lines are dropped
     (after numbering, as a file's lines are).  `partitions`: split a text file into
     about that many input partitions (in file order: no shuffle, and results come
@@ -417,7 +578,16 @@ def read_input(
         numbered = _numbered(text.select(value.alias("value")), 1)
         return numbered.filter(F.length(F.trim(F.col("value").cast("string"))) > 0)
     if kind == "csv":
-        return _numbered(spark.read.option("header", "true").option("mode", "PERMISSIVE").csv(str(source)), 2)
+        # multiLine: a quoted field may hold a line end (the file is then one input
+        # partition); escape '"': a quote is doubled inside a quoted field, as in the
+        # csv module (Spark's default escape is a backslash)
+        reader = (
+            spark.read.option("header", "true")
+            .option("mode", "PERMISSIVE")
+            .option("multiLine", "true")
+            .option("escape", '"')
+        )
+        return _numbered(reader.csv(str(source)), 2)
     return _numbered(spark.read.parquet(str(source)), 1)
 
 

@@ -63,20 +63,32 @@ def spark_screen(
             raise InputError("input", f"{input_path}: no such file")
         screener = service_for(engine).current()
         session = _session(master)
-        # a text file split in order over the cores: no shuffle, results in row order
-        text = streaming.input_kind(input_path) != "parquet"
         partitions = spark.default_partitions(session)
-        frame = spark.read_input(session, input_path, partitions=partitions if text else None)
-        results = spark.screen_dataframe(
-            frame,
-            spark.ship_index(session, screener),
-            threshold=threshold,
-            limit=limit,
-            partitions=None if text else partitions,
-        )
-        spark.write_output(results, output_path, sort=not text)
-        written = session.read.parquet(str(output_path)) if output_path.suffix == ".parquet" else None
-        rows = written.count() if written is not None else session.read.json(str(output_path)).count()
+        shipped = spark.ship_index(session, screener)
+        splits = spark.splits_for(session, input_path, partitions)
+        rows: int | None = None
+        if splits is not None and streaming.output_kind(output_path) == "parquet":
+            # the file cut in file order, each part read once by its task: no counting
+            # job, no shuffle, no sort; each task writes its own part file
+            rows = spark.write_splits(
+                session, splits, shipped, output_path, threshold=threshold, limit=limit
+            ).rows
+        elif splits is not None:
+            results = spark.screen_splits(session, splits, shipped, threshold=threshold, limit=limit)
+            spark.write_output(results, output_path, sort=False)
+        else:
+            # a path the executors may not see (not a local master): Spark's reader,
+            # rows numbered by a counting job; a text file is split in order, so
+            # written without a sort
+            text = streaming.input_kind(input_path) != "parquet"
+            frame = spark.read_input(session, input_path, partitions=partitions if text else None)
+            results = spark.screen_dataframe(
+                frame, shipped, threshold=threshold, limit=limit, partitions=None if text else partitions
+            )
+            spark.write_output(results, output_path, sort=not text)
+        if rows is None:
+            written = session.read.parquet(str(output_path)) if output_path.suffix == ".parquet" else None
+            rows = written.count() if written is not None else session.read.json(str(output_path)).count()
     except InputError as exc:
         raise fail(str(exc), 2) from exc
     audit.record_by(

@@ -283,35 +283,13 @@ class _Reader:
         handle = self._text("utf-8-sig")
         raw = self._handle
         assert raw is not None
-        reader = csv.DictReader(handle, restkey="__extra__", restval=None)
-        header = reader.fieldnames or []
-        if "name" not in header:
-            raise InputError(
-                "input", f"{self.path}: row 1 has no column 'name' (the header names the query fields)"
-            )
-        row_no = 1
-        while True:
-            row_no += 1
-            if row_no % 64 == 0:
-                self.done = raw.tell()
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                yield Record(row_no, None, f"malformed row: {exc}")
-                continue
-            if row.get("__extra__") is not None or any(v is None for k, v in row.items() if k != "__extra__"):
-                yield Record(row_no, None, f"malformed row: expected {len(header)} columns")
-                continue
-            bad = next((e for v in row.values() if isinstance(v, str) and (e := _not_utf8(v))), None)
-            if bad is not None:
-                yield Record(row_no, None, bad.message)
-                continue
-            data: dict[str, Any] = {k: v for k, v in row.items() if v != ""}
-            if "identifiers" in data:  # one cell: identifiers separated by ';'
-                data["identifiers"] = [i.strip() for i in str(data["identifiers"]).split(";") if i.strip()]
-            yield Record(row_no, data)
+        reader = csv_reader(handle)
+        csv_header(reader, self.path)
+
+        def progress(_row: int) -> None:
+            self.done = raw.tell()
+
+        yield from csv_records(reader, 2, progress)
         self.done = self.total or 0
 
     def _parquet(self) -> Iterator[Record]:
@@ -324,6 +302,52 @@ class _Reader:
                     row_no += 1
                     yield Record(row_no, {k: v for k, v in row.items() if v is not None and v != ""})
                 self.done = row_no
+
+
+def csv_reader(handle: Iterable[str], fieldnames: Sequence[str] | None = None) -> csv.DictReader[str]:
+    """The CSV reader of query files (`fieldnames`: the header, for a reader that
+    starts after it, as a split of the file does)."""
+    return csv.DictReader(handle, fieldnames=fieldnames, restkey="__extra__", restval=None)
+
+
+def csv_header(reader: csv.DictReader[str], path: Path) -> list[str]:
+    """The header row (row 1) of a query CSV; InputError without a 'name' column."""
+    header = list(reader.fieldnames or [])
+    if "name" not in header:
+        raise InputError("input", f"{path}: row 1 has no column 'name' (the header names the query fields)")
+    return header
+
+
+def csv_records(
+    reader: csv.DictReader[str], first_row: int, progress: Callable[[int], None] | None = None
+) -> Iterator[Record]:
+    """The records of a query CSV from `reader`'s position on, numbered from
+    `first_row` (one number per row the reader returns or fails on: a quoted field
+    may span lines, blank lines are skipped); `progress` is called every 64 rows."""
+    header = reader.fieldnames or []
+    row_no = first_row - 1
+    while True:
+        row_no += 1
+        if progress is not None and row_no % 64 == 0:
+            progress(row_no)
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield Record(row_no, None, f"malformed row: {exc}")
+            continue
+        if row.get("__extra__") is not None or any(v is None for k, v in row.items() if k != "__extra__"):
+            yield Record(row_no, None, f"malformed row: expected {len(header)} columns")
+            continue
+        bad = next((e for v in row.values() if isinstance(v, str) and (e := _not_utf8(v))), None)
+        if bad is not None:
+            yield Record(row_no, None, bad.message)
+            continue
+        data: dict[str, Any] = {k: v for k, v in row.items() if v != ""}
+        if "identifiers" in data:  # one cell: identifiers separated by ';'
+            data["identifiers"] = [i.strip() for i in str(data["identifiers"]).split(";") if i.strip()]
+        yield Record(row_no, data)
 
 
 # --- outputs -----------------------------------------------------------------------------
