@@ -175,3 +175,15 @@ def test_a_latin_query_finds_a_name_listed_only_in_cyrillic() -> None:
     entities = [_person("x:1", "Ким Чен Ын"), _person("x:2", "Иван Петров")]
     found = Screener.from_entities(entities).screen(Query("Kim Jong Un", schema="Person"))
     assert [h.entity_id for h in found] == ["x:1"]
+
+
+@pytest.mark.parametrize("schema", ["LegalEntity", "Thing"])
+def test_a_korean_name_in_cyrillic_is_read_whatever_the_schema_asked(screener: Screener, schema: str) -> None:
+    # a trade party is screened as a LegalEntity, an API query may give no schema
+    hits = screener.screen(Query("Ким Чен Ын", schema=schema))
+    assert hits and hits[0].entity_id == "ofac:1", [(h.entity_id, h.score) for h in hits]
+
+
+def test_a_company_name_with_a_korean_surname_is_not_read_as_korean() -> None:
+    # every word reads as Korean syllables (ООО too): the legal form says it is a company
+    assert not any(t.kkey for t in analyze("Ким Пак ООО", "org"))

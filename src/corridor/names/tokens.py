@@ -419,10 +419,12 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
             for start, end, form_class in spans:
                 for i in range(start, end):
                     legal_at[i] = form_class
-    # a Korean name in Cyrillic (Ким Чен Ын): its words also get the coarse Korean
-    # key they share with the Latin and Hangul spellings (`names.korean_cyrillic`)
+    # a Korean personal name in Cyrillic (Ким Чен Ын): its words also get the coarse
+    # Korean key they share with the Latin and Hangul spellings
+    # (`names.korean_cyrillic`), whatever the query's schema (a trade party is a
+    # LegalEntity), but not in a name with a legal form
     korean_cyr = (
-        kind == "person"
+        not legal_at
         and all(script_of(t) == "Cyrillic" for t in tokens)
         and korean_cyrillic.reads_as_korean(tokens, _KOREAN_SURNAME_COARSE)
     )
