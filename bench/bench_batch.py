@@ -37,6 +37,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +75,32 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # kB on Linux
 
 
+def _process_table() -> dict[int, tuple[int, float]]:
+    """Every live process: pid → (parent pid, CPU seconds of it and its waited-for children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    table: dict[int, tuple[int, float]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        table[int(stat.parent.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+    return table
+
+
+def _descendants(table: dict[int, tuple[int, float]]) -> list[int]:
+    """The live descendants of this process (Spark's JVM and Python workers, forked workers)."""
+    me = os.getpid()
+    found = []
+    for pid in table:
+        up = table[pid][0]
+        while up not in (me, 0, 1) and up in table:
+            up = table[up][0]
+        if up == me and pid != me:
+            found.append(pid)
+    return found
+
+
 def cpu_s() -> float:
     """CPU seconds (user + system) of this process, its waited-for children and
     every live descendant (Spark's JVM and its Python workers): what a run costs
@@ -82,25 +109,51 @@ def cpu_s() -> float:
     for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
         usage = resource.getrusage(who)
         total += usage.ru_utime + usage.ru_stime
-    tick = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    table = _process_table()
+    return total + sum(table[pid][1] for pid in _descendants(table))
+
+
+def tree_pss_mb() -> float:
+    """The summed proportional set size of this process and its live descendants:
+    pages shared by several (the index the forked workers inherit) counted once in
+    all, where the RSS of each counts them again."""
+    total_kb = 0
+    for pid in [os.getpid(), *_descendants(_process_table())]:
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
-            continue  # ended meanwhile
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
-        times[pid] = sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
-    me = os.getpid()
-    for pid in times:
-        up = parents.get(pid)
-        while up is not None and up not in (me, 0, 1):
-            up = parents.get(up)
-        if up == me and pid != me:
-            total += times[pid]
-    return total
+            continue  # ended meanwhile, or not readable
+        for line in text.splitlines():
+            if line.startswith("Pss:"):
+                total_kb += int(line.split()[1])
+                break
+    return total_kb / 1024
+
+
+class PeakPss:
+    """The peak of `tree_pss_mb`, sampled by a thread every `every` seconds while
+    the block runs."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.every = every
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, tree_pss_mb())
+            if self._stop.wait(self.every):
+                return
+
+    def __enter__(self) -> PeakPss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, tree_pss_mb())
 
 
 # --- one configuration, in its own process ---------------------------------------------------
@@ -128,7 +181,8 @@ def run_one(config: str, source: Path, index: Path, key: bytes, workdir: Path) -
         out = workdir / f"{config}.jsonl"
         cpu = cpu_s()
         started = time.perf_counter()
-        summary = streaming.screen_file(screener, source, out, workers=2 if config == "workers2" else 1)
+        with PeakPss() as pss:
+            summary = streaming.screen_file(screener, source, out, workers=2 if config == "workers2" else 1)
         seconds = time.perf_counter() - started
         result.update(
             rows=summary.rows,
@@ -140,6 +194,7 @@ def run_one(config: str, source: Path, index: Path, key: bytes, workdir: Path) -
             errors=summary.errors,
             peak_mb=peak_mb(),
             worker_peak_mb=peak_mb(resource.RUSAGE_CHILDREN) if config == "workers2" else None,
+            peak_pss_mb=pss.peak_mb,
         )
         return result
     from corridor import spark as cs
@@ -255,6 +310,8 @@ def markdown(results: dict[str, Any]) -> str:
         memory = f"{run['peak_mb']:,.0f} MB"
         if run.get("worker_peak_mb"):
             memory += f" (+ each worker ≤ {run['worker_peak_mb']:,.0f} MB RSS, shared pages counted again)"
+        if run.get("peak_pss_mb"):
+            memory += f"; all processes {run['peak_pss_mb']:,.0f} MB PSS"
         if name.startswith("spark"):
             memory += f" driver; startup {run['startup_s']:.0f} s not counted"
         target = {
