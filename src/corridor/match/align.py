@@ -90,6 +90,8 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
         if q.legal and lt.legal:
             return 1.0, "legal-form"
         if q.script != lt.script:
+            if (q.kkey and q.script == "Cyrillic") or (lt.kkey and lt.script == "Cyrillic"):
+                return 1.0, "korean-cyrillic"  # Иль ~ Il: a Korean name read from Cyrillic
             return 1.0, _SCRIPT_METHOD.get(q.script if q.script != "Latin" else lt.script, "exact")
         return 1.0, "exact"
     if q.legal or lt.legal:

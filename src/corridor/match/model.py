@@ -53,7 +53,7 @@ class PartMatch:
 
     query_part: str
     listed_part: str
-    method: str  # exact | korean-romanization | cyrillic-translit | phonetic | fuzzy | initial | legal-form | run-together | missing
+    method: str  # exact | korean-romanization | korean-cyrillic | cyrillic-translit | phonetic | fuzzy | initial | legal-form | run-together | missing
     score: float
 
     def to_dict(self) -> dict[str, Any]:
