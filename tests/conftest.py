@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +124,58 @@ def batch_records(batch_store: tuple[str, Any, Path]) -> list[dict[str, Any]]:
 
     _, engine, _ = batch_store
     return list(parties(list(iter_active_entities(engine)), BATCH_ROWS, seed=7, listed_share=0.02))
+
+
+# --- the real lists, read once a session (tests/test_match_screener.py, test_names_*.py) ---
+
+
+@pytest.fixture(scope="session")
+def un_ofac(shared_data: Path) -> tuple[Any, dict[str, tuple[str, ...]]]:
+    """A screener over the UN list of 2026-05-08 and the OFAC SDN list of
+    2024-05-03, and each entity's programmes (for `ScreenerParties`)."""
+    from corridor.match import Screener
+    from corridor.model import Entity
+    from corridor.sources import parse
+
+    entities: list[Entity] = []
+    for path in (
+        shared_data / "un/2026-05-08/consolidated.xml",
+        shared_data / "ofac/sdn_csv_only_2024-05-03/sdn.csv",
+    ):
+        entities.extend(parse(path).entities)
+    return Screener.from_entities(entities), {e.id: tuple(e.programs) for e in entities}
+
+
+@pytest.fixture(scope="session")
+def check_with_party(
+    un_ofac: tuple[Any, dict[str, tuple[str, ...]]], shared_data: Path
+) -> Callable[[str, str], Any]:
+    """party name, role → the verdict of a Russian flour shipment to China (HS
+    1101.00) that has that party (in China) besides its exporter, screened against
+    `un_ofac`: what a trade check makes of one party."""
+    from corridor.services.screening import ScreenerParties
+    from corridor.trade import hs
+    from corridor.trade.evaluate import Evaluator
+    from corridor.trade.rules import default_rulebook
+    from corridor.trade.transaction import parse_transaction
+
+    nomenclature = hs.load(shared_data / "hs")
+    screener, programs = un_ofac
+    evaluator = Evaluator(default_rulebook(), hs=nomenclature, screener=ScreenerParties(screener, programs))
+
+    def check(party: str, role: str) -> Any:
+        data = {
+            "id": "P-1",
+            "type": "shipment",
+            "date": "2024-05-01",
+            "origin": "ru",
+            "destination": "cn",
+            "parties": [
+                {"name": "ООО Бета", "role": "exporter", "country": "ru"},
+                {"name": party, "role": role, "country": "cn"},
+            ],
+            "goods": [{"hs_code": "1101.00", "quantity": 100, "unit": "t"}],
+        }
+        return evaluator.check(parse_transaction(data, nomenclature))
+
+    return check

@@ -253,19 +253,12 @@ def _parsers_missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path) -> Screener:
+def real(request: pytest.FixtureRequest) -> Screener:
     missing = _parsers_missing()
     if missing:
         pytest.skip(f"real-list screening not tested: {missing}")
-    from corridor.sources import parse
-
-    entities: list[Entity] = []
-    for path in (
-        shared_data / "un/2026-05-08/consolidated.xml",
-        shared_data / "ofac/sdn_csv_only_2024-05-03/sdn.csv",
-    ):
-        entities.extend(parse(path).entities)
-    return Screener.from_entities(entities)
+    screener: Screener = request.getfixturevalue("un_ofac")[0]
+    return screener
 
 
 @pytest.mark.slow

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -19,10 +19,7 @@ from corridor.match.records import EntityRecord
 from corridor.model import Entity, NameKind, make_name
 from corridor.names import glossary
 from corridor.names.tokens import analyze
-from corridor.trade import hs
-from corridor.trade.evaluate import Evaluator
-from corridor.trade.rules import Outcome, default_rulebook
-from corridor.trade.transaction import parse_transaction
+from corridor.trade.rules import Outcome
 
 P, A = NameKind.PRIMARY, NameKind.ALIAS
 
@@ -272,16 +269,8 @@ def test_a_south_korean_namesake_is_flagged_by_country(small: Screener) -> None:
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path) -> tuple[Screener, dict[str, tuple[str, ...]]]:
-    from corridor.sources import parse
-
-    entities: list[Entity] = []
-    for path in (
-        shared_data / "un/2026-05-08/consolidated.xml",
-        shared_data / "ofac/sdn_csv_only_2024-05-03/sdn.csv",
-    ):
-        entities.extend(parse(path).entities)
-    return Screener.from_entities(entities), {e.id: tuple(e.programs) for e in entities}
+def real(un_ofac: tuple[Screener, dict[str, tuple[str, ...]]]) -> tuple[Screener, dict[str, tuple[str, ...]]]:
+    return un_ofac
 
 
 @pytest.mark.slow
@@ -310,33 +299,12 @@ def test_real_lists_ofac_komid_has_the_dprk_as_country(real: tuple[Screener, Any
     assert any(q.kind == "country" and q.effect < 0 for q in ofac.explanation.qualifiers)
 
 
-@pytest.fixture(scope="module")
-def nomenclature(shared_data: Path) -> hs.Nomenclature:
-    return hs.load(shared_data / "hs")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("party", ["단천상업은행", "Коммерческий банк Танчхон"])
 def test_a_trade_check_with_a_translated_listed_party_is_not_clear(
-    real: tuple[Screener, dict[str, tuple[str, ...]]], nomenclature: hs.Nomenclature, party: str
+    check_with_party: Callable[[str, str], Any], party: str
 ) -> None:
-    from corridor.services.screening import ScreenerParties
-
-    screener, programs = real
-    ev = Evaluator(default_rulebook(), hs=nomenclature, screener=ScreenerParties(screener, programs))
-    data = {
-        "id": "G-1",
-        "type": "shipment",
-        "date": "2024-05-01",
-        "origin": "ru",
-        "destination": "cn",
-        "parties": [
-            {"name": "ООО Бета", "role": "exporter", "country": "ru"},
-            {"name": party, "role": "beneficiary_bank", "country": "cn"},
-        ],
-        "goods": [{"hs_code": "1101.00", "quantity": 100, "unit": "t"}],
-    }
-    verdict = ev.check(parse_transaction(data, nomenclature))
+    verdict = check_with_party(party, "beneficiary_bank")
     assert verdict.outcome is not Outcome.CLEAR
     screened = next(s for s in verdict.screening if s.name == party)
     assert {"un:KPe.003", "ofac:9346"} & {h.entity_id for h in screened.hits}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -193,50 +193,18 @@ def test_a_company_name_with_a_korean_surname_is_not_read_as_korean() -> None:
 # --- the real lists ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def real(shared_data: Path) -> tuple[Screener, dict[str, tuple[str, ...]]]:
-    from corridor.sources import parse
-
-    entities: list[Entity] = []
-    for path in (
-        shared_data / "un/2026-05-08/consolidated.xml",
-        shared_data / "ofac/sdn_csv_only_2024-05-03/sdn.csv",
-    ):
-        entities.extend(parse(path).entities)
-    return Screener.from_entities(entities), {e.id: tuple(e.programs) for e in entities}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("party", ["Чхве Сон Иль", "Чо Ён Вон", "Ким Ен Чхоль"])
 def test_a_trade_check_with_a_listed_korean_party_in_cyrillic_cites_the_un(
-    real: tuple[Screener, dict[str, tuple[str, ...]]], shared_data: Path, party: str
+    check_with_party: Callable[[str, str], Any], party: str
 ) -> None:
     """A UN-listed person written as a Russian customs declaration writes him
     (CHOE SONG IL, JO YONG WON, KIM YONG CHOL) must not pass. RULES.md:
     "| UN-1718-8d | 8(d) | Asset freeze on designated persons/entities (later
     extended, e.g. 2270 para 32) | SVC | — | prohibited | **V** | [S13] |"."""
-    from corridor.services.screening import ScreenerParties
-    from corridor.trade import hs
-    from corridor.trade.evaluate import Evaluator
-    from corridor.trade.rules import Outcome, default_rulebook
-    from corridor.trade.transaction import parse_transaction
+    from corridor.trade.rules import Outcome
 
-    nomenclature = hs.load(shared_data / "hs")
-    screener, programs = real
-    ev = Evaluator(default_rulebook(), hs=nomenclature, screener=ScreenerParties(screener, programs))
-    data = {
-        "id": "K-1",
-        "type": "shipment",
-        "date": "2024-05-01",
-        "origin": "ru",
-        "destination": "cn",
-        "parties": [
-            {"name": "ООО Бета", "role": "exporter", "country": "ru"},
-            {"name": party, "role": "consignee", "country": "cn"},
-        ],
-        "goods": [{"hs_code": "1101.00", "quantity": 100, "unit": "t"}],
-    }
-    verdict = ev.check(parse_transaction(data, nomenclature))
+    verdict = check_with_party(party, "consignee")
     assert verdict.outcome is not Outcome.CLEAR
     screened = next(s for s in verdict.screening if s.name == party)
     assert any(h.entity_id.startswith("un:") for h in screened.hits), [h.entity_id for h in screened.hits]

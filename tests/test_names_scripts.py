@@ -7,14 +7,12 @@ from __future__ import annotations
 import copy
 import json
 from importlib import resources
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from corridor.match import DEFAULT_THRESHOLD, Query, Screener
 from corridor.match.compare import compare
-from corridor.model import Entity
 from corridor.names import scripts
 from corridor.names.tokens import analyze
 
@@ -184,16 +182,8 @@ def test_chinese_typos_still_count(query: str, listed: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def real(shared_data: Path) -> Screener:
-    from corridor.sources import parse
-
-    entities: list[Entity] = []
-    for path in (
-        shared_data / "un/2026-05-08/consolidated.xml",
-        shared_data / "ofac/sdn_csv_only_2024-05-03/sdn.csv",
-    ):
-        entities.extend(parse(path).entities)
-    return Screener.from_entities(entities)
+def real(un_ofac: tuple[Screener, dict[str, tuple[str, ...]]]) -> Screener:
+    return un_ofac[0]
 
 
 @pytest.mark.slow

@@ -179,7 +179,7 @@ def korean_cyrillic(builder: Builder) -> Iterator[Example]:
 
     rng = builder.rng("korean_cyrillic")
     for _round in range(2):
-        for entity, name, parsed in builder._korean_pool():
+        for entity, name, parsed in builder.korean_pool():
             renderings = korean.to_hangul(parsed, limit=1)
             if not renderings or builder.korean_ambiguous(renderings[0], entity.id):
                 continue
@@ -199,26 +199,21 @@ def near_miss_korean_cyrillic(builder: Builder) -> Iterator[Example]:
     from bench.eval.sets import Example
 
     rng = builder.rng("near_miss_korean_cyrillic")
-    syllable_pool = korean.given_syllable_pool()
-    for _round in range(3):
-        for entity, name, parsed in builder._korean_pool():
-            changed = korean.near_miss(parsed, rng, syllable_pool)
-            if changed is None:
-                continue
-            latin = korean.format_name(changed.family, changed.given, "spaced")
-            renderings = korean.to_hangul(changed, limit=1)
-            if not renderings or builder.is_listed(latin, person=True):
-                continue
-            if builder.korean_ambiguous(renderings[0], ""):
-                continue  # the changed name is another listed person's
-            style = rng.choice(_STYLES)
-            yield Example(
-                id="",
-                kind="",
-                query={"name": to_cyrillic(renderings[0], style, rng), "schema": "Person"},
-                expected=None,
-                note=f"one syllable changed from {name!r} ({entity.id}), {style} Cyrillic",
-            )
+    for entity, name, changed in builder.korean_near_misses(rng):
+        latin = korean.format_name(changed.family, changed.given, "spaced")
+        renderings = korean.to_hangul(changed, limit=1)
+        if not renderings or builder.is_listed(latin, person=True):
+            continue
+        if builder.korean_ambiguous(renderings[0], ""):
+            continue  # the changed name is another listed person's
+        style = rng.choice(_STYLES)
+        yield Example(
+            id="",
+            kind="",
+            query={"name": to_cyrillic(renderings[0], style, rng), "schema": "Person"},
+            expected=None,
+            note=f"one syllable changed from {name!r} ({entity.id}), {style} Cyrillic",
+        )
 
 
 def builders(builder: Builder) -> list[tuple[str, Callable[[], Iterator[Example]]]]:

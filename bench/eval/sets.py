@@ -278,6 +278,7 @@ class Builder:
         self.clusters: Clusters = link(self.entities)
         self.cluster_of = self.clusters.cluster_of()
         self.holdout: dict[str, list[str]] = {}
+        self._korean_pool: list[tuple[Entity, str, korean.KoreanName]] | None = None
         self._build_indexes()
 
     # -- indexes for labels and exclusions --------------------------------------
@@ -478,7 +479,14 @@ class Builder:
                     )
         yield from _round_robin(by_direction, rng)
 
-    def _korean_pool(self) -> list[tuple[Entity, str, korean.KoreanName]]:
+    def korean_pool(self) -> list[tuple[Entity, str, korean.KoreanName]]:
+        """One listed DPRK person per designation with the first strong name read as a
+        Korean name: (entity, that name, its reading); the same list every call."""
+        if self._korean_pool is None:
+            self._korean_pool = self._read_korean_pool()
+        return self._korean_pool
+
+    def _read_korean_pool(self) -> list[tuple[Entity, str, korean.KoreanName]]:
         rng = self.rng("korean_pool")
         pool = []
         candidates = [
@@ -494,7 +502,7 @@ class Builder:
 
     def korean_variant(self) -> Iterator[Example]:
         rng = self.rng("korean_variant")
-        pool = self._korean_pool()
+        pool = self.korean_pool()
         for _round in range(3):
             for entity, name, parsed in pool:
                 listed = self.cluster_names(entity.id)
@@ -516,7 +524,7 @@ class Builder:
     def hangul(self) -> Iterator[Example]:
         rng = self.rng("hangul")
         for _round in range(2):
-            for entity, name, parsed in self._korean_pool():
+            for entity, name, parsed in self.korean_pool():
                 renderings = korean.to_hangul(parsed, limit=2)
                 if not renderings:
                     continue
@@ -785,8 +793,8 @@ class Builder:
     def _typo_pool(self, group: str, rng: random.Random) -> list[tuple[Entity, str, str]]:
         """(entity, listed name, query schema) of one typo group, one per designation."""
         if group == "ko":
-            return [(entity, name, "Person") for entity, name, _parsed in self._korean_pool()]
-        korean_ids = {entity.id for entity, _name, _parsed in self._korean_pool()}
+            return [(entity, name, "Person") for entity, name, _parsed in self.korean_pool()]
+        korean_ids = {entity.id for entity, _name, _parsed in self.korean_pool()}
         pool: list[tuple[Entity, str, str]] = []
         for entity in self.representatives(self.entities, rng):
             person = entity.schema == "Person"
@@ -932,25 +940,32 @@ class Builder:
 
     def near_miss_korean(self) -> Iterator[Example]:
         rng = self.rng("near_miss_korean")
+        for entity, name, changed in self.korean_near_misses(rng):
+            style = "spaced" if changed.family_first else "family_last"
+            text = korean.format_name(
+                changed.family, changed.given, style, "upper" if name.isupper() else "title"
+            )
+            if self.is_listed(text, person=True):
+                continue
+            yield Example(
+                id="",
+                kind="",
+                query={"name": text, "schema": "Person"},
+                expected=None,
+                note=f"one syllable changed from {name!r} ({entity.id})",
+            )
+
+    def korean_near_misses(
+        self, rng: random.Random, rounds: int = 3
+    ) -> Iterator[tuple[Entity, str, korean.KoreanName]]:
+        """(entity, listed name, that name with one given-name syllable changed) over
+        the Korean pool, `rounds` times; the caller drops the changed names it must."""
         syllable_pool = korean.given_syllable_pool()
-        for _round in range(3):
-            for entity, name, parsed in self._korean_pool():
+        for _round in range(rounds):
+            for entity, name, parsed in self.korean_pool():
                 changed = korean.near_miss(parsed, rng, syllable_pool)
-                if changed is None:
-                    continue
-                style = "spaced" if changed.family_first else "family_last"
-                text = korean.format_name(
-                    changed.family, changed.given, style, "upper" if name.isupper() else "title"
-                )
-                if self.is_listed(text, person=True):
-                    continue
-                yield Example(
-                    id="",
-                    kind="",
-                    query={"name": text, "schema": "Person"},
-                    expected=None,
-                    note=f"one syllable changed from {name!r} ({entity.id})",
-                )
+                if changed is not None:
+                    yield entity, name, changed
 
     def near_miss_russian(self) -> Iterator[Example]:
         rng = self.rng("near_miss_russian")

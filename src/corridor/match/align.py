@@ -107,12 +107,7 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
         # a Korean name read from Cyrillic carries the coarse key (Чен: 정 or 전), and
         # is judged by it alone: Пхёнгук reads as Phyong-uk too, which is not
         # Phyong, and another syllable is another name
-        q_key, l_key = coarse_key(q.kkey), coarse_key(lt.kkey)
-        if q_key == l_key:
-            return 0.90, "korean-cyrillic"
-        if loose_key(q_key) == loose_key(l_key):
-            return 0.85, "korean-cyrillic"  # Сон ~ Sung: the popular spelling's u
-        return _ZERO
+        return _korean_cyrillic_likeness(coarse_key(q.kkey), coarse_key(lt.kkey))
     elif both_korean:
         if q.kkey == lt.kkey:
             return 0.95, "korean-romanization"
@@ -277,6 +272,16 @@ def _russian_method(q: Tok, lt: Tok) -> str:
     return "phonetic"
 
 
+def _korean_cyrillic_likeness(one: str, other: str) -> tuple[float, str]:
+    """Two coarse Korean keys (`korean_cyrillic`), one read from Cyrillic: alike
+    (0.90), alike with u = o (0.85: Сон ~ Sung, the popular spelling's u), or not."""
+    if one == other:
+        return 0.90, "korean-cyrillic"
+    if loose_key(one) == loose_key(other):
+        return 0.85, "korean-cyrillic"
+    return _ZERO
+
+
 def _korean_cyrillic_joined(*toks: Tok) -> str:
     """The coarse Korean key of Korean tokens written together (`korean_cyrillic`):
     Cyrillic tokens already carry theirs; Latin ones are joined and keyed."""
@@ -293,13 +298,9 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
             return 0.98, "korean-romanization"
         return 0.98, "run-together"
     if single.kkey and all(p.kkey for p in parts) and "Cyrillic" in (single.script, parts[0].script):
-        single_key, parts_key = _korean_cyrillic_joined(single), _korean_cyrillic_joined(*parts)
-        if single_key == parts_key:
-            return 0.90, "korean-cyrillic"
-        if loose_key(single_key) == loose_key(parts_key):
-            return 0.85, "korean-cyrillic"
-        if all(p.ksyllables == 1 for p in parts):
-            return 0.0, ""
+        likeness = _korean_cyrillic_likeness(_korean_cyrillic_joined(single), _korean_cyrillic_joined(*parts))
+        if likeness[0] or all(p.ksyllables == 1 for p in parts):
+            return likeness
     elif single.kkey and all(p.kkey for p in parts):
         key = korean.korean_key(joined)
         if single.kkey == key:

@@ -5,7 +5,7 @@ tagged tokens.  Pure functions, no I/O; used by `corridor.match`."""
 def clear_caches() -> None:
     """Forget every memoised name and token analysis (the tables stay loaded), so
     that a benchmark measures names as if seen for the first time."""
-    from corridor.names import cyrillic, korean, legal_forms, tokens
+    from corridor.names import cyrillic, korean, korean_cyrillic, legal_forms, tokens
     from corridor.types import text
 
     for cached in (
@@ -16,6 +16,10 @@ def clear_caches() -> None:
         korean.korean_loose_key,
         korean.hangul_key,
         korean.segment_latin,
+        korean_cyrillic.read_cyrillic,
+        korean_cyrillic.coarse_key,
+        korean_cyrillic.cyrillic_key,
+        korean_cyrillic.syllables,
         legal_forms._word_key,
         text.normalize,
         text._fold_char,

@@ -33,16 +33,12 @@ has a glossary word, not per candidate).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import jsonschema
-import yaml
-
+from corridor.names import tables
 from corridor.names.korean import has_hangul, romanize_dprk
 from corridor.names.legal_forms import legal_form_class
 
@@ -109,11 +105,7 @@ class Glossary:
 @lru_cache(maxsize=1)
 def data() -> dict[str, Any]:
     """`data/glossary.yaml`, checked against `data/glossary.schema.json`."""
-    base = resources.files("corridor.names").joinpath("data")
-    loaded = yaml.safe_load(base.joinpath("glossary.yaml").read_text("utf-8"))
-    schema = json.loads(base.joinpath("glossary.schema.json").read_text("utf-8"))
-    jsonschema.validate(loaded, schema)
-    return dict(loaded)
+    return tables.load("glossary")
 
 
 def _fold_cyrillic(word: str) -> str:

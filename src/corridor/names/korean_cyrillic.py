@@ -32,26 +32,17 @@ The tables are data (`data/korean_cyrillic.yaml`), read once.  Pure, no I/O.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import jsonschema
-import yaml
-
-from corridor.names import korean
+from corridor.names import korean, tables
 
 
 @lru_cache(maxsize=1)
 def data() -> dict[str, Any]:
     """`data/korean_cyrillic.yaml`, checked against its schema."""
-    base = resources.files("corridor.names").joinpath("data")
-    loaded = yaml.safe_load(base.joinpath("korean_cyrillic.yaml").read_text("utf-8"))
-    schema = json.loads(base.joinpath("korean_cyrillic.schema.json").read_text("utf-8"))
-    jsonschema.validate(loaded, schema)
-    return dict(loaded)
+    return tables.load("korean_cyrillic")
 
 
 @lru_cache(maxsize=1)

@@ -35,14 +35,11 @@ Pure: the tables are package data, read once.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import jsonschema
-import yaml
+from corridor.names import tables
 
 FAMILIES = ("Arabic", "Han", "Japanese", "Greek", "Hebrew", "Thai")
 SKELETON_FAMILIES = frozenset(["Arabic", "Hebrew", "Thai", "Japanese", "Greek"])
@@ -51,11 +48,7 @@ SKELETON_FAMILIES = frozenset(["Arabic", "Hebrew", "Thai", "Japanese", "Greek"])
 @lru_cache(maxsize=1)
 def data() -> dict[str, Any]:
     """`data/scripts.yaml`, checked against `data/scripts.schema.json`."""
-    base = resources.files("corridor.names").joinpath("data")
-    loaded = yaml.safe_load(base.joinpath("scripts.yaml").read_text("utf-8"))
-    schema = json.loads(base.joinpath("scripts.schema.json").read_text("utf-8"))
-    jsonschema.validate(loaded, schema)
-    return dict(loaded)
+    return tables.load("scripts")
 
 
 def _char_family(char: str) -> str:
@@ -174,19 +167,20 @@ def to_latin(token: str) -> str:
         return token
     if fam == "Arabic":
         token = token.replace("ة", "ه")  # taa marbuta: a final -a(h) in Latin names
-    for old, new in _rules("pre_rules", fam):
-        token = token.replace(old, new)
+    token = _apply("pre_rules", fam, token)
     latin = "".join(c for c in str(trans.transliterate(token)).lower() if c.isascii() and c.isalnum())
-    for old, new in _rules("post_rules", fam):
-        latin = _replace(latin, old, new)
-    return latin or token
+    return _apply("post_rules", fam, latin) or token
 
 
-def _replace(text: str, old: str, new: str) -> str:
-    """`str.replace`, or with a final $ only at the end of the token."""
-    if old.endswith("$"):
-        return text[: len(text) - len(old) + 1] + new if text.endswith(old[:-1]) else text
-    return text.replace(old, new)
+def _apply(kind: str, fam: str, text: str) -> str:
+    """The data's replacements of `kind` for a family, in order: `str.replace`, or,
+    for a rule ending in $, only at the end of the token."""
+    for old, new in _rules(kind, fam):
+        if not old.endswith("$"):
+            text = text.replace(old, new)
+        elif text.endswith(old[:-1]):
+            text = text[: len(text) - len(old) + 1] + new
+    return text
 
 
 @lru_cache(maxsize=16)

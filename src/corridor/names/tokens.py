@@ -377,12 +377,17 @@ def _person_tags(tokens: list[str], comma_split: int | None, korean_cyrillic: bo
 
 
 _KOREAN_SURNAME_KEYS = frozenset(korean.korean_key(s) for s in _KOREAN_SURNAMES)
-# the same surnames, and their other spellings, as a Cyrillic spelling's coarse key
-# can meet them (Ким, Ли, Чхве, Цой)
-_KOREAN_SURNAME_COARSE = frozenset(
-    korean_cyrillic.coarse_key(korean.korean_key(korean.SURNAME_EQUIV.get(s, s)))
-    for s in (*_KOREAN_SURNAMES, *_KOREAN_SURNAME_SPELLINGS, *korean_cyrillic.data()["more_surnames"])
-)
+
+
+@lru_cache(maxsize=1)
+def _korean_surname_coarse() -> frozenset[str]:
+    """The same surnames, their other spellings and the data's further ones, as a
+    Cyrillic spelling's coarse key can meet them (Ким, Ли, Чхве, Цой); built when
+    first needed, not when the module is imported (it reads the package data)."""
+    return frozenset(
+        korean_cyrillic.coarse_key(korean.korean_key(korean.SURNAME_EQUIV.get(s, s)))
+        for s in (*_KOREAN_SURNAMES, *_KOREAN_SURNAME_SPELLINGS, *korean_cyrillic.data()["more_surnames"])
+    )
 
 
 @lru_cache(maxsize=200000)
@@ -426,7 +431,7 @@ def analyze(name: str, kind: str = "other") -> tuple[Tok, ...]:
     korean_cyr = (
         not legal_at
         and all(script_of(t) == "Cyrillic" for t in tokens)
-        and korean_cyrillic.reads_as_korean(tokens, _KOREAN_SURNAME_COARSE)
+        and korean_cyrillic.reads_as_korean(tokens, _korean_surname_coarse())
     )
     tags = _person_tags(tokens, comma_split, korean_cyr) if kind == "person" else ["name"] * len(tokens)
     if kind == "other":

@@ -51,6 +51,7 @@ from corridor.services.streaming import (
     csv_reader,
     csv_records,
     input_kind,
+    parquet_record,
 )
 
 SCAN_BLOCK = 1 << 20  # bytes per read of the counting scan
@@ -291,8 +292,7 @@ def _parquet_records(split: Split) -> Iterator[Record]:
                 low, high = max(split.start - row, 0), min(split.end - row, batch.num_rows)
                 if low < high:
                     for offset, values in enumerate(batch.slice(low, high - low).to_pylist()):
-                        data = {k: v for k, v in values.items() if v is not None and v != ""}
-                        yield Record(row + low + offset + 1, data)
+                        yield parquet_record(row + low + offset + 1, values)
                 row += batch.num_rows
             at += rows
         if at >= split.end:

@@ -300,8 +300,13 @@ class _Reader:
             for batch in reader.iter_batches(batch_size=PARQUET_BATCH):
                 for row in batch.to_pylist():
                     row_no += 1
-                    yield Record(row_no, {k: v for k, v in row.items() if v is not None and v != ""})
+                    yield parquet_record(row_no, row)
                 self.done = row_no
+
+
+def parquet_record(row_no: int, values: dict[str, Any]) -> Record:
+    """A Parquet row as a query record: null and empty cells left out."""
+    return Record(row_no, {k: v for k, v in values.items() if v is not None and v != ""})
 
 
 def csv_reader(handle: Iterable[str], fieldnames: Sequence[str] | None = None) -> csv.DictReader[str]:
