@@ -75,7 +75,8 @@ def test_icu_reading_per_script(token: str, latin: str) -> None:
     ],
 )
 def test_consonant_skeletons_meet(original: str, latin: str, family: str) -> None:
-    assert scripts.skeleton(scripts.to_latin(original), family) == scripts.skeleton(latin.lower(), family)
+    own = scripts.token_skeleton(original, scripts.to_latin(original), family)
+    assert own in scripts.skeletons(latin.lower(), family)
 
 
 def test_skeletons_keep_different_names_apart() -> None:
@@ -218,3 +219,61 @@ def test_the_pinyin_inventory_is_what_icu_reads() -> None:
     inventory = set(scripts.data()["pinyin_syllables"])
     assert inventory == set(scripts.icu_pinyin_inventory())
     assert {"zhang", "xiang", "lu", "er"} <= inventory and "chol" not in inventory
+
+
+@pytest.mark.parametrize(
+    ("original", "latin", "family"),
+    [
+        ("تهيري", "Taheri", "Arabic"),  # ت then ه is t-h: ICU's Latin (thyry) would fold it into one th
+        ("ثامر", "Thamer", "Arabic"),
+        ("جبران", "Gibran", "Arabic"),  # ج is also the foreign g
+        ("عباس", "Abbas", "Arabic"),
+        ("الله", "Allah", "Arabic"),
+        ("טטיאנה", "Tatiana", "Hebrew"),  # t-t with no letter between: written once on both sides
+        ("פופוב", "Popov", "Hebrew"),
+        ("איבן", "Ivan", "Hebrew"),  # ב is b and v
+        ("איוון", "Ivan", "Hebrew"),  # ... and v is also ו
+        ("בלדימיר", "Vladimir", "Hebrew"),
+        ("ולדימיר", "Vladimir", "Hebrew"),
+        ("גורגה", "Jorge", "Hebrew"),  # ג is g and (its geresh left out) j
+    ],
+)
+def test_token_skeletons_are_read_from_the_script_letters(original: str, latin: str, family: str) -> None:
+    own = scripts.token_skeleton(original, scripts.to_latin(original), family)
+    assert own in scripts.skeletons(latin.lower(), family)
+
+
+def test_token_skeletons_tell_t_h_from_th() -> None:
+    # ICU writes both ته and ث as th; read letter by letter they stay apart
+    assert scripts.to_latin("ته").startswith("th") and scripts.to_latin("ث") == "th"
+    taheri = scripts.token_skeleton("تهيري", scripts.to_latin("تهيري"), "Arabic")
+    thiri = scripts.token_skeleton("ثيري", scripts.to_latin("ثيري"), "Arabic")
+    assert taheri != thiri
+    assert taheri == scripts.skeleton("taheri", "Arabic")
+
+
+def test_arabic_particles_read_as_the_latin_names_write_them() -> None:
+    assert [scripts.to_latin(w) for w in ("ابو", "بن", "ابن")] == ["abu", "bin", "ibn"]
+    toks = analyze("محمد ابو ذيس", "person")
+    assert [t.tag for t in toks] == ["given", "stopword", "family"]
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "method"),
+    [
+        ("احمد الخنسا", "Ahmad EL KHANSA", "arabic article"),  # ال is al or el
+        ("محمد ابو ذيس", "Mohamed ABU DHESS", "Arabic → Latin (ICU)"),
+        ("אנטוליי ליונידוביח פופוב", "Anatoliy Leonidovich POPOV", "consonant skeleton"),  # פופוב: p
+    ],
+)
+def test_arabic_and_hebrew_names_with_particles_and_short_skeletons(
+    query: str, listed: str, method: str
+) -> None:
+    result = compare(query, listed, "Person")
+    assert result.score >= DEFAULT_THRESHOLD, result.explanation.summary
+    assert any(method in p.method for p in result.explanation.name.parts), result.explanation.summary
+
+
+def test_hanzi_written_together_are_read_for_certain() -> None:
+    # 云军 is yun jun: no run-together likeness to Junjun (as no pair likeness either)
+    assert compare("云军", "Junjun", "Person").score < 0.5

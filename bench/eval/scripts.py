@@ -20,7 +20,10 @@ Pinyin persons above; ja, el, he, th — any listed person with a two- or
 three-word Latin name (a foreign registry writes every name its own way).
 
 Kinds (negatives): neg_person_zh — Faker zh_CN names (Hanzi, or Pinyin written by
-pypinyin); near_miss_chinese — a listed Pinyin person with one given-name syllable
+pypinyin); neg_person_ar, neg_person_he — Faker ar_AA and he_IL names in their
+own script, left out when the consonants of their first and last words (a loose
+class table of this module, vowel letters and the article dropped) are those of
+two words of one listed person's name; near_miss_chinese — a listed Pinyin person with one given-name syllable
 replaced by another of the inventory (Li Fangwei → Li Fanghui), in Latin or Hanzi.
 """
 
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
 
 SCRIPT_CODES = ("ar", "zh", "ja", "el", "he", "th")
 POSITIVE_KINDS = tuple(f"cross_{code}" for code in SCRIPT_CODES)
-NEGATIVE_KINDS = ("neg_person_zh", "near_miss_chinese")
+NEGATIVE_KINDS = ("neg_person_zh", "neg_person_ar", "neg_person_he", "near_miss_chinese")
 
 # --- Chinese (pypinyin + Faker zh_CN) -------------------------------------------------
 
@@ -415,6 +418,72 @@ def neg_person_zh(builder: Builder) -> Iterator[Example]:
     yield from builder._negatives("neg_person_zh", make, person=True)
 
 
+# Loose consonant classes for rejecting negatives that may be listed names: wider
+# than any reading (b p f v one class, t d one, s z sh ch one), so a name that
+# might be listed is left out rather than counted as innocent.
+_LATIN_DIGRAPHS = (("kh", "k"), ("gh", "k"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("dh", "t"), ("ph", "b"))
+_LATIN_CLASSES = dict(zip("bpfvtdszcxjgkqhlmnr", "BBBBTTSSSSJJKKHLMNR", strict=True))
+_ABJAD_CLASSES = {
+    **dict.fromkeys("بپفڤ", "B"), **dict.fromkeys("تطدضثذ", "T"), **dict.fromkeys("سصزظشچژ", "S"),
+    **dict.fromkeys("جگ", "J"), **dict.fromkeys("كکقخغ", "K"), **dict.fromkeys("حه", "H"),
+    "ل": "L", "م": "M", "ن": "N", "ر": "R",
+    **dict.fromkeys("בפף", "B"), **dict.fromkeys("תטד", "T"), **dict.fromkeys("סשזצץ", "S"),
+    "ג": "J", **dict.fromkeys("כךק", "K"), **dict.fromkeys("חה", "H"),
+    "ל": "L", **dict.fromkeys("מם", "M"), **dict.fromkeys("נן", "N"), "ר": "R",
+}  # fmt: skip
+
+
+def _squeezed(classes: str) -> str:
+    out = re.sub(r"(.)\1+", r"\1", classes)
+    return out[:-1] if len(out) > 2 and out.endswith("H") else out
+
+
+def latin_consonants(word: str) -> str:
+    word = word.lower()
+    for pair, repl in _LATIN_DIGRAPHS:
+        word = word.replace(pair, repl)
+    return _squeezed("".join(_LATIN_CLASSES.get(c, "") for c in word))
+
+
+def abjad_consonants(word: str) -> str:
+    if word.startswith("ال") and len(word) > 3:
+        word = word[2:]
+    return _squeezed("".join(_ABJAD_CLASSES.get(c, "") for c in word))
+
+
+@lru_cache(maxsize=4)
+def _listed_consonant_pairs(builder: Builder) -> frozenset[frozenset[str]]:
+    from bench.eval.text import tokens
+
+    pairs: set[frozenset[str]] = set()
+    for entity in builder.entities:
+        if entity.schema != "Person":
+            continue
+        for name in entity.names:
+            words = {
+                latin_consonants(w) for w in tokens(name.full) if w not in ("al", "el", "bin", "ibn", "abu")
+            }
+            words.discard("")
+            pairs.update(frozenset((a, b)) for a in words for b in words)
+    return frozenset(pairs)
+
+
+def neg_person_abjad(builder: Builder, code: str) -> Iterator[Example]:
+    """Faker names in Arabic (ar_AA) or Hebrew (he_IL) script, not possibly listed."""
+    kind = f"neg_person_{code}"
+    fake = builder._faker("ar_AA" if code == "ar" else "he_IL", kind)
+    listed = _listed_consonant_pairs(builder)
+
+    def make(_rng: random.Random) -> tuple[str, ...] | None:
+        first, last = fake.first_name(), fake.last_name()
+        pair = frozenset((abjad_consonants(first.split()[0]), abjad_consonants(last.split()[-1])))
+        if pair in listed or "" in pair:
+            return None
+        return f"{first} {last}", "Person", f"Faker {'ar_AA' if code == 'ar' else 'he_IL'}"
+
+    yield from builder._negatives(kind, make, person=True)
+
+
 def near_miss_chinese(builder: Builder) -> Iterator[Example]:
     from bench.eval.sets import Example
 
@@ -453,5 +522,7 @@ def builders(builder: Builder) -> list[tuple[str, Callable[[], Iterator[Example]
         for code in SCRIPT_CODES
     ]
     out.append(("neg_person_zh", lambda: neg_person_zh(builder)))
+    out.append(("neg_person_ar", lambda: neg_person_abjad(builder, "ar")))
+    out.append(("neg_person_he", lambda: neg_person_abjad(builder, "he")))
     out.append(("near_miss_chinese", lambda: near_miss_chinese(builder)))
     return out

@@ -82,6 +82,9 @@ TYPO_TWO_SHORT = 7
 _ZERO = (0.0, "")
 _PERSON_PARTS = frozenset({"family", "given", "patronymic"})
 _NO_FUZZY_TAGS = frozenset({"stopword", "number"})
+# The Arabic article as names write it in Latin (al-, el-) and as ICU reads ال:
+# one word, whichever spelling (Ahmad EL KHANSA is احمد الخنسا).
+ARABIC_ARTICLES = frozenset({"al", "el"})
 
 
 def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
@@ -99,6 +102,8 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
             return (1.0 if q.legal == lt.legal else 0.4), "legal-form"
         return _ZERO
     if q.tag in _NO_FUZZY_TAGS or lt.tag in _NO_FUZZY_TAGS:
+        if q.text in ARABIC_ARTICLES and lt.text in ARABIC_ARTICLES:
+            return 1.0, "arabic article"
         return _ZERO
     if q.script in _ICU_SCRIPTS or lt.script in _ICU_SCRIPTS:
         return _script_pair(q, lt)
@@ -167,7 +172,8 @@ def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:
 _ICU_SCRIPTS = frozenset(scripts.FAMILIES)
 SKELETON_SIM = 0.85  # same consonant skeleton (abjads, Thai, kana against Latin)
 SKELETON_SHORT = 0.8  # ... of only SKELETON_MIN letters (عبد bd: Abd; דוד dd: David)
-SKELETON_MIN = 2  # letters a skeleton needs to count
+SKELETON_MIN = 2  # letters a skeleton needs to retrieve by
+SKELETON_ONE = 0.7  # ... of one letter (אבן n: Ivan; פופוב p: Popov): credited, never retrieved by
 
 
 def _script_pair(q: Tok, lt: Tok) -> tuple[float, str]:
@@ -184,13 +190,33 @@ def _script_pair(q: Tok, lt: Tok) -> tuple[float, str]:
         # (王 wang is not Kwang; Wade-Giles spellings are not covered)
         return _ZERO
     if fam in scripts.SKELETON_FAMILIES and sim < SKELETON_SIM:
-        qs = scripts.skeleton(q.text, fam)
-        if len(qs) >= SKELETON_MIN and qs == scripts.skeleton(lt.text, fam):
-            sim, method = SKELETON_SIM if len(qs) > SKELETON_MIN else SKELETON_SHORT, "consonant skeleton"
+        qs = _common_skeleton(tok_skeletons(q, fam), tok_skeletons(lt, fam))
+        if qs:
+            if len(qs) > SKELETON_MIN:
+                sim = SKELETON_SIM
+            else:
+                sim = max(sim, SKELETON_SHORT if len(qs) == SKELETON_MIN else SKELETON_ONE)
+            method = "consonant skeleton"
     if sim <= 0.0:
         return _ZERO
     name = scripts.label("Hanja" if method == "korean-romanization" and fam == "Han" else fam)
     return sim, name if method in ("exact", "korean-romanization") else f"{name}, {method}"
+
+
+def tok_skeletons(tok: Tok, fam: str) -> tuple[str, ...]:
+    """The consonant skeleton of a token under a family's rules: from its own
+    letters when it is in that family's script, else those of its Latin text
+    (`scripts.skeletons`: a letter the script writes two ways gives two)."""
+    if tok.script == fam:
+        return (scripts.token_skeleton(tok.orig, tok.text, fam),)
+    return scripts.skeletons(tok.text, fam)
+
+
+def _common_skeleton(one: tuple[str, ...], two: tuple[str, ...]) -> str:
+    for found in one:
+        if found and found in two:
+            return found
+    return ""
 
 
 CHINESE_GIVEN_SYLLABLES = 2  # Chinese given names have one or two syllables
@@ -311,6 +337,8 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
             return 0.90, "korean-romanization"
         if all(p.ksyllables == 1 for p in parts):
             return 0.0, ""  # Korean syllables are judged by the key alone (철남 ≠ Chol Sam)
+    if single.script == "Han" or parts[0].script == "Han":
+        return 0.0, ""  # Hanzi are read for certain, as in a pair (云军 yunjun is not Junjun)
     if single.rkeys[0] == russian_key(joined):
         return 0.93, "run-together"
     if len(joined) >= 6:

@@ -51,7 +51,7 @@ from corridor.names.tokens import Tok, analyze, schema_kind
 from corridor.types.identifiers import normalize_identifier, normalize_imo
 
 MAGIC = b"corridor screening index\n"
-FORMAT_VERSION = 7  # 7: coarse Korean keys (korean_cyrillic)
+FORMAT_VERSION = 8  # 7: coarse Korean keys (korean_cyrillic); 8: Russian keys of Korean tokens
 _VERSION = struct.Struct(">H")
 _DIGEST_SIZE = 32
 HEADER_SIZE = len(MAGIC) + _VERSION.size + _DIGEST_SIZE

@@ -58,7 +58,7 @@ from corridor.match.terms import joined_keys, one_deletions, query_keys, spans, 
 from corridor.model import Entity
 from corridor.names.tokens import Tok
 
-FORMAT = 2  # of `PartyKeys.to_bytes` (2: coarse Korean keys)
+FORMAT = 3  # of `PartyKeys.to_bytes` (2: coarse Korean keys; 3: Russian keys of Korean tokens)
 WEIGHT_MARGIN = 0.05  # floor lowered by this: token weights move a little with every list update
 SLOTS = 512  # an entry is position * SLOTS + slot; slots: tokens 0..255, runs 256..511
 RUN = 256

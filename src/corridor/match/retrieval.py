@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from corridor.match.algorithm import Algorithm
-from corridor.match.align import SKELETON_MIN, TYPO_TWO_SHORT, row_hits
+from corridor.match.align import SKELETON_MIN, TYPO_TWO_SHORT, row_hits, tok_skeletons
 from corridor.match.features.schema import schema_allows
 from corridor.match.index import Index
 from corridor.match.terms import (
@@ -35,7 +35,7 @@ from corridor.match.terms import (
     token_weight,
     typo_keys,
 )
-from corridor.names.scripts import SKELETON_FAMILIES, skeleton
+from corridor.names.scripts import SKELETON_FAMILIES, skeletons
 from corridor.names.tokens import Tok, analyze, schema_kind
 
 QUERY_CACHE = 20000  # analysed query names kept
@@ -45,6 +45,10 @@ TWO_EDITS_LENGTH = 7  # a query token this long found nowhere is also looked up 
 # One retrieval set: (the weight of the query token(s) behind it, in quarters;
 # the names found by them)
 RetrievalSet = tuple[int, frozenset[int]]
+# The postings of a query token's keys shared by more than `max_postings` names
+# (Ali, Mohammed, Kim): never used to retrieve, only to rank the names the other
+# sets found when more of them tie than `candidates` admits (weight in quarters)
+CrowdedSet = tuple[int, tuple[list[int], ...]]
 
 
 @final
@@ -55,6 +59,7 @@ class TokenSets:
 
     sets: tuple[RetrievalSet, ...]
     nowhere: float
+    crowded: CrowdedSet | None = None
 
 
 @final
@@ -67,6 +72,7 @@ class AnalysedQuery:
     sets: tuple[RetrievalSet, ...]  # per token and per run of adjacent tokens
     total_weight: float
     open_weight: float  # weight of tokens found nowhere, at the algorithm's unfound share
+    crowded: tuple[CrowdedSet, ...] = ()  # per token: postings too common to retrieve by
 
 
 @final
@@ -82,6 +88,7 @@ class Retriever:
         self._run_cache: dict[tuple[tuple[Tok, ...], str], tuple[RetrievalSet, ...]] = {}
         self._schema_names: dict[str, frozenset[int]] = {}
         self._skeletons: dict[str, dict[str, list[str]]] = {}
+        self._crowded_cache: dict[tuple[int, ...], frozenset[int]] = {}
         # listed token texts by first letter and length, and the listed texts two
         # slips from a token: properties of the index, kept across `clear_caches`
         self._by_start: dict[tuple[str, int], list[str]] | None = None
@@ -108,14 +115,17 @@ class Retriever:
         qweights = tuple(token_weight(t, df.get(t.text, 0), total) for t in qtoks)
         # `repeats` of a set is its token's weight in quarters
         token_sets: list[RetrievalSet] = []
+        crowded: list[CrowdedSet] = []
         open_weight = 0.0
         for tok, weight in zip(qtoks, qweights, strict=True):
             group = self._token_sets(tok, weight, schema)
             token_sets.extend(group.sets)
             open_weight += group.nowhere
+            if group.crowded is not None:
+                crowded.append(group.crowded)
         for start, end in spans(qtoks):
             token_sets.extend(self._run_sets(qtoks[start:end], sum(qweights[start:end]), schema))
-        result = AnalysedQuery(qtoks, qweights, tuple(token_sets), sum(qweights), open_weight)
+        result = AnalysedQuery(qtoks, qweights, tuple(token_sets), sum(qweights), open_weight, tuple(crowded))
         if len(self._query_cache) >= QUERY_CACHE:
             self._query_cache.clear()
         self._query_cache[key] = result
@@ -131,18 +141,22 @@ class Retriever:
         max_postings = self.algorithm.max_postings
         sets: list[RetrievalSet] = []
         found_sets, near = self._token_postings(tok, weight)
-        if near:
-            # at full weight: a slip scores up to 0.88, so the bound must count it whole
-            sets.append((max(1, round(weight * 4)), self._restrict(near, schema)))
         usable = [s for s in found_sets if len(s) <= max_postings]
+        too_common = tuple(s for s in found_sets if len(s) > max_postings)
         nowhere = 0.0
-        if usable:
-            sets.append((max(1, round(weight * 4)), self._restrict(usable, schema)))
+        own: frozenset[int] = self._restrict(usable, schema) if usable else frozenset()
+        if own:
+            sets.append((max(1, round(weight * 4)), own))
+        if near:
+            # at full weight: a slip scores up to 0.88, so the bound must count it
+            # whole; once a name, though, as the token's own keys count it
+            sets.append((max(1, round(weight * 4)), self._restrict(near, schema) - own))
         elif not found_sets and not tok.legal and tok.tag != "stopword":
             # found nowhere, yet it may still match by run-together or fuzzy
             # spelling: every candidate may count it, at the unfound share
             nowhere = weight * self.algorithm.unfound_share
-        result = TokenSets(tuple([(r, f) for r, f in sets if f]), nowhere)
+        crowded = (max(1, round(weight * 4)), too_common) if too_common else None
+        result = TokenSets(tuple([(r, f) for r, f in sets if f]), nowhere, crowded)
         if len(self._token_cache) >= GROUP_CACHE:
             self._token_cache.clear()
         self._token_cache[cache_key] = result
@@ -246,12 +260,22 @@ class Retriever:
             table = {}
             for text, toks in self.index.listed_tokens.items():
                 if toks and toks[0].script == "Latin" and text.isalpha():
-                    table.setdefault(skeleton(text, fam), []).append(text)
+                    for key in skeletons(text, fam):
+                        table.setdefault(key, []).append(text)
             self._skeletons[fam] = table
-        key = skeleton(tok.text, fam)
+        key = tok_skeletons(tok, fam)[0]
         if len(key) < SKELETON_MIN:
             return []
         return [t for t in table.get(key, ()) if "t" + t in self.index.postings]
+
+    def _crowded_names(self, lists: tuple[list[int], ...]) -> frozenset[int]:
+        """The names of postings too common to retrieve by, as a set (kept: there
+        are few such keys)."""
+        key = tuple(id(found) for found in lists)
+        names = self._crowded_cache.get(key)
+        if names is None:
+            names = self._crowded_cache[key] = frozenset().union(*lists)
+        return names
 
     def _near_texts(self, tok: Tok) -> set[str]:
         """Listed tokens one edit away from a query token (symmetric deletion: a
@@ -404,12 +428,25 @@ class Retriever:
                 continue
             viable.append((count, nid))
         if len(viable) > algorithm.candidates:
-            viable = self._best_viable(viable)
+            viable = self._best_viable(viable, query.crowded)
         return [nid for _count, nid in viable]
 
-    def _best_viable(self, viable: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """The `candidates` names sharing the most weight; at the cut, lighter names first."""
+    def _best_viable(
+        self, viable: list[tuple[int, int]], crowded: tuple[CrowdedSet, ...]
+    ) -> list[tuple[int, int]]:
+        """The `candidates` names sharing the most weight, counting here also the
+        query's tokens too common to retrieve by (of the names Hamoud's skeleton
+        finds, those with Ali too, for الي همود); at the cut, lighter names first."""
         limit = self.algorithm.candidates
+        if crowded:
+            ranked: list[tuple[int, int]] = []
+            sets = [(repeats, self._crowded_names(lists)) for repeats, lists in crowded]
+            for count, nid in viable:
+                for repeats, names in sets:
+                    if nid in names:
+                        count += repeats
+                ranked.append((count, nid))
+            viable = ranked
         by_count: dict[int, int] = {}
         for count, _nid in viable:
             by_count[count] = by_count.get(count, 0) + 1

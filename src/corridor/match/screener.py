@@ -38,6 +38,8 @@ from corridor.model import Entity
 from corridor.names.glossary import variants as glossary_variants
 from corridor.names.tokens import Tok
 
+SCORE_DIGITS = 9  # a score is rounded so before it meets the threshold: sums of weights leave 1e-16 errors
+
 # one entity's score for one spelling of the query: (score, entity position, name
 # id, name score, aligned pairs, qualifiers, the query spelling, its tokens)
 _Scored = tuple[float, int, int, float, list[Pair], list[Qualifier], str, tuple[Tok, ...]]
@@ -157,6 +159,7 @@ class Screener:
             if name_score < floor and position not in forced:
                 continue
             final, quals = self._qualify(position, name_score, checked)
+            final = round(final, SCORE_DIGITS)  # 0.7999999999999999 is 0.8, shown and judged so
             if final >= threshold:
                 hits.append((final, position, nid, name_score, pairs, quals, name, qtoks))
         return hits

@@ -4,7 +4,7 @@ Shared by the index build (`match.index`) and query retrieval
 (`match.retrieval`), so a listed name and a query are keyed the same way:
 
   t<text>     the token's Latin form          k<loose Korean key>   Korean tokens
-  r<key>      each Russian phonetic key       c<coarse Korean key, u = o>  Korean tokens,
+  r<key>      each Russian phonetic key (of every token, Korean too)      c<coarse Korean key, u = o>  Korean tokens,
                                               and C<it> too for a Korean name
                                               read from Cyrillic (`korean_cyrillic`)
   (the same keys for runs of 2-3 adjacent tokens joined: Kim Jong Un is also
@@ -62,7 +62,8 @@ def token_keys(tok: Tok) -> list[str]:
             return keys
         keys.append("k" + tok.kloose)
         keys.append("c" + loose_key(coarse_key(tok.kkey)))
-        return keys
+    # Russian keys for Korean-readable tokens too: Ali reads as a-li, yet an Arabic
+    # or Cyrillic spelling (علي aly, Али) meets it by its Russian key alone
     for rkey in tok.rkeys:
         keys.append("r" + rkey)
     return keys

@@ -25,6 +25,8 @@ matched ("Arabic → Latin (ICU)").
                        family's rules: abjads write no short vowels (محمد is
                        mhmd: Mohammed, Muhammad), Thai and kana spell sounds
                        their own way (ウラジーミル urajimiru: Vladimir);
+                       `token_skeleton(orig, text, family)` that of a token of
+                       the script itself (Arabic and Hebrew letter by letter);
 * `pinyin_syllables(text)`  a Latin token read as Pinyin syllables (the
                        inventory of the data is what ICU's Han-Latin produces for
                        every CJK character), None when it is not Pinyin: the
@@ -165,6 +167,9 @@ def to_latin(token: str) -> str:
     trans = _transliterator(fam) if fam else None
     if trans is None:
         return token
+    word: str | None = data().get("words", {}).get(fam, {}).get(token)
+    if word is not None:
+        return word
     if fam == "Arabic":
         token = token.replace("ة", "ه")  # taa marbuta: a final -a(h) in Latin names
     token = _apply("pre_rules", fam, token)
@@ -208,31 +213,82 @@ def _skeleton_rules(fam: str) -> tuple[tuple[tuple[str, str], ...], dict[str, st
     return digraphs, dict(rules["letters"]), frozenset(rules["drop"])
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=8)
+def _source_letters(fam: str) -> dict[str, str]:
+    source: dict[str, str] = data()["skeleton"][fam].get("source", {})
+    return source
+
+
+def _finish(classes: list[str]) -> str:
+    """Consonant classes → the skeleton: a letter doubled written once, a final h
+    dropped (ة, ה; Abdallah, Fatimah)."""
+    out: list[str] = []
+    for char in "".join(classes):
+        if not out or out[-1] != char:
+            out.append(char)
+    if len(out) > 2 and out[-1] == "h":
+        out.pop()
+    return "".join(out)
+
+
 def skeleton(text: str, fam: str) -> str:
     """The consonant skeleton of a Latin ASCII text under a family's rules: digraphs
-    folded, doubled letters written once, letters folded, vowels (and what the
-    family drops) left out, a final h dropped (ة, ה)."""
+    folded, letters folded, vowels (and what the family drops) left out, then a
+    doubled letter written once and a final h dropped."""
+    return skeletons(text, fam)[0]
+
+
+@lru_cache(maxsize=131072)
+def skeletons(text: str, fam: str) -> tuple[str, ...]:
+    """`skeleton`, then the skeletons with a letter the family writes two ways
+    (`either`: Hebrew writes v as ב or ו, so David is דוד and Ivan איבן) read the
+    other way, where they differ."""
     digraphs, letters, drop = _skeleton_rules(fam)
     work = "".join(c for c in text.lower() if c.isascii() and c.isalpha())
     for pair, repl in digraphs:
         work = work.replace(pair, repl.upper())  # upper: not folded again
-    squeezed: list[str] = []
+    found = [_classes(work, letters, drop)]
+    for char, others in _either(fam).items():
+        if char in work:
+            for other in others:
+                found.append(_classes(work, {**letters, char: other}, drop))
+    return tuple(dict.fromkeys(found))
+
+
+def _classes(work: str, letters: dict[str, str], drop: frozenset[str]) -> str:
+    classes: list[str] = []
     for char in work:
-        if not squeezed or squeezed[-1] != char:
-            squeezed.append(char)
-    out: list[str] = []
-    for char in squeezed:
         if char.isupper():
-            out.append(char.lower())
-            continue
-        if char in drop:
-            continue
-        out.append(letters.get(char, char))
-    result = "".join(out)
-    if result.endswith("h") and len(result) > 2:
-        result = result[:-1]
-    return result
+            classes.append(char.lower())
+        elif char not in drop:
+            classes.append(letters.get(char, char))
+    return _finish(classes)
+
+
+@lru_cache(maxsize=8)
+def _either(fam: str) -> dict[str, list[str]]:
+    either: dict[str, list[str]] = data()["skeleton"][fam].get("either", {})
+    return either
+
+
+@lru_cache(maxsize=131072)
+def token_skeleton(orig: str, text: str, fam: str) -> str:
+    """The consonant skeleton of a token of the family's script: read letter by
+    letter from its own letters where the family has a `source` table (Arabic,
+    Hebrew: ICU's Latin is ambiguous there, ث th against ته t-h), else from its
+    Latin reading `text`.  A letter outside the table (a point, a mark) is left
+    out; a token with a Latin letter in it is read from `text`."""
+    source = _source_letters(fam)
+    if not source:
+        return skeleton(text, fam)
+    classes: list[str] = []
+    for char in orig:
+        found = source.get(char)
+        if found is not None:
+            classes.append(found)
+        elif char.isascii() and char.isalpha():
+            return skeleton(text, fam)
+    return _finish(classes)
 
 
 def label(fam: str) -> str:
