@@ -277,3 +277,12 @@ def test_arabic_and_hebrew_names_with_particles_and_short_skeletons(
 def test_hanzi_written_together_are_read_for_certain() -> None:
     # 云军 is yun jun: no run-together likeness to Junjun (as no pair likeness either)
     assert compare("云军", "Junjun", "Person").score < 0.5
+
+
+def test_one_letter_skeletons_count_only_in_abjads() -> None:
+    # Greek writes its vowels: νιο (nio) is not Han for sharing an n (Su Nyo RYANG
+    # written in Greek must not alert on Jang Su HAN)
+    assert compare("σου νιο ριανγκ", "Jang Su HAN", "Person").score < DEFAULT_THRESHOLD
+    assert compare("σου νιο ριανγκ", "Su Nyo RYANG", "Person").score >= DEFAULT_THRESHOLD
+    # in an abjad, one letter counts only against a Latin word of four letters or more
+    assert compare("פופוב", "Popov", "Person").score > compare("פופוב", "Pop", "Person").score

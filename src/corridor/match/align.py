@@ -173,7 +173,9 @@ _ICU_SCRIPTS = frozenset(scripts.FAMILIES)
 SKELETON_SIM = 0.85  # same consonant skeleton (abjads, Thai, kana against Latin)
 SKELETON_SHORT = 0.8  # ... of only SKELETON_MIN letters (عبد bd: Abd; דוד dd: David)
 SKELETON_MIN = 2  # letters a skeleton needs to retrieve by
-SKELETON_ONE = 0.7  # ... of one letter (אבן n: Ivan; פופוב p: Popov): credited, never retrieved by
+SKELETON_ONE = 0.7  # ... of one letter (אבן n: Ivan; פופוב p: Popov): credited, never retrieved by,
+SKELETON_ONE_LENGTH = 4  # only in an abjad (vowels unwritten) and for a Latin word this long (not Han, Su)
+ABJADS = frozenset({"Arabic", "Hebrew"})
 
 
 def _script_pair(q: Tok, lt: Tok) -> tuple[float, str]:
@@ -193,10 +195,11 @@ def _script_pair(q: Tok, lt: Tok) -> tuple[float, str]:
         qs = _common_skeleton(tok_skeletons(q, fam), tok_skeletons(lt, fam))
         if qs:
             if len(qs) > SKELETON_MIN:
-                sim = SKELETON_SIM
-            else:
-                sim = max(sim, SKELETON_SHORT if len(qs) == SKELETON_MIN else SKELETON_ONE)
-            method = "consonant skeleton"
+                sim, method = SKELETON_SIM, "consonant skeleton"
+            elif len(qs) == SKELETON_MIN:
+                sim, method = max(sim, SKELETON_SHORT), "consonant skeleton"
+            elif fam in ABJADS and len(lt.text if q.script == fam else q.text) >= SKELETON_ONE_LENGTH:
+                sim, method = max(sim, SKELETON_ONE), "consonant skeleton"
     if sim <= 0.0:
         return _ZERO
     name = scripts.label("Hanja" if method == "korean-romanization" and fam == "Han" else fam)

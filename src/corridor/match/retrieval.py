@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from corridor.match.algorithm import Algorithm
-from corridor.match.align import SKELETON_MIN, TYPO_TWO_SHORT, row_hits, tok_skeletons
+from corridor.match.align import ABJADS, SKELETON_MIN, SKELETON_ONE, TYPO_TWO_SHORT, row_hits, tok_skeletons
 from corridor.match.features.schema import schema_allows
 from corridor.match.index import Index
 from corridor.match.terms import (
@@ -144,17 +144,19 @@ class Retriever:
         usable = [s for s in found_sets if len(s) <= max_postings]
         too_common = tuple(s for s in found_sets if len(s) > max_postings)
         nowhere = 0.0
-        own: frozenset[int] = self._restrict(usable, schema) if usable else frozenset()
-        if own:
-            sets.append((max(1, round(weight * 4)), own))
-        if near:
-            # at full weight: a slip scores up to 0.88, so the bound must count it
-            # whole; once a name, though, as the token's own keys count it
-            sets.append((max(1, round(weight * 4)), self._restrict(near, schema) - own))
+        if usable or near:
+            # the names of the token's own keys and of its near spellings, one set:
+            # a slip scores up to 0.88, so the bound counts it at full weight, and a
+            # name found both ways counts the token once
+            sets.append((max(1, round(weight * 4)), self._restrict(usable + near, schema)))
         elif not found_sets and not tok.legal and tok.tag != "stopword":
             # found nowhere, yet it may still match by run-together or fuzzy
             # spelling: every candidate may count it, at the unfound share
             nowhere = weight * self.algorithm.unfound_share
+        if tok.script in ABJADS and len(tok_skeletons(tok, tok.script)[0]) == 1:
+            # a one-letter skeleton (الي l: Ali) is credited, never retrieved by: any
+            # candidate may count it, at that credit, or the bound would not hold
+            nowhere = max(nowhere, weight * SKELETON_ONE)
         crowded = (max(1, round(weight * 4)), too_common) if too_common else None
         result = TokenSets(tuple([(r, f) for r, f in sets if f]), nowhere, crowded)
         if len(self._token_cache) >= GROUP_CACHE:
@@ -267,6 +269,21 @@ class Retriever:
         if len(key) < SKELETON_MIN:
             return []
         return [t for t in table.get(key, ()) if "t" + t in self.index.postings]
+
+    @staticmethod
+    def _boundary(viable: list[tuple[int, int]], limit: int) -> int:
+        """The count at which the `limit` highest counts of `viable` are reached."""
+        by_count: dict[int, int] = {}
+        for count, _nid in viable:
+            by_count[count] = by_count.get(count, 0) + 1
+        taken = 0
+        boundary = 0
+        for count in sorted(by_count, reverse=True):
+            boundary = count
+            taken += by_count[count]
+            if taken >= limit:
+                break
+        return boundary
 
     def _crowded_names(self, lists: tuple[list[int], ...]) -> frozenset[int]:
         """The names of postings too common to retrieve by, as a set (kept: there
@@ -438,25 +455,24 @@ class Retriever:
         query's tokens too common to retrieve by (of the names Hamoud's skeleton
         finds, those with Ali too, for الي همود); at the cut, lighter names first."""
         limit = self.algorithm.candidates
+        boundary = self._boundary(viable, limit)
         if crowded:
+            # the common tokens only raise counts: a name short of the plain
+            # boundary by more than they weigh cannot reach the new one
+            extra = 0
+            for repeats, _lists in crowded:
+                extra += repeats
             ranked: list[tuple[int, int]] = []
             sets = [(repeats, self._crowded_names(lists)) for repeats, lists in crowded]
             for count, nid in viable:
+                if count + extra < boundary:
+                    continue
                 for repeats, names in sets:
                     if nid in names:
                         count += repeats
                 ranked.append((count, nid))
             viable = ranked
-        by_count: dict[int, int] = {}
-        for count, _nid in viable:
-            by_count[count] = by_count.get(count, 0) + 1
-        taken = 0
-        boundary = 0
-        for count in sorted(by_count, reverse=True):
-            boundary = count
-            taken += by_count[count]
-            if taken >= limit:
-                break
+            boundary = self._boundary(viable, limit)
         above = [(count, nid) for count, nid in viable if count > boundary]
         tied = sorted(nid for count, nid in viable if count == boundary)
         tied.sort(key=self.index.name_weights.__getitem__)  # stable: position breaks equal weights

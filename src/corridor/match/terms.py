@@ -4,7 +4,7 @@ Shared by the index build (`match.index`) and query retrieval
 (`match.retrieval`), so a listed name and a query are keyed the same way:
 
   t<text>     the token's Latin form          k<loose Korean key>   Korean tokens
-  r<key>      each Russian phonetic key (of every token, Korean too)      c<coarse Korean key, u = o>  Korean tokens,
+  r<key>      each Russian phonetic key (Korean tokens too, from two syllables)      c<coarse Korean key, u = o>  Korean tokens,
                                               and C<it> too for a Korean name
                                               read from Cyrillic (`korean_cyrillic`)
   (the same keys for runs of 2-3 adjacent tokens joined: Kim Jong Un is also
@@ -62,8 +62,11 @@ def token_keys(tok: Tok) -> list[str]:
             return keys
         keys.append("k" + tok.kloose)
         keys.append("c" + loose_key(coarse_key(tok.kkey)))
-    # Russian keys for Korean-readable tokens too: Ali reads as a-li, yet an Arabic
-    # or Cyrillic spelling (علي aly, Али) meets it by its Russian key alone
+        if tok.ksyllables < 2:
+            return keys
+    # Russian keys for Korean-readable tokens of two syllables or more too: Ali
+    # reads as a-li, yet an Arabic spelling (علي aly) meets it by its Russian key
+    # alone (one-syllable ones, Kim, Jong, Li, are found by their Korean keys)
     for rkey in tok.rkeys:
         keys.append("r" + rkey)
     return keys
