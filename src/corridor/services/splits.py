@@ -45,13 +45,13 @@ from corridor.services.streaming import (
     PARQUET_BATCH,
     InputKind,
     Record,
-    _parquet_files,
-    _pyarrow,
     csv_header,
     csv_reader,
     csv_records,
     input_kind,
+    parquet_files,
     parquet_record,
+    pyarrow_module,
 )
 
 SCAN_BLOCK = 1 << 20  # bytes per read of the counting scan
@@ -78,7 +78,7 @@ def splittable(path: Path) -> bool:
     """Whether `path` can be cut into single-read splits (a CSV or JSONL file, a
     Parquet file or a directory of Parquet part files)."""
     if input_kind(path) == "parquet":
-        return path.is_file() or (path.is_dir() and bool(_parquet_files(path)))
+        return path.is_file() or (path.is_dir() and bool(parquet_files(path)))
     return path.is_file()
 
 
@@ -267,8 +267,8 @@ def _csv_split_records(split: Split) -> Iterator[Record]:
 
 
 def _parquet_splits(path: Path, parts: int) -> list[Split]:
-    pa = _pyarrow()
-    total = sum(pa.parquet.ParquetFile(p).metadata.num_rows for p in _parquet_files(path))
+    pa = pyarrow_module()
+    total = sum(pa.parquet.ParquetFile(p).metadata.num_rows for p in parquet_files(path))
     bounds = sorted({total * i // parts for i in range(parts)})
     ends = [*bounds[1:], total]
     return [
@@ -278,9 +278,9 @@ def _parquet_splits(path: Path, parts: int) -> list[Split]:
 
 def _parquet_records(split: Split) -> Iterator[Record]:
     """Rows [start, end) as the streaming reader gives them (`_Reader._parquet`)."""
-    pa = _pyarrow()
+    pa = pyarrow_module()
     at = 0  # rows before the current row group, over all part files
-    for part in _parquet_files(Path(split.path)):
+    for part in parquet_files(Path(split.path)):
         reader = pa.parquet.ParquetFile(part)
         for group in range(reader.metadata.num_row_groups):
             rows = reader.metadata.row_group(group).num_rows
@@ -333,7 +333,7 @@ def write_parquet_part(directory: Path, index: int, rows: Iterable[dict[str, Any
     under a temporary name renamed when complete, so the part is whole or absent
     (a second writer of the same part, a retried task, replaces it whole); the
     number of rows written."""
-    pa = _pyarrow()
+    pa = pyarrow_module()
     target = directory / part_name(index)
     tmp = directory / f".{target.name}.{uuid.uuid4().hex}.tmp"
     written = 0

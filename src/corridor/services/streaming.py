@@ -189,7 +189,9 @@ def output_kind(path: Path, allowed: Sequence[str] = ("jsonl", "parquet")) -> Ou
     return kind  # type: ignore[return-value]
 
 
-def _pyarrow() -> Any:
+def pyarrow_module() -> Any:
+    """pyarrow with its parquet module loaded (an input error if it is missing);
+    shared with `services.splits`."""
     try:
         import pyarrow
         import pyarrow.parquet
@@ -198,7 +200,7 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-def _parquet_files(path: Path) -> list[Path]:
+def parquet_files(path: Path) -> list[Path]:
     """A Parquet file, or the part files of a Parquet directory (as Spark writes it)."""
     if path.is_dir():
         return sorted(
@@ -209,7 +211,7 @@ def _parquet_files(path: Path) -> list[Path]:
 
 def _check_input(path: Path, out_path: Path) -> None:
     if path.is_dir() and input_kind(path) == "parquet":
-        if not _parquet_files(path):
+        if not parquet_files(path):
             raise InputError("input", f"{path}: no .parquet files in this directory")
         if out_path.resolve() == path.resolve():
             raise InputError("output", f"{out_path} is the input {path}: give another output")
@@ -241,9 +243,9 @@ class _Reader:
         self.kind = input_kind(path)
         self._handle: IO[Any] | None = None
         if self.kind == "parquet":
-            pa = _pyarrow()
+            pa = pyarrow_module()
             self.total: int | None = sum(
-                pa.parquet.ParquetFile(p).metadata.num_rows for p in _parquet_files(path)
+                pa.parquet.ParquetFile(p).metadata.num_rows for p in parquet_files(path)
             )
         else:
             self.total = path.stat().st_size
@@ -293,9 +295,9 @@ class _Reader:
         self.done = self.total or 0
 
     def _parquet(self) -> Iterator[Record]:
-        pa = _pyarrow()
+        pa = pyarrow_module()
         row_no = 0
-        for part in _parquet_files(self.path):
+        for part in parquet_files(self.path):
             reader = pa.parquet.ParquetFile(part)
             for batch in reader.iter_batches(batch_size=PARQUET_BATCH):
                 for row in batch.to_pylist():
@@ -413,7 +415,7 @@ class _Writer:
     def commit(self) -> int:
         if self.kind == "parquet":
             if self._buffer:
-                pa = _pyarrow()
+                pa = pyarrow_module()
                 table = pa.Table.from_pylist(self._buffer, schema=self.schema)
                 target = self.path / f"part-{self.position:05d}.parquet"
                 tmp = self.path / f".{target.name}.tmp"
@@ -465,7 +467,7 @@ def progress_path(output: Path) -> Path:
 def _fingerprint(path: Path) -> dict[str, Any]:
     """Enough of the input to know a resume reads the same file: size and digests
     of its first and last 64 KiB (of each part, for a Parquet directory)."""
-    parts = _parquet_files(path) if path.is_dir() else [path]
+    parts = parquet_files(path) if path.is_dir() else [path]
     found = []
     for part in parts:
         size = part.stat().st_size
@@ -689,7 +691,7 @@ def _check_workers(workers: int, commit_rows: int, task_rows: int) -> None:
 
 def screen_parquet_schema() -> Any:
     """The Arrow schema of flat screening results (Parquet output, Spark)."""
-    pa = _pyarrow()
+    pa = pyarrow_module()
     hit = pa.struct(
         [
             ("entity_id", pa.string()),
@@ -794,7 +796,7 @@ def screen_file(
 
 
 def check_parquet_schema() -> Any:
-    pa = _pyarrow()
+    pa = pyarrow_module()
     return pa.schema(
         [
             ("transaction_id", pa.string()),
@@ -900,10 +902,10 @@ def check_items_of(path: Path, reader: _Reader, evaluator: Evaluator) -> Iterato
 def _parquet_as_csv(path: Path, reader: _Reader) -> Iterator[str]:
     """Parquet rows as CSV text lines (header first), so that they are parsed and
     numbered exactly as the rows of a CSV file."""
-    pa = _pyarrow()
+    pa = pyarrow_module()
     header: list[str] | None = None
     done = 0
-    for part in _parquet_files(path):
+    for part in parquet_files(path):
         for batch in pa.parquet.ParquetFile(part).iter_batches(batch_size=PARQUET_BATCH):
             if header is None:
                 header = list(batch.schema.names)
@@ -1009,8 +1011,8 @@ def read_results(path: str | Path) -> Iterable[dict[str, Any]]:
     """The records of a JSONL result file or the rows of a Parquet result directory, in order."""
     target = Path(path)
     if target.is_dir() or target.suffix.casefold() in (".parquet", ".pq"):
-        pa = _pyarrow()
-        for part in _parquet_files(target):
+        pa = pyarrow_module()
+        for part in parquet_files(target):
             for batch in pa.parquet.ParquetFile(part).iter_batches(batch_size=PARQUET_BATCH):
                 yield from batch.to_pylist()
         return
@@ -1025,7 +1027,7 @@ def output_digest(path: str | Path) -> str:
     in order (what the audit record names)."""
     target = Path(path)
     digest = hashlib.sha256()
-    for part in _parquet_files(target) if target.is_dir() else [target]:
+    for part in parquet_files(target) if target.is_dir() else [target]:
         with part.open("rb") as handle:
             for block in iter(lambda h=handle: h.read(1 << 20), b""):  # type: ignore[misc]
                 digest.update(block)
