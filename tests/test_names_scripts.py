@@ -286,3 +286,22 @@ def test_one_letter_skeletons_count_only_in_abjads() -> None:
     assert compare("σου νιο ριανγκ", "Su Nyo RYANG", "Person").score >= DEFAULT_THRESHOLD
     # in an abjad, one letter counts only against a Latin word of four letters or more
     assert compare("פופוב", "Popov", "Person").score > compare("פופוב", "Pop", "Person").score
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("رنيا الدبس", "Rania ALDABBAS"),  # the article run into the listed word
+        ("ابراهيم علي الحسن", "Ibrahim Ali ALHASSAN"),
+    ],
+)
+def test_arabic_article_run_into_the_listed_word(query: str, listed: str) -> None:
+    result = compare(query, listed, "Person")
+    assert result.score >= DEFAULT_THRESHOLD, result.explanation.summary
+    assert any("run-together" in p.method for p in result.explanation.name.parts), result.explanation.summary
+
+
+@pytest.mark.slow
+def test_real_lists_arabic_article_run_into_the_listed_word(real: Screener) -> None:
+    hits = real.screen(Query("رنيا الدبس", schema="Person"))  # listed as Rania ALDABBAS
+    assert "ofac:29071" in [h.entity_id for h in hits], [(h.entity_id, round(h.score, 2)) for h in hits]

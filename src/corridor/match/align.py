@@ -215,6 +215,13 @@ def tok_skeletons(tok: Tok, fam: str) -> tuple[str, ...]:
     return scripts.skeletons(tok.text, fam)
 
 
+def joined_skeleton(toks: tuple[Tok, ...] | list[Tok]) -> str:
+    """The consonant skeleton of adjacent tokens of one skeleton family written
+    together (ال دبس: ldbs, as ALDABBAS)."""
+    fam = toks[0].script
+    return scripts.token_skeleton("".join(t.orig for t in toks), "".join(t.text for t in toks), fam)
+
+
 def _common_skeleton(one: tuple[str, ...], two: tuple[str, ...]) -> str:
     for found in one:
         if found and found in two:
@@ -342,6 +349,12 @@ def _joined_score(single: Tok, parts: list[Tok]) -> tuple[float, str]:
             return 0.0, ""  # Korean syllables are judged by the key alone (철남 ≠ Chol Sam)
     if single.script == "Han" or parts[0].script == "Han":
         return 0.0, ""  # Hanzi are read for certain, as in a pair (云军 yunjun is not Junjun)
+    fam = parts[0].script
+    if fam in scripts.SKELETON_FAMILIES and single.script == "Latin" and all(p.script == fam for p in parts):
+        # the article or a particle run into the listed Latin word (ال دبس: ALDABBAS)
+        key = joined_skeleton(parts)
+        if len(key) > SKELETON_MIN and key in scripts.skeletons(single.text, fam):
+            return SKELETON_SIM - 0.02, f"{scripts.label(fam)}, consonant skeleton, run-together"
     if single.rkeys[0] == russian_key(joined):
         return 0.93, "run-together"
     if len(joined) >= 6:
@@ -495,6 +508,9 @@ def _run_together(
             slack = max(2, size // 4)
             if size + slack < shortest:
                 continue
+            # a script written without its vowels reads shorter than the Latin word
+            # (ال دبس: aldbs for ALDABBAS): any shorter run may be the word
+            short_ok = tok.script == "Latin" and many[0].script in scripts.SKELETON_FAMILIES
             text, rkey, kkey = tok.text, tok.rkeys[0], tok.kkey
             for start in range(size_many - 1):
                 head = many[start]
@@ -513,7 +529,7 @@ def _run_together(
                     total += lengths[end]
                     if total > size + slack:
                         break
-                    if total < size - slack:
+                    if total < size - slack and not short_ok:
                         continue
                     sim, method = _joined_score(tok, list(many[start : end + 1]))
                     if sim > 0.0:

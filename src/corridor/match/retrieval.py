@@ -23,7 +23,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from corridor.match.algorithm import Algorithm
-from corridor.match.align import ABJADS, SKELETON_MIN, SKELETON_ONE, TYPO_TWO_SHORT, row_hits, tok_skeletons
+from corridor.match.align import (
+    ABJADS,
+    SKELETON_MIN,
+    SKELETON_ONE,
+    TYPO_TWO_SHORT,
+    joined_skeleton,
+    row_hits,
+    tok_skeletons,
+)
 from corridor.match.features.schema import schema_allows
 from corridor.match.index import Index
 from corridor.match.terms import (
@@ -211,6 +219,16 @@ class Retriever:
             for k in query_keys(joined_keys(toks), toks[0].script)
             if k in postings and len(postings[k]) <= max_postings
         ]
+        fam = toks[0].script
+        if fam in ABJADS and toks[0].tag == "stopword" and all(t.script == fam for t in toks):
+            # the article or a particle run into a listed Latin word: the words of
+            # the run's skeleton (ال دبس: ALDABBAS); other runs would only crowd
+            # the candidates
+            key = joined_skeleton(toks)
+            for text in self._texts_of_skeleton(key, fam) if len(key) > SKELETON_MIN else ():
+                found_names = postings["t" + text]
+                if len(found_names) <= max_postings:
+                    usable.append(found_names)
         merged = self._restrict(usable, schema) if usable else frozenset()
         result: tuple[RetrievalSet, ...] = ((max(1, round(weight * 4)), merged),) if merged else ()
         if len(self._run_cache) >= GROUP_CACHE:
@@ -256,16 +274,17 @@ class Retriever:
         """Listed Latin token texts with the consonant skeleton of a query token of
         a skeleton family (`names.scripts.skeleton`; the table of each family is
         built from the index's vocabulary on first use)."""
-        fam = tok.script
+        return self._texts_of_skeleton(tok_skeletons(tok, tok.script)[0], tok.script)
+
+    def _texts_of_skeleton(self, key: str, fam: str) -> list[str]:
         table = self._skeletons.get(fam)
         if table is None:
             table = {}
             for text, toks in self.index.listed_tokens.items():
                 if toks and toks[0].script == "Latin" and text.isalpha():
-                    for key in skeletons(text, fam):
-                        table.setdefault(key, []).append(text)
+                    for own in skeletons(text, fam):
+                        table.setdefault(own, []).append(text)
             self._skeletons[fam] = table
-        key = tok_skeletons(tok, fam)[0]
         if len(key) < SKELETON_MIN:
             return []
         return [t for t in table.get(key, ()) if "t" + t in self.index.postings]

@@ -179,9 +179,13 @@ def to_latin(token: str) -> str:
 
 def _apply(kind: str, fam: str, text: str) -> str:
     """The data's replacements of `kind` for a family, in order: `str.replace`, or,
-    for a rule ending in $, only at the end of the token."""
+    for a rule ending in $, only at the end of the token, for one starting with ^
+    only at its start."""
     for old, new in _rules(kind, fam):
-        if not old.endswith("$"):
+        if old.startswith("^"):
+            if text.startswith(old[1:]):
+                text = new + text[len(old) - 1 :]
+        elif not old.endswith("$"):
             text = text.replace(old, new)
         elif text.endswith(old[:-1]):
             text = text[: len(text) - len(old) + 1] + new
