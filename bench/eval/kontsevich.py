@@ -175,8 +175,6 @@ _STYLES = ("kontsevich", "kontsevich_spaced", "press", "press")
 
 
 def korean_cyrillic(builder: Builder) -> Iterator[Example]:
-    from bench.eval.sets import Example
-
     rng = builder.rng("korean_cyrillic")
     for _round in range(2):
         for entity, name, parsed in builder.korean_pool():
@@ -185,18 +183,11 @@ def korean_cyrillic(builder: Builder) -> Iterator[Example]:
                 continue
             style = rng.choice(_STYLES)
             text = to_cyrillic(renderings[0], style, rng)
-            yield Example(
-                id="",
-                kind="",
-                query=builder.query(text, "Person", entity, rng, dob_rate=0.4, country_rate=0.3),
-                expected=entity.id,
-                accept=builder.accept(entity.id),
-                note=f"{style} Cyrillic of {name!r} ({renderings[0]})",
-            )
+            yield builder.korean_person(entity, text, rng, f"{style} Cyrillic of {name!r} ({renderings[0]})")
 
 
 def near_miss_korean_cyrillic(builder: Builder) -> Iterator[Example]:
-    from bench.eval.sets import Example
+    from bench.eval.sets import negative
 
     rng = builder.rng("near_miss_korean_cyrillic")
     for entity, name, changed in builder.korean_near_misses(rng):
@@ -207,12 +198,9 @@ def near_miss_korean_cyrillic(builder: Builder) -> Iterator[Example]:
         if builder.korean_ambiguous(renderings[0], ""):
             continue  # the changed name is another listed person's
         style = rng.choice(_STYLES)
-        yield Example(
-            id="",
-            kind="",
-            query={"name": to_cyrillic(renderings[0], style, rng), "schema": "Person"},
-            expected=None,
-            note=f"one syllable changed from {name!r} ({entity.id}), {style} Cyrillic",
+        yield negative(
+            to_cyrillic(renderings[0], style, rng),
+            f"one syllable changed from {name!r} ({entity.id}), {style} Cyrillic",
         )
 
 

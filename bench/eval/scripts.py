@@ -485,7 +485,7 @@ def neg_person_abjad(builder: Builder, code: str) -> Iterator[Example]:
 
 
 def near_miss_chinese(builder: Builder) -> Iterator[Example]:
-    from bench.eval.sets import Example
+    from bench.eval.sets import negative
 
     rng = builder.rng("near_miss_chinese")
     _family_table, given_table, _ = _chinese_tables()
@@ -506,13 +506,7 @@ def near_miss_chinese(builder: Builder) -> Iterator[Example]:
                 text = f"{family.title()} {''.join(changed).title()}"
                 if builder.is_listed(text, person=True):
                     continue
-            yield Example(
-                id="",
-                kind="",
-                query={"name": text, "schema": "Person"},
-                expected=None,
-                note=f"one given-name syllable changed from {latin!r} ({entity.id})",
-            )
+            yield negative(text, f"one given-name syllable changed from {latin!r} ({entity.id})")
 
 
 def builders(builder: Builder) -> list[tuple[str, Callable[[], Iterator[Example]]]]:

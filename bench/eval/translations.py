@@ -366,7 +366,7 @@ NEG_RUSSIAN = (
 
 
 def neg_org_glossary(builder: Builder) -> Iterator[Example]:
-    from bench.eval.sets import Example
+    from bench.eval.sets import negative
 
     rng = builder.rng("neg_org_glossary")
     listed = _listed_proper_keys(builder)
@@ -396,13 +396,7 @@ def neg_org_glossary(builder: Builder) -> Iterator[Example]:
         if builder.is_listed(name) or builder.is_listed(english):
             continue
         produced += 1
-        yield Example(
-            id="",
-            kind="",
-            query={"name": name, "schema": "Company"},
-            expected=None,
-            note="glossary words around an unlisted proper part",
-        )
+        yield negative(name, "glossary words around an unlisted proper part", "Company")
 
 
 KR_FORMS = ("Co., Ltd.", "Co., Ltd", "Company Limited", "Inc.")

@@ -50,7 +50,7 @@ from rapidfuzz.distance import OSA
 from corridor.names import korean, scripts
 from corridor.names.cyrillic import russian_key
 from corridor.names.korean_cyrillic import coarse_key, loose_key
-from corridor.names.tokens import Tok
+from corridor.names.tokens import ARABIC_ARTICLES, Tok
 
 MIN_FUZZY = 0.75
 MAX_FUZZY = 0.92
@@ -82,9 +82,6 @@ TYPO_TWO_SHORT = 7
 _ZERO = (0.0, "")
 _PERSON_PARTS = frozenset({"family", "given", "patronymic"})
 _NO_FUZZY_TAGS = frozenset({"stopword", "number"})
-# The Arabic article as names write it in Latin (al-, el-) and as ICU reads ال:
-# one word, whichever spelling (Ahmad EL KHANSA is احمد الخنسا).
-ARABIC_ARTICLES = frozenset({"al", "el"})
 
 
 def pair_score(q: Tok, lt: Tok) -> tuple[float, str]:

@@ -149,6 +149,7 @@ class Retriever:
         max_postings = self.algorithm.max_postings
         sets: list[RetrievalSet] = []
         found_sets, near = self._token_postings(tok, weight)
+        repeats = max(1, round(weight * 4))
         usable = [s for s in found_sets if len(s) <= max_postings]
         too_common = tuple(s for s in found_sets if len(s) > max_postings)
         nowhere = 0.0
@@ -156,7 +157,7 @@ class Retriever:
             # the names of the token's own keys and of its near spellings, one set:
             # a slip scores up to 0.88, so the bound counts it at full weight, and a
             # name found both ways counts the token once
-            sets.append((max(1, round(weight * 4)), self._restrict(usable + near, schema)))
+            sets.append((repeats, self._restrict(usable + near, schema)))
         elif not found_sets and not tok.legal and tok.tag != "stopword":
             # found nowhere, yet it may still match by run-together or fuzzy
             # spelling: every candidate may count it, at the unfound share
@@ -165,7 +166,7 @@ class Retriever:
             # a one-letter skeleton (الي l: Ali) is credited, never retrieved by: any
             # candidate may count it, at that credit, or the bound would not hold
             nowhere = max(nowhere, weight * SKELETON_ONE)
-        crowded = (max(1, round(weight * 4)), too_common) if too_common else None
+        crowded = (repeats, too_common) if too_common else None
         result = TokenSets(tuple([(r, f) for r, f in sets if f]), nowhere, crowded)
         if len(self._token_cache) >= GROUP_CACHE:
             self._token_cache.clear()

@@ -3,10 +3,12 @@
 Shared by the index build (`match.index`) and query retrieval
 (`match.retrieval`), so a listed name and a query are keyed the same way:
 
-  t<text>     the token's Latin form          k<loose Korean key>   Korean tokens
-  r<key>      each Russian phonetic key (Korean tokens too, from two syllables)      c<coarse Korean key, u = o>  Korean tokens,
-                                              and C<it> too for a Korean name
-                                              read from Cyrillic (`korean_cyrillic`)
+  t<text>     the token's Latin form
+  r<key>      each Russian phonetic key (of Korean-readable tokens too, from two
+              syllables: Ali is a-li)
+  k<key>      the loose Korean key of Korean tokens
+  c<key>      their coarse Korean key (u = o), and C<key> too for a Korean name
+              read from Cyrillic (`korean_cyrillic`)
   (the same keys for runs of 2-3 adjacent tokens joined: Kim Jong Un is also
   found as kimjongun, Yong Chol as yongchol)
   p<first four sounds>, s<last four sounds> of the main Russian key: a token

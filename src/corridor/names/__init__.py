@@ -5,7 +5,7 @@ tagged tokens.  Pure functions, no I/O; used by `corridor.match`."""
 def clear_caches() -> None:
     """Forget every memoised name and token analysis (the tables stay loaded), so
     that a benchmark measures names as if seen for the first time."""
-    from corridor.names import cyrillic, korean, korean_cyrillic, legal_forms, tokens
+    from corridor.names import cyrillic, korean, korean_cyrillic, legal_forms, scripts, tokens
     from corridor.types import text
 
     for cached in (
@@ -21,6 +21,11 @@ def clear_caches() -> None:
         korean_cyrillic.cyrillic_key,
         korean_cyrillic.syllables,
         legal_forms._word_key,
+        scripts.to_latin,
+        scripts.hanja_reading,
+        scripts.skeletons,
+        scripts.token_skeleton,
+        scripts.pinyin_syllables,
         text.normalize,
         text._fold_char,
     ):

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from corridor.names import tables
 
@@ -170,8 +170,6 @@ def to_latin(token: str) -> str:
     word: str | None = data().get("words", {}).get(fam, {}).get(token)
     if word is not None:
         return word
-    if fam == "Arabic":
-        token = token.replace("ة", "ه")  # taa marbuta: a final -a(h) in Latin names
     token = _apply("pre_rules", fam, token)
     latin = "".join(c for c in str(trans.transliterate(token)).lower() if c.isascii() and c.isalnum())
     return _apply("post_rules", fam, latin) or token
@@ -210,17 +208,26 @@ def hanja_reading(token: str) -> str:
     return "".join(table[c] for c in token)
 
 
+class SkeletonRules(NamedTuple):
+    """A family's skeleton rules of the data, read once."""
+
+    digraphs: tuple[tuple[str, str], ...]
+    letters: dict[str, str]
+    drop: frozenset[str]
+    either: dict[str, list[str]]  # a Latin letter the script writes two ways: its other readings
+    source: dict[str, str]  # the script's own letters → classes (empty: read the Latin)
+
+
 @lru_cache(maxsize=8)
-def _skeleton_rules(fam: str) -> tuple[tuple[tuple[str, str], ...], dict[str, str], frozenset[str]]:
+def _skeleton_rules(fam: str) -> SkeletonRules:
     rules = data()["skeleton"][fam]
-    digraphs = tuple(sorted(rules["digraphs"].items()))
-    return digraphs, dict(rules["letters"]), frozenset(rules["drop"])
-
-
-@lru_cache(maxsize=8)
-def _source_letters(fam: str) -> dict[str, str]:
-    source: dict[str, str] = data()["skeleton"][fam].get("source", {})
-    return source
+    return SkeletonRules(
+        tuple(sorted(rules["digraphs"].items())),
+        dict(rules["letters"]),
+        frozenset(rules["drop"]),
+        dict(rules.get("either", {})),
+        dict(rules.get("source", {})),
+    )
 
 
 def _finish(classes: list[str]) -> str:
@@ -247,15 +254,15 @@ def skeletons(text: str, fam: str) -> tuple[str, ...]:
     """`skeleton`, then the skeletons with a letter the family writes two ways
     (`either`: Hebrew writes v as ב or ו, so David is דוד and Ivan איבן) read the
     other way, where they differ."""
-    digraphs, letters, drop = _skeleton_rules(fam)
+    rules = _skeleton_rules(fam)
     work = "".join(c for c in text.lower() if c.isascii() and c.isalpha())
-    for pair, repl in digraphs:
+    for pair, repl in rules.digraphs:
         work = work.replace(pair, repl.upper())  # upper: not folded again
-    found = [_classes(work, letters, drop)]
-    for char, others in _either(fam).items():
+    found = [_classes(work, rules.letters, rules.drop)]
+    for char, others in rules.either.items():
         if char in work:
             for other in others:
-                found.append(_classes(work, {**letters, char: other}, drop))
+                found.append(_classes(work, {**rules.letters, char: other}, rules.drop))
     return tuple(dict.fromkeys(found))
 
 
@@ -269,12 +276,6 @@ def _classes(work: str, letters: dict[str, str], drop: frozenset[str]) -> str:
     return _finish(classes)
 
 
-@lru_cache(maxsize=8)
-def _either(fam: str) -> dict[str, list[str]]:
-    either: dict[str, list[str]] = data()["skeleton"][fam].get("either", {})
-    return either
-
-
 @lru_cache(maxsize=131072)
 def token_skeleton(orig: str, text: str, fam: str) -> str:
     """The consonant skeleton of a token of the family's script: read letter by
@@ -282,7 +283,7 @@ def token_skeleton(orig: str, text: str, fam: str) -> str:
     Hebrew: ICU's Latin is ambiguous there, ث th against ته t-h), else from its
     Latin reading `text`.  A letter outside the table (a point, a mark) is left
     out; a token with a Latin letter in it is read from `text`."""
-    source = _source_letters(fam)
+    source = _skeleton_rules(fam).source
     if not source:
         return skeleton(text, fam)
     classes: list[str] = []

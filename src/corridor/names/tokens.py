@@ -73,7 +73,10 @@ STOPWORDS = frozenset(
     ]
 )
 # Arabic particles are name parts, but so frequent they identify nothing alone.
-_PARTICLES = frozenset(["al", "el", "bin", "ibn", "bint", "abu"])
+# The article as names write it in Latin (al-, el-) and as ICU reads ال is one
+# word, whichever spelling (Ahmad EL KHANSA is احمد الخنسا: `match.align`).
+ARABIC_ARTICLES = frozenset(["al", "el"])
+_PARTICLES = ARABIC_ARTICLES | frozenset(["bin", "ibn", "bint", "abu"])
 
 # Prior weights of very common name words (lower = identifies less).
 # Korean surnames whose appearance first in a name marks surname-first order.
